@@ -1,0 +1,1 @@
+"""Device drivers and barcode parsing in plain Python; nothing here imports Django."""

@@ -1,0 +1,51 @@
+"""The store's lane API, versioned under /api/v1 (OpenAPI at /api/v1/docs)."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from devices.barcodes import BarcodeError
+from store_edge.catalog.api import router as catalog_router
+from store_edge.catalog.selectors import ProductNotFound
+from store_edge.inventory.api import router as inventory_router
+from store_edge.sales.api import router as sales_router
+from store_edge.sales.errors import (
+    BasketClosed,
+    BasketEmpty,
+    BasketNotFound,
+    BasketUnpaid,
+    InvalidItem,
+    SaleNotFound,
+    SalesError,
+)
+from store_edge.sync.api import router as sync_router
+
+api = NinjaAPI(
+    title="Store edge lane API",
+    version="1",
+    urls_namespace="lane-api",
+    docs_url="/docs",
+)
+api.add_router("", sales_router)
+api.add_router("", catalog_router)
+api.add_router("", inventory_router)
+api.add_router("", sync_router)
+
+STATUS_OF_ERROR: dict[type[Exception], int] = {
+    ProductNotFound: 404,
+    BasketNotFound: 404,
+    SaleNotFound: 404,
+    BasketClosed: 409,
+    BasketUnpaid: 409,
+    BasketEmpty: 409,
+    InvalidItem: 422,
+    BarcodeError: 422,
+}
+
+
+def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    status = next((code for cls, code in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
+    return api.create_response(request, {"detail": str(exc)}, status=status)
+
+
+for error_class in (SalesError, ProductNotFound, BarcodeError):
+    api.add_exception_handler(error_class, _domain_error)

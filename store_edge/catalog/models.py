@@ -1,0 +1,67 @@
+"""The store's read-only replica of HQ's master data, replaced as a whole per config version."""
+
+from django.db import models
+
+
+class Unit(models.TextChoices):
+    EACH = "each", "each"
+    KG = "kg", "kg"
+
+
+class TaxClass(models.Model):
+    code = models.CharField(max_length=16, unique=True)
+    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    inclusive = models.BooleanField()
+
+    class Meta:
+        verbose_name_plural = "tax classes"
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.rate})"
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit = models.CharField(max_length=8, choices=Unit.choices)
+    tax_class = models.ForeignKey(TaxClass, on_delete=models.PROTECT, related_name="products")
+    category = models.CharField(max_length=64, blank=True)
+    plu = models.CharField(max_length=5, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plu"], condition=~models.Q(plu=""), name="catalog_product_unique_plu"
+            ),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="catalog_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Barcode(models.Model):
+    gtin = models.CharField(max_length=14, primary_key=True, help_text="GTIN-14 form")
+    code = models.CharField(max_length=14, help_text="as published by HQ")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="barcodes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ConfigState(models.Model):
+    """The config version in force at this store (a single row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    store_name = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="configstate_single_row")]
+
+    def __str__(self) -> str:
+        return f"config v{self.version}"

@@ -1,0 +1,102 @@
+"""Apply a config version from HQ to the catalogue replica, atomically and only forwards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from devices.barcodes import normalize_gtin
+from store_edge.catalog.models import Barcode, ConfigState, Product, TaxClass
+
+logger = logging.getLogger(__name__)
+
+
+class StaleConfig(Exception):
+    """The offered config version is not newer than the one in force."""
+
+
+@dataclass(frozen=True)
+class TaxClassData:
+    code: str
+    rate: Decimal
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class ProductData:
+    sku: str
+    name: str
+    price: Decimal
+    unit: str
+    tax_class: str
+    category: str
+    plu: str
+    barcodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConfigSnapshot:
+    version: int
+    published_at: datetime
+    store_name: str
+    currency: str
+    tax_classes: tuple[TaxClassData, ...]
+
+
+def catalog_apply(
+    *, snapshot: ConfigSnapshot, products: Iterable[ProductData], batch_size: int = 2000
+) -> None:
+    """Replace the catalogue with a config version in one transaction, or change nothing."""
+    with transaction.atomic():
+        state, _ = ConfigState.objects.select_for_update().get_or_create(id=1)
+        if snapshot.version <= state.version:
+            raise StaleConfig(
+                f"config v{snapshot.version} is not newer than v{state.version} in force"
+            )
+        Barcode.objects.all().delete()
+        Product.objects.all().delete()
+        TaxClass.objects.all().delete()
+        tax_ids = {}
+        for tax in snapshot.tax_classes:
+            row = TaxClass.objects.create(code=tax.code, rate=tax.rate, inclusive=tax.inclusive)
+            tax_ids[tax.code] = row.id
+        product_rows: list[Product] = []
+        codes: list[tuple[str, str]] = []
+        for product in products:
+            product_rows.append(
+                Product(
+                    sku=product.sku,
+                    name=product.name,
+                    price=product.price,
+                    unit=product.unit,
+                    tax_class_id=tax_ids[product.tax_class],
+                    category=product.category,
+                    plu=product.plu,
+                )
+            )
+            codes.extend((product.sku, code) for code in product.barcodes)
+            if len(product_rows) >= batch_size:
+                _insert(product_rows, codes)
+                product_rows, codes = [], []
+        _insert(product_rows, codes)
+        state.version = snapshot.version
+        state.published_at = snapshot.published_at
+        state.applied_at = timezone.now()
+        state.store_name = snapshot.store_name
+        state.currency = snapshot.currency
+        state.save()
+    logger.info("config v%s applied", snapshot.version)
+
+
+def _insert(products: list[Product], codes: list[tuple[str, str]]) -> None:
+    Product.objects.bulk_create(products)  # sets primary keys (INSERT … RETURNING)
+    ids = {p.sku: p.pk for p in products}
+    Barcode.objects.bulk_create(
+        Barcode(gtin=normalize_gtin(code), code=code, product_id=ids[sku]) for sku, code in codes
+    )

@@ -1,0 +1,29 @@
+"""What can go wrong while ringing up a sale, in words a cashier can act on."""
+
+
+class SalesError(Exception):
+    """Base of the sales domain errors; the message is shown to the cashier."""
+
+
+class BasketNotFound(SalesError):
+    pass
+
+
+class BasketClosed(SalesError):
+    pass
+
+
+class BasketUnpaid(SalesError):
+    pass
+
+
+class BasketEmpty(SalesError):
+    pass
+
+
+class InvalidItem(SalesError):
+    """A quantity, weight or amount that cannot be sold."""
+
+
+class SaleNotFound(SalesError):
+    pass

@@ -1,0 +1,151 @@
+"""Lanes, baskets being rung up, and completed sales with their lines, tenders and taxes."""
+
+import uuid
+
+from django.db import models
+
+
+class Lane(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name or f"Lane {self.number}"
+
+
+class LaneToken(models.Model):
+    """A bearer token for a lane's API client; only its SHA-256 is kept."""
+
+    lane = models.ForeignKey(Lane, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="first characters, to tell tokens apart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.lane} token {self.prefix}…"
+
+
+class TenderMethod(models.TextChoices):
+    CASH = "cash", "cash"
+
+
+class BasketStatus(models.TextChoices):
+    OPEN = "open", "open"
+    COMPLETED = "completed", "completed"
+
+
+class Basket(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lane = models.ForeignKey(Lane, on_delete=models.PROTECT, related_name="baskets")
+    status = models.CharField(max_length=16, choices=BasketStatus.choices, default="open")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sale = models.OneToOneField(
+        "Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="basket"
+    )
+
+    def __str__(self) -> str:
+        return f"basket {self.id} ({self.status})"
+
+
+class BasketLine(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    sku = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=32, help_text="the code scanned or typed")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_class = models.CharField(max_length=16)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    tax_inclusive = models.BooleanField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class BasketPayment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(max_length=16, choices=TenderMethod.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"
+
+
+class Sale(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=32, unique=True)
+    lane = models.ForeignKey(Lane, on_delete=models.PROTECT, related_name="sales")
+    completed_at = models.DateTimeField(db_index=True)
+    config_version = models.PositiveIntegerField()
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2)
+    change = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["-completed_at"]
+
+    def __str__(self) -> str:
+        return f"sale {self.number}"
+
+
+class SaleLine(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField()
+    sku = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_class = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class SaleTender(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="tenders")
+    method = models.CharField(max_length=16, choices=TenderMethod.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"
+
+
+class SaleTax(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="taxes")
+    tax_class = models.CharField(max_length=16)
+    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    inclusive = models.BooleanField()
+    net = models.DecimalField(max_digits=12, decimal_places=2)
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    gross = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.tax_class} {self.tax}"

@@ -1,0 +1,154 @@
+"""Settings of the store node, read from the environment.
+
+Every value an operator may change comes from an environment variable; the defaults
+are for a development box. With APP_ENV=production (the default) the node refuses to
+start without its own SECRET_KEY.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+APP_ENV = env.str("APP_ENV", default="production")
+if APP_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured(f"APP_ENV must be 'production' or 'development', not {APP_ENV!r}")
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+
+_DEV_SECRET = "insecure-development-key-for-the-store-node"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if APP_ENV == "development" else "")
+if APP_ENV == "production" and (not SECRET_KEY or SECRET_KEY.startswith("insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: a production store needs its own secret "
+        "(set SECRET_KEY, or APP_ENV=development on a development box)."
+    )
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+# The store's identity at HQ and its signing key, as printed by HQ's `register_store`.
+STORE_ID = env.str("STORE_ID", default="")
+STORE_KEY = env.str("STORE_KEY", default="")
+HQ_URL = env.str("HQ_URL", default="http://127.0.0.1:8000").rstrip("/")
+HQ_TIMEOUT_SECONDS = env.float("HQ_TIMEOUT_SECONDS", default=10.0)
+SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
+SYNC_BATCH_ROWS = env.int("SYNC_BATCH_ROWS", default=1000)
+SYNC_BATCH_BYTES = env.int("SYNC_BATCH_BYTES", default=2 * 1024 * 1024)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "store_edge.catalog",
+    "store_edge.inventory",
+    "store_edge.sales",
+    "store_edge.sync",
+    "store_edge.monitoring",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "store_edge.urls"
+WSGI_APPLICATION = "store_edge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite tuned so that a committed sale is on disk: WAL, a full fsync per commit, and
+# write transactions that take the lock at BEGIN (no upgrade deadlocks between lanes).
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'store' / 'store.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    raise ImproperlyConfigured("the store keeps its ledger in SQLite: DATABASE_URL=sqlite:///…")
+else:
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20.0),
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=FULL;"
+            "PRAGMA wal_autocheckpoint=1000;"
+            "PRAGMA cache_size=-16000"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test" / "store-test.sqlite3")}
+DATABASES["default"]["CONN_MAX_AGE"] = None
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "store" / "static"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "store" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "push-ledger": {
+        "task": "store_edge.sync.tasks.ledger_push",
+        "schedule": float(SYNC_INTERVAL_SECONDS),
+    },
+    "pull-config": {
+        "task": "store_edge.sync.tasks.config_pull",
+        "schedule": float(SYNC_INTERVAL_SECONDS),
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+if APP_ENV == "production":
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,242 @@
+"""Push the ledger to HQ and pull config from HQ. The truth is always re-read from SQLite."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from devices.barcodes import BarcodeError, normalize_gtin
+from store_edge.catalog.selectors import config_state
+from store_edge.catalog.services import (
+    ConfigSnapshot,
+    ProductData,
+    TaxClassData,
+    catalog_apply,
+)
+from store_edge.inventory.models import LedgerEntry
+from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.contract import (
+    ConfigManifestWire,
+    ProductsPageWire,
+    ProductWire,
+    PushAnswerWire,
+)
+from store_edge.sync.models import SyncState
+
+logger = logging.getLogger(__name__)
+
+MAX_STALLS = 2
+
+
+class ConfigRejected(Exception):
+    """HQ's config failed validation at the store; the version in force stays."""
+
+
+@dataclass(frozen=True)
+class PushResult:
+    sent: int
+    acked_seq: int
+    pending: int
+
+
+def sync_state() -> SyncState:
+    state, _ = SyncState.objects.get_or_create(id=1)
+    return state
+
+
+def pending_entries(*, acked_seq: int | None = None) -> int:
+    """Return how many ledger entries HQ does not hold yet."""
+    acked = sync_state().acked_seq if acked_seq is None else acked_seq
+    return LedgerEntry.objects.filter(seq__gt=acked).count()
+
+
+def entry_wire(entry: LedgerEntry) -> dict[str, Any]:
+    """Return a ledger entry as it travels to HQ."""
+    return {
+        "seq": entry.seq,
+        "uuid": str(entry.uuid),
+        "kind": entry.kind,
+        "sku": entry.sku,
+        "quantity": None if entry.quantity is None else str(entry.quantity),
+        "document_type": entry.document_type,
+        "document_id": str(entry.document_id),
+        "payload": entry.payload,
+        "user": entry.user,
+        "created_at": entry.created_at.isoformat(),
+        "config_version": entry.config_version,
+    }
+
+
+def _next_batch(*, after: int, max_rows: int, max_bytes: int) -> list[dict[str, Any]]:
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for entry in LedgerEntry.objects.filter(seq__gt=after).order_by("seq")[:max_rows]:
+        wire = entry_wire(entry)
+        size += len(json.dumps(wire, separators=(",", ":")))
+        if batch and size > max_bytes:
+            break
+        batch.append(wire)
+    return batch
+
+
+def _last_seq() -> int:
+    return LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _record(**fields: Any) -> None:
+    with transaction.atomic():
+        sync_state()
+        SyncState.objects.filter(id=1).update(**fields)
+
+
+def _record_failure(exc: Exception) -> None:
+    now = timezone.now()
+    fields: dict[str, Any] = {"last_error": str(exc)[:2000], "last_error_at": now}
+    if isinstance(exc, HQUnreachable):
+        if sync_state().offline_since is None:
+            fields["offline_since"] = now
+    else:
+        fields.update(last_contact_at=now, offline_since=None)
+    _record(**fields)
+
+
+def ledger_push(*, client: HQClient) -> PushResult:
+    """Send every entry HQ does not hold, in bounded batches, and record HQ's high-water mark."""
+    cursor = sync_state().acked_seq
+    sent = stalls = 0
+    while batch := _next_batch(
+        after=cursor, max_rows=settings.SYNC_BATCH_ROWS, max_bytes=settings.SYNC_BATCH_BYTES
+    ):
+        try:
+            answer = client.request("POST", client.store_path("events"), payload={"entries": batch})
+            mark = PushAnswerWire.model_validate(answer.data).high_water_mark
+        except (HQUnreachable, HQRefused) as exc:
+            _record_failure(exc)
+            raise
+        except ValidationError as exc:
+            _record_failure(exc)
+            raise HQRefused(0, f"HQ's answer is not a push answer: {exc}") from exc
+        sent += len(batch)
+        # HQ may hold more than this batch (another worker pushed), never more than we wrote.
+        new_cursor = min(mark, _last_seq())
+        now = timezone.now()
+        _record(
+            acked_seq=new_cursor,
+            last_push_at=now,
+            last_contact_at=now,
+            offline_since=None,
+            last_error="",
+        )
+        if new_cursor <= cursor:
+            stalls += 1
+            logger.warning("HQ holds up to #%s; resending from there", new_cursor)
+            if stalls >= MAX_STALLS:
+                logger.error("HQ keeps answering #%s; stopping this push", new_cursor)
+                break
+        cursor = new_cursor
+    if sent == 0:
+        now = timezone.now()
+        _record(last_push_at=now)
+    return PushResult(sent=sent, acked_seq=cursor, pending=pending_entries(acked_seq=cursor))
+
+
+def config_pull(*, client: HQClient) -> int | None:
+    """Apply HQ's newest config version if it is newer; return the version applied, or None."""
+    current = config_state().version
+    headers = {"If-None-Match": f'"v{current}"'} if current else {}
+    try:
+        answer = client.request("GET", client.store_path("config"), headers=headers)
+        if answer.status == 304:
+            _pulled()
+            return None
+        manifest = ConfigManifestWire.model_validate(answer.data)
+        if manifest.version <= current:
+            _pulled()
+            return None
+        products = list(_products(client=client, manifest=manifest))
+        _check_products(manifest=manifest, products=products)
+    except ValidationError as exc:
+        _record_failure(exc)
+        raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
+    except (HQUnreachable, HQRefused, ConfigRejected) as exc:
+        _record_failure(exc)
+        raise
+    catalog_apply(
+        snapshot=ConfigSnapshot(
+            version=manifest.version,
+            published_at=manifest.published_at,
+            store_name=manifest.store.name,
+            currency=manifest.store.currency,
+            tax_classes=tuple(
+                TaxClassData(code=t.code, rate=t.rate, inclusive=t.inclusive)
+                for t in manifest.tax_classes
+            ),
+        ),
+        products=(
+            ProductData(
+                sku=p.sku,
+                name=p.name,
+                price=p.price,
+                unit=p.unit,
+                tax_class=p.tax_class,
+                category=p.category,
+                plu=p.plu,
+                barcodes=tuple(p.barcodes),
+            )
+            for p in products
+        ),
+    )
+    _pulled()
+    return manifest.version
+
+
+def _pulled() -> None:
+    now = timezone.now()
+    _record(last_pull_at=now, last_contact_at=now, offline_since=None)
+
+
+def _products(*, client: HQClient, manifest: ConfigManifestWire) -> Iterator[ProductWire]:
+    for number in range(1, manifest.product_pages + 1):
+        path = client.store_path(f"config/{manifest.version}/products?page={number}")
+        page = ProductsPageWire.model_validate(client.request("GET", path).data)
+        if page.version != manifest.version or page.page != number:
+            raise ConfigRejected(f"HQ sent page {page.page} of v{page.version} for {number}")
+        yield from page.products
+
+
+def _check_products(*, manifest: ConfigManifestWire, products: list[ProductWire]) -> None:
+    if len(products) != manifest.products_total:
+        raise ConfigRejected(
+            f"v{manifest.version} announces {manifest.products_total} products, "
+            f"{len(products)} arrived"
+        )
+    tax_codes = {t.code for t in manifest.tax_classes}
+    skus: set[str] = set()
+    gtins: set[str] = set()
+    plus: set[str] = set()
+    for product in products:
+        if product.tax_class not in tax_codes:
+            raise ConfigRejected(f"{product.sku}: unknown tax class {product.tax_class}")
+        if product.sku in skus:
+            raise ConfigRejected(f"{product.sku}: SKU listed twice")
+        skus.add(product.sku)
+        if product.plu:
+            if product.plu in plus:
+                raise ConfigRejected(f"{product.sku}: PLU {product.plu} used twice")
+            plus.add(product.plu)
+        for code in product.barcodes:
+            try:
+                gtin = normalize_gtin(code)
+            except BarcodeError as exc:
+                raise ConfigRejected(f"{product.sku}: {exc}") from exc
+            if gtin in gtins:
+                raise ConfigRejected(f"{product.sku}: barcode {code} used twice")
+            gtins.add(gtin)

@@ -1,0 +1,43 @@
+"""Celery tasks: thin triggers around the sync services. Redis is never the storage."""
+
+import logging
+
+from celery import shared_task
+
+from store_edge.sync import services
+from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.locks import sync_lease
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 600
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def ledger_push() -> None:
+    with sync_lease("push", ttl_seconds=LEASE_SECONDS) as held:
+        if not held:
+            logger.info("another worker is pushing; skipped")
+            return
+        try:
+            with HQClient() as client:
+                result = services.ledger_push(client=client)
+        except (HQUnreachable, HQRefused) as exc:
+            logger.warning("push failed: %s", exc)
+            return
+        logger.info("pushed %s entries, HQ holds up to #%s", result.sent, result.acked_seq)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def config_pull() -> None:
+    with sync_lease("pull", ttl_seconds=LEASE_SECONDS) as held:
+        if not held:
+            return
+        try:
+            with HQClient() as client:
+                version = services.config_pull(client=client)
+        except (HQUnreachable, HQRefused, services.ConfigRejected) as exc:
+            logger.warning("config pull failed: %s", exc)
+            return
+        if version:
+            logger.info("config v%s applied", version)
