@@ -1,0 +1,117 @@
+"""Import master data: all of a catalogue file, or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from cloud_hq.catalog.catalog_file import CatalogFile, CatalogFileError
+from cloud_hq.catalog.models import Barcode, Category, Product, TaxClass
+from devices.barcodes import normalize_gtin
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    tax_classes: int
+    products_created: int
+    products_updated: int
+    barcodes: int
+
+
+def catalog_import(*, catalog: CatalogFile) -> ImportResult:
+    """Upsert the file's tax classes and products (with their barcodes) in one transaction.
+
+    Products missing from the file are left as they are. Any conflict with what HQ already
+    holds (an unknown tax class, a barcode or PLU on another product) imports nothing.
+    """
+    with transaction.atomic():
+        for tax in catalog.tax_classes:
+            TaxClass.objects.update_or_create(
+                code=tax.code, defaults={"rate": tax.rate, "inclusive": tax.inclusive}
+            )
+        tax_ids = dict(TaxClass.objects.values_list("code", "id"))
+        _check_against_database(catalog, tax_ids)
+        category_ids = _categories({p.category for p in catalog.products if p.category})
+        existing: set[str] = set()
+        for skus in _chunks([p.sku for p in catalog.products]):
+            existing.update(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+            # PLUs and barcodes may move between products in one file: free them first.
+            Product.objects.filter(sku__in=skus).exclude(plu="").update(plu="")
+            Barcode.objects.filter(product__sku__in=skus).delete()
+        ids: dict[str, int] = {}
+        for start in range(0, len(catalog.products), CHUNK):
+            chunk = catalog.products[start : start + CHUNK]
+            Product.objects.bulk_create(
+                [
+                    Product(
+                        sku=p.sku,
+                        name=p.name,
+                        price=p.price,
+                        unit=p.unit,
+                        tax_class_id=tax_ids[p.tax_class],
+                        category_id=category_ids.get(p.category),
+                        plu=p.plu,
+                    )
+                    for p in chunk
+                ],
+                update_conflicts=True,
+                unique_fields=["sku"],
+                update_fields=["name", "price", "unit", "tax_class", "category", "plu"],
+            )
+            ids.update(
+                Product.objects.filter(sku__in=[p.sku for p in chunk]).values_list("sku", "id")
+            )
+        Barcode.objects.bulk_create(
+            (
+                Barcode(code=code, gtin=normalize_gtin(code), product_id=ids[p.sku])
+                for p in catalog.products
+                for code in p.barcodes
+            ),
+            batch_size=CHUNK,
+        )
+    created = len({p.sku for p in catalog.products} - existing)
+    return ImportResult(
+        tax_classes=len(catalog.tax_classes),
+        products_created=created,
+        products_updated=len(catalog.products) - created,
+        barcodes=sum(len(p.barcodes) for p in catalog.products),
+    )
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+def _categories(codes: set[str]) -> dict[str, int]:
+    Category.objects.bulk_create([Category(code=c) for c in codes], ignore_conflicts=True)
+    return dict(Category.objects.filter(code__in=codes).values_list("code", "id"))
+
+
+def _check_against_database(catalog: CatalogFile, tax_ids: dict[str, int]) -> None:
+    problems: list[str] = []
+    index_of = {p.sku: i for i, p in enumerate(catalog.products)}
+    for index, product in enumerate(catalog.products):
+        if product.tax_class not in tax_ids:
+            problems.append(f"products[{index}].tax_class: unknown tax class {product.tax_class}")
+    gtins = {normalize_gtin(code): p.sku for p in catalog.products for code in p.barcodes}
+    for batch in _chunks(list(gtins)):
+        taken = Barcode.objects.filter(gtin__in=batch).exclude(
+            product__sku__in=[gtins[g] for g in batch]
+        )
+        for gtin, owner in taken.values_list("gtin", "product__sku"):
+            if owner not in index_of:
+                problems.append(
+                    f"products[{index_of[gtins[gtin]]}].barcodes: {gtin.lstrip('0')} "
+                    f"belongs to {owner} at HQ"
+                )
+    plus = {p.plu: p.sku for p in catalog.products if p.plu}
+    clashes = Product.objects.filter(plu__in=list(plus)).filter(~Q(sku__in=list(plus.values())))
+    for plu, owner in clashes.values_list("plu", "sku"):
+        if owner not in index_of:
+            problems.append(f"products[{index_of[plus[plu]]}].plu: {plu} belongs to {owner} at HQ")
+    if problems:
+        raise CatalogFileError(problems)

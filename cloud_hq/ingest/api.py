@@ -1,0 +1,23 @@
+"""Store-facing ingest: POST /api/v1/stores/{store_id}/events."""
+
+from django.http import HttpRequest
+from ninja import Router
+
+from cloud_hq.ingest.contract import ConflictOut, DetailOut, EventsIn, EventsOut
+from cloud_hq.ingest.services import events_ingest
+from cloud_hq.stores.auth import StoreSignatureAuth, request_store
+
+router = Router(auth=StoreSignatureAuth(), tags=["ingest"])
+
+
+@router.post(
+    "/stores/{store_id}/events",
+    response={200: EventsOut, 409: ConflictOut, 422: DetailOut},
+)
+def events_push(request: HttpRequest, store_id: str, body: EventsIn) -> EventsOut:
+    result = events_ingest(store=request_store(request), entries=body.entries)
+    return EventsOut(
+        high_water_mark=result.high_water_mark,
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+    )

@@ -1,0 +1,95 @@
+"""What a store may push: ledger entries, and the documents some of them carry."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+MAX_ENTRIES_PER_PUSH = 5000
+
+EntryKindWire = Literal["sale_completed", "sale"]
+MOVEMENT_KINDS = frozenset({"sale"})
+DOCUMENT_KINDS = frozenset({"sale_completed"})
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class EntryIn(_Strict):
+    seq: int = Field(ge=1, le=2**62)
+    uuid: uuid.UUID
+    kind: EntryKindWire
+    sku: str = Field(default="", max_length=32)
+    quantity: Decimal | None = Field(default=None, max_digits=14, decimal_places=3)
+    document_type: str = Field(min_length=1, max_length=32)
+    document_id: uuid.UUID
+    payload: dict[str, Any] = Field(default_factory=dict)
+    user: str = Field(default="", max_length=150)
+    created_at: AwareDatetime
+    config_version: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _movement_has_sku_and_quantity(self) -> EntryIn:
+        if self.kind in MOVEMENT_KINDS and (not self.sku or not self.quantity):
+            raise ValueError(f"a {self.kind} entry needs a sku and a non-zero quantity")
+        if self.kind in DOCUMENT_KINDS and (self.sku or self.quantity is not None):
+            raise ValueError(f"a {self.kind} entry carries no sku or quantity")
+        return self
+
+class EventsIn(_Strict):
+    entries: list[EntryIn] = Field(max_length=MAX_ENTRIES_PER_PUSH)
+
+class EventsOut(_Strict):
+    high_water_mark: int
+    accepted: int
+    duplicates: int
+
+class DetailOut(_Strict):
+    detail: Any
+
+
+class ConflictOut(_Strict):
+    detail: str
+    high_water_mark: int
+    conflicts: list[int]
+
+class SaleLineDoc(_Strict):
+    id: uuid.UUID
+    position: int = Field(ge=1)
+    sku: str = Field(min_length=1, max_length=32)
+    name: str = Field(max_length=200)
+    quantity: Decimal = Field(max_digits=12, decimal_places=3)
+    weight_kg: Decimal | None = Field(default=None, max_digits=9, decimal_places=3)
+    unit_price: Decimal = Field(max_digits=12, decimal_places=2)
+    amount: Decimal = Field(max_digits=12, decimal_places=2)
+    tax_class: str = Field(max_length=16)
+
+class TenderDoc(_Strict):
+    id: uuid.UUID
+    method: str = Field(max_length=16)
+    amount: Decimal = Field(max_digits=12, decimal_places=2)
+
+class TaxDoc(_Strict):
+    tax_class: str = Field(max_length=16)
+    rate: Decimal = Field(max_digits=6, decimal_places=4)
+    inclusive: bool
+    net: Decimal = Field(max_digits=12, decimal_places=2)
+    tax: Decimal = Field(max_digits=12, decimal_places=2)
+    gross: Decimal = Field(max_digits=12, decimal_places=2)
+
+class SaleDoc(_Strict):
+    number: str = Field(min_length=1, max_length=32)
+    lane: int = Field(ge=1, le=999)
+    completed_at: AwareDatetime
+    config_version: int = Field(ge=0)
+    subtotal: Decimal = Field(max_digits=12, decimal_places=2)
+    discount_total: Decimal = Field(max_digits=12, decimal_places=2)
+    tax_total: Decimal = Field(max_digits=12, decimal_places=2)
+    total: Decimal = Field(max_digits=12, decimal_places=2)
+    amount_paid: Decimal = Field(max_digits=12, decimal_places=2)
+    change: Decimal = Field(max_digits=12, decimal_places=2)
+    lines: list[SaleLineDoc] = Field(min_length=1, max_length=1000)
+    tenders: list[TenderDoc] = Field(max_length=50)
+    taxes: list[TaxDoc] = Field(max_length=50)

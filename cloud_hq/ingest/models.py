@@ -1,0 +1,122 @@
+"""What the stores reported: their ledgers, applied exactly once, and the sales in them."""
+
+import uuid
+
+from django.db import models
+
+from cloud_hq.stores.models import Store
+
+
+class StoreLedger(models.Model):
+    """HQ's high-water mark for a store: it holds every entry with seq <= this."""
+
+    store = models.OneToOneField(Store, on_delete=models.PROTECT, primary_key=True)
+    high_water_mark = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.store_id} up to #{self.high_water_mark}"
+
+
+class LedgerEntry(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    uuid = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=32)
+    sku = models.CharField(max_length=32, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    document_type = models.CharField(max_length=32)
+    document_id = models.UUIDField()
+    payload = models.JSONField()
+    user = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+    config_version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "seq"], name="ingest_store_seq_once"),
+        ]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.store_id} #{self.seq} {self.kind}"
+
+
+class PushConflict(models.Model):
+    """A store sent a seq HQ already holds with different content: refused, kept for review."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    held_hash = models.CharField(max_length=64)
+    received_hash = models.CharField(max_length=64)
+    received = models.JSONField()
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.store_id} #{self.seq} conflict"
+
+
+class Sale(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales")
+    number = models.CharField(max_length=32)
+    lane = models.PositiveSmallIntegerField()
+    completed_at = models.DateTimeField()
+    config_version = models.PositiveIntegerField()
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2)
+    change = models.DecimalField(max_digits=12, decimal_places=2)
+    seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "number"], name="ingest_sale_number_once")
+        ]
+        indexes = [models.Index(fields=["store", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} sale {self.number}"
+
+
+class SaleLine(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    sku = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_class = models.CharField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class SaleTender(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="tenders")
+    method = models.CharField(max_length=16)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"
+
+
+class SaleTax(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="taxes")
+    tax_class = models.CharField(max_length=16)
+    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    inclusive = models.BooleanField()
+    net = models.DecimalField(max_digits=12, decimal_places=2)
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    gross = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.tax_class} {self.tax}"

@@ -1,0 +1,76 @@
+"""Store-facing config pull: the manifest (ETag "v<version>") and its product pages."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from cloud_hq.ingest.contract import DetailOut
+from cloud_hq.publishing import selectors
+from cloud_hq.stores.auth import StoreSignatureAuth, request_store
+
+router = Router(auth=StoreSignatureAuth(), tags=["config"])
+
+
+class TaxClassOut(Schema):
+    code: str
+    rate: str
+    inclusive: bool
+
+
+class StoreProfileOut(Schema):
+    name: str
+    currency: str
+
+
+class ManifestOut(Schema):
+    version: int
+    published_at: datetime
+    store: StoreProfileOut
+    tax_classes: list[TaxClassOut]
+    product_pages: int
+    products_total: int
+
+
+class ProductOut(Schema):
+    sku: str
+    name: str
+    barcodes: list[str]
+    plu: str
+    price: str
+    tax_class: str
+    unit: str
+    category: str
+
+
+class PageOut(Schema):
+    version: int
+    page: int
+    products: list[ProductOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(default=1, ge=1, le=100000)
+
+
+@router.get("/stores/{store_id}/config", response={200: ManifestOut, 404: DetailOut})
+def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> Any:
+    config = selectors.config_latest()
+    if config is None:
+        return 404, {"detail": "no config has been published yet"}
+    etag = f'"v{config.version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    response["ETag"] = etag
+    return selectors.config_manifest(config=config, store=request_store(request))
+
+
+@router.get("/stores/{store_id}/config/{version}/products", response={200: PageOut, 404: DetailOut})
+def config_products(
+    request: HttpRequest, store_id: str, version: int, query: Query[PageQuery]
+) -> Any:
+    page = selectors.config_page(version=version, number=query.page)
+    if page is None:
+        return 404, {"detail": f"config v{version} has no page {query.page}"}
+    return {"version": version, "page": page.number, "products": page.products}

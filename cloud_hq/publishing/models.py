@@ -1,0 +1,31 @@
+"""Published config versions: immutable snapshots the stores pull, products in pages."""
+
+from django.db import models
+
+
+class ConfigVersion(models.Model):
+    version = models.PositiveIntegerField(unique=True)
+    published_at = models.DateTimeField()
+    tax_classes = models.JSONField()
+    products_total = models.PositiveIntegerField()
+    product_pages = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"config v{self.version}"
+
+
+class ConfigPage(models.Model):
+    config = models.ForeignKey(ConfigVersion, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    products = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["config", "number"], name="publishing_page_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.config} page {self.number}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReconciliationConfig(AppConfig):
+    name = "cloud_hq.reconciliation"
+    label = "hq_reconciliation"

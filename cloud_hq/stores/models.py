@@ -1,0 +1,46 @@
+"""The chain's stores and the keys they sign their requests with."""
+
+from django.db import models
+
+
+class Store(models.Model):
+    code = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class StoreKey(models.Model):
+    """A signing key. HMAC needs the secret on both sides, so HQ keeps it (admin-only)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="keys")
+    key_id = models.CharField(max_length=16, unique=True)
+    secret = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.store_id} key {self.key_id}"
+
+
+class UsedNonce(models.Model):
+    """A nonce seen inside the signature window: the same nonce twice is a replay."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "nonce"], name="stores_nonce_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+
+from cloud_hq.api import api
+from cloud_hq.stores import probes
+
+urlpatterns = [
+    path("health", probes.health, name="health"),
+    path("ready", probes.ready, name="ready"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
