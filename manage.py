@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Run administrative tasks for the store (default) or HQ (DJANGO_SETTINGS_MODULE=cloud_hq.settings)."""
+"""Run a management command of the store (default) or of HQ.
+
+HQ: DJANGO_SETTINGS_MODULE=cloud_hq.settings python manage.py …
+"""
 
 import os
 import sys

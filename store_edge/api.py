@@ -42,10 +42,9 @@ STATUS_OF_ERROR: dict[type[Exception], int] = {
 }
 
 
+@api.exception_handler(SalesError)
+@api.exception_handler(ProductNotFound)
+@api.exception_handler(BarcodeError)
 def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     status = next((code for cls, code in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
     return api.create_response(request, {"detail": str(exc)}, status=status)
-
-
-for error_class in (SalesError, ProductNotFound, BarcodeError):
-    api.add_exception_handler(error_class, _domain_error)

@@ -126,9 +126,7 @@ def _check_references(catalog: CatalogFile) -> None:
         for b_index, code in enumerate(product.barcodes):
             gtin = normalize_gtin(code)
             if gtin in gtins and gtins[gtin] != product.sku:
-                problems.append(
-                    f"{where}.barcodes[{b_index}]: {code} is also on {gtins[gtin]}"
-                )
+                problems.append(f"{where}.barcodes[{b_index}]: {code} is also on {gtins[gtin]}")
             gtins[gtin] = product.sku
         if product.plu:
             if product.plu in plus:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -14,17 +14,19 @@ EntryKindWire = Literal["sale_completed", "sale"]
 MOVEMENT_KINDS = frozenset({"sale"})
 DOCUMENT_KINDS = frozenset({"sale_completed"})
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
 class EntryIn(_Strict):
     seq: int = Field(ge=1, le=2**62)
-    uuid: uuid.UUID
+    uuid: UUID
     kind: EntryKindWire
     sku: str = Field(default="", max_length=32)
     quantity: Decimal | None = Field(default=None, max_digits=14, decimal_places=3)
     document_type: str = Field(min_length=1, max_length=32)
-    document_id: uuid.UUID
+    document_id: UUID
     payload: dict[str, Any] = Field(default_factory=dict)
     user: str = Field(default="", max_length=150)
     created_at: AwareDatetime
@@ -38,13 +40,16 @@ class EntryIn(_Strict):
             raise ValueError(f"a {self.kind} entry carries no sku or quantity")
         return self
 
+
 class EventsIn(_Strict):
     entries: list[EntryIn] = Field(max_length=MAX_ENTRIES_PER_PUSH)
+
 
 class EventsOut(_Strict):
     high_water_mark: int
     accepted: int
     duplicates: int
+
 
 class DetailOut(_Strict):
     detail: Any
@@ -55,8 +60,9 @@ class ConflictOut(_Strict):
     high_water_mark: int
     conflicts: list[int]
 
+
 class SaleLineDoc(_Strict):
-    id: uuid.UUID
+    id: UUID
     position: int = Field(ge=1)
     sku: str = Field(min_length=1, max_length=32)
     name: str = Field(max_length=200)
@@ -66,10 +72,12 @@ class SaleLineDoc(_Strict):
     amount: Decimal = Field(max_digits=12, decimal_places=2)
     tax_class: str = Field(max_length=16)
 
+
 class TenderDoc(_Strict):
-    id: uuid.UUID
+    id: UUID
     method: str = Field(max_length=16)
     amount: Decimal = Field(max_digits=12, decimal_places=2)
+
 
 class TaxDoc(_Strict):
     tax_class: str = Field(max_length=16)
@@ -78,6 +86,7 @@ class TaxDoc(_Strict):
     net: Decimal = Field(max_digits=12, decimal_places=2)
     tax: Decimal = Field(max_digits=12, decimal_places=2)
     gross: Decimal = Field(max_digits=12, decimal_places=2)
+
 
 class SaleDoc(_Strict):
     number: str = Field(min_length=1, max_length=32)

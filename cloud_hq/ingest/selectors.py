@@ -24,8 +24,8 @@ def ledger_summary(*, store: Store) -> dict[str, Any]:
     ledger = StoreLedger.objects.filter(store=store).first()
     sales_total = Decimal("0.00")
     count = 0
-    for total in Sale.objects.filter(store=store).values_list("total", flat=True).iterator(
-        chunk_size=5000
+    for total in (
+        Sale.objects.filter(store=store).values_list("total", flat=True).iterator(chunk_size=5000)
     ):
         count += 1
         sales_total += total

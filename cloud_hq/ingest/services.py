@@ -106,7 +106,9 @@ def _apply(*, store: Store, entries: list[EntryIn], hashes: dict[int, str]) -> N
             if entry.kind == "sale_completed":
                 _sale_record(store=store, entry=entry)
     except IntegrityError as exc:
-        raise EntryRejected(f"an entry or document is already held under another seq: {exc}") from exc
+        raise EntryRejected(
+            f"an entry or document is already held under another seq: {exc}"
+        ) from exc
     _stock_apply(store=store, movements=[e for e in entries if e.kind in MOVEMENT_KINDS])
 
 
@@ -159,9 +161,7 @@ def _sale_record(*, store: Store, entry: EntryIn) -> None:
         change=doc.change,
         seq=entry.seq,
     )
-    SaleLine.objects.bulk_create(
-        SaleLine(sale=sale, **line.model_dump()) for line in doc.lines
-    )
+    SaleLine.objects.bulk_create(SaleLine(sale=sale, **line.model_dump()) for line in doc.lines)
     SaleTender.objects.bulk_create(SaleTender(sale=sale, **t.model_dump()) for t in doc.tenders)
     SaleTax.objects.bulk_create(SaleTax(sale=sale, **t.model_dump()) for t in doc.taxes)
 

@@ -23,7 +23,9 @@ class CompressedRequestMiddleware:
         if encoding in ("", "identity"):
             return self.get_response(request)
         if encoding != "gzip":
-            return JsonResponse({"detail": f"unsupported Content-Encoding {encoding!r}"}, status=415)
+            return JsonResponse(
+                {"detail": f"unsupported Content-Encoding {encoding!r}"}, status=415
+            )
         raw = request.read()
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         limit = settings.REQUEST_MAX_INFLATED_BYTES
@@ -36,6 +38,6 @@ class CompressedRequestMiddleware:
         if not inflater.eof:
             return JsonResponse({"detail": "gzip body is truncated"}, status=400)
         request.signed_body = raw  # type: ignore[attr-defined]
-        request._body = body  # type: ignore[attr-defined]  # Django reads the body from here
+        request._body = body  # Django reads the body from here
         request.META["CONTENT_LENGTH"] = str(len(body))
         return self.get_response(request)

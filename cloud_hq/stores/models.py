@@ -38,9 +38,7 @@ class UsedNonce(models.Model):
     seen_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["store", "nonce"], name="stores_nonce_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["store", "nonce"], name="stores_nonce_once")]
 
     def __str__(self) -> str:
         return self.nonce

@@ -61,7 +61,9 @@ class ConfigState(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="configstate_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="configstate_single_row")
+        ]
 
     def __str__(self) -> str:
         return f"config v{self.version}"

@@ -27,7 +27,7 @@ def stock_checksum() -> str:
     levels: dict[str, Decimal] = defaultdict(Decimal)
     movements = LedgerEntry.objects.exclude(quantity=None).values_list("sku", "quantity")
     for sku, quantity in movements.iterator(chunk_size=5000):
-        levels[sku] += quantity
+        levels[sku] += quantity or 0
     return stock_digest(sorted(levels.items()))
 
 

@@ -16,7 +16,9 @@ ZERO = Decimal("0.00")
 MONEY_ROUNDING = ROUND_HALF_UP
 
 
-def round_money(amount: Decimal, *, quantum: Decimal = CENT, rounding: str = MONEY_ROUNDING) -> Decimal:
+def round_money(
+    amount: Decimal, *, quantum: Decimal = CENT, rounding: str = MONEY_ROUNDING
+) -> Decimal:
     """Round an amount to the currency's minor unit (half up unless told otherwise)."""
     return amount.quantize(quantum, rounding=rounding)
 

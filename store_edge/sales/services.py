@@ -145,7 +145,9 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
         payments = list(basket.payments.all())
         paid = sum((p.amount for p in payments), Decimal("0.00"))
         if paid < priced.total:
-            raise BasketUnpaid(f"{priced.total - paid} still due: total {priced.total}, paid {paid}")
+            raise BasketUnpaid(
+                f"{priced.total - paid} still due: total {priced.total}, paid {paid}"
+            )
         now = timezone.now()
         number = f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}"
         sale = Sale.objects.create(
@@ -182,7 +184,9 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
                     kind=EntryKind.SALE_COMPLETED,
                     document_type="sale",
                     document_id=sale.id,
-                    payload=sale_document(sale=sale, lines=sale_lines, tenders=tenders, taxes=taxes),
+                    payload=sale_document(
+                        sale=sale, lines=sale_lines, tenders=tenders, taxes=taxes
+                    ),
                 ),
                 *(
                     NewEntry(

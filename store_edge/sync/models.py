@@ -16,7 +16,9 @@ class SyncState(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="syncstate_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="syncstate_single_row")
+        ]
 
     def __str__(self) -> str:
         return f"acknowledged up to #{self.acked_seq}"

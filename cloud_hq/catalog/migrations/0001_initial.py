@@ -5,64 +5,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
+                "verbose_name_plural": "categories",
             },
         ),
         migrations.CreateModel(
-            name='TaxClass',
+            name="TaxClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('rate', models.DecimalField(decimal_places=4, max_digits=6)),
-                ('inclusive', models.BooleanField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("rate", models.DecimalField(decimal_places=4, max_digits=6)),
+                ("inclusive", models.BooleanField()),
             ],
             options={
-                'verbose_name_plural': 'tax classes',
+                "verbose_name_plural": "tax classes",
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('unit', models.CharField(choices=[('each', 'each'), ('kg', 'kg')], max_length=8)),
-                ('plu', models.CharField(blank=True, max_length=5)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='hq_catalog.category')),
-                ('tax_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='hq_catalog.taxclass')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("unit", models.CharField(choices=[("each", "each"), ("kg", "kg")], max_length=8)),
+                ("plu", models.CharField(blank=True, max_length=5)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="hq_catalog.category",
+                    ),
+                ),
+                (
+                    "tax_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="hq_catalog.taxclass",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Barcode',
+            name="Barcode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=14)),
-                ('gtin', models.CharField(help_text='GTIN-14 form', max_length=14, unique=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='barcodes', to='hq_catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=14)),
+                ("gtin", models.CharField(help_text="GTIN-14 form", max_length=14, unique=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="barcodes",
+                        to="hq_catalog.product",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(condition=models.Q(('plu', ''), _negated=True), fields=('plu',), name='hq_product_unique_plu'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("plu", ""), _negated=True),
+                fields=("plu",),
+                name="hq_product_unique_plu",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='hq_price_gte_0'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="hq_price_gte_0"
+            ),
         ),
     ]

@@ -5,37 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ConfigVersion',
+            name="ConfigVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('published_at', models.DateTimeField()),
-                ('tax_classes', models.JSONField()),
-                ('products_total', models.PositiveIntegerField()),
-                ('product_pages', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("published_at", models.DateTimeField()),
+                ("tax_classes", models.JSONField()),
+                ("products_total", models.PositiveIntegerField()),
+                ("product_pages", models.PositiveIntegerField()),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='ConfigPage',
+            name="ConfigPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('products', models.JSONField()),
-                ('config', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='hq_publishing.configversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("products", models.JSONField()),
+                (
+                    "config",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="hq_publishing.configversion",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('config', 'number'), name='publishing_page_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("config", "number"), name="publishing_page_once"
+                    )
+                ],
             },
         ),
     ]

@@ -5,25 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hq_stores', '0001_initial'),
+        ("hq_stores", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=32)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=16)),
-                ('last_seq', models.PositiveBigIntegerField()),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hq_stores.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=32)),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=16)),
+                ("last_seq", models.PositiveBigIntegerField()),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hq_stores.store",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('store', 'sku'), name='reconciliation_stock_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "sku"), name="reconciliation_stock_once"
+                    )
+                ],
             },
         ),
     ]

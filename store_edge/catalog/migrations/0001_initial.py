@@ -5,70 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('unit', models.CharField(choices=[('each', 'each'), ('kg', 'kg')], max_length=8)),
-                ('category', models.CharField(blank=True, max_length=64)),
-                ('plu', models.CharField(blank=True, max_length=5)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("unit", models.CharField(choices=[("each", "each"), ("kg", "kg")], max_length=8)),
+                ("category", models.CharField(blank=True, max_length=64)),
+                ("plu", models.CharField(blank=True, max_length=5)),
             ],
         ),
         migrations.CreateModel(
-            name='TaxClass',
+            name="TaxClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('rate', models.DecimalField(decimal_places=4, max_digits=6)),
-                ('inclusive', models.BooleanField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("rate", models.DecimalField(decimal_places=4, max_digits=6)),
+                ("inclusive", models.BooleanField()),
             ],
             options={
-                'verbose_name_plural': 'tax classes',
+                "verbose_name_plural": "tax classes",
             },
         ),
         migrations.CreateModel(
-            name='ConfigState',
+            name="ConfigState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('store_name', models.CharField(blank=True, max_length=200)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("store_name", models.CharField(blank=True, max_length=200)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='configstate_single_row')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="configstate_single_row"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Barcode',
+            name="Barcode",
             fields=[
-                ('gtin', models.CharField(help_text='GTIN-14 form', max_length=14, primary_key=True, serialize=False)),
-                ('code', models.CharField(help_text='as published by HQ', max_length=14)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='barcodes', to='catalog.product')),
+                (
+                    "gtin",
+                    models.CharField(
+                        help_text="GTIN-14 form", max_length=14, primary_key=True, serialize=False
+                    ),
+                ),
+                ("code", models.CharField(help_text="as published by HQ", max_length=14)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="barcodes",
+                        to="catalog.product",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='product',
-            name='tax_class',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.taxclass'),
+            model_name="product",
+            name="tax_class",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="products",
+                to="catalog.taxclass",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(condition=models.Q(('plu', ''), _negated=True), fields=('plu',), name='catalog_product_unique_plu'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("plu", ""), _negated=True),
+                fields=("plu",),
+                name="catalog_product_unique_plu",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='catalog_price_gte_0'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="catalog_price_gte_0"
+            ),
         ),
     ]

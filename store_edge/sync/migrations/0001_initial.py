@@ -4,27 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SyncState',
+            name="SyncState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('acked_seq', models.PositiveBigIntegerField(default=0, help_text="HQ's high-water mark: every entry up to it is held by HQ")),
-                ('last_push_at', models.DateTimeField(blank=True, null=True)),
-                ('last_pull_at', models.DateTimeField(blank=True, null=True)),
-                ('last_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('offline_since', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "acked_seq",
+                    models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="HQ's high-water mark: every entry up to it is held by HQ",
+                    ),
+                ),
+                ("last_push_at", models.DateTimeField(blank=True, null=True)),
+                ("last_pull_at", models.DateTimeField(blank=True, null=True)),
+                ("last_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("offline_since", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='syncstate_single_row')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="syncstate_single_row"
+                    )
+                ],
             },
         ),
     ]

@@ -18,5 +18,3 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"no store {store!r} is registered")
         self.stdout.write(json.dumps(ledger_summary(store=found), sort_keys=True, default=str))
-
-
