@@ -120,6 +120,7 @@ STATIC_ROOT = VAR_DIR / "store" / "static"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="store_edge")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
@@ -132,10 +133,12 @@ CELERY_BEAT_SCHEDULE = {
     "push-ledger": {
         "task": "store_edge.sync.tasks.ledger_push",
         "schedule": float(SYNC_INTERVAL_SECONDS),
+        "options": {"expires": float(SYNC_INTERVAL_SECONDS)},
     },
     "pull-config": {
         "task": "store_edge.sync.tasks.config_pull",
         "schedule": float(SYNC_INTERVAL_SECONDS),
+        "options": {"expires": float(SYNC_INTERVAL_SECONDS)},
     },
 }
 

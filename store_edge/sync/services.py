@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,7 +108,7 @@ def _record_failure(exc: Exception) -> None:
     _record(**fields)
 
 
-def ledger_push(*, client: HQClient) -> PushResult:
+def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = None) -> PushResult:
     """Send every entry HQ does not hold, in bounded batches, and record HQ's high-water mark."""
     cursor = sync_state().acked_seq
     sent = stalls = 0
@@ -142,6 +142,8 @@ def ledger_push(*, client: HQClient) -> PushResult:
                 logger.error("HQ keeps answering #%s; stopping this push", new_cursor)
                 break
         cursor = new_cursor
+        if after_batch is not None:
+            after_batch()
     if sent == 0:
         now = timezone.now()
         _record(last_push_at=now)

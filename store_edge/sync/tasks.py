@@ -10,18 +10,18 @@ from store_edge.sync.locks import sync_lease
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 600
+LEASE_SECONDS = 30
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def ledger_push() -> None:
-    with sync_lease("push", ttl_seconds=LEASE_SECONDS) as held:
-        if not held:
+    with sync_lease("push", ttl_seconds=LEASE_SECONDS) as lease:
+        if not lease.held:
             logger.info("another worker is pushing; skipped")
             return
         try:
             with HQClient() as client:
-                result = services.ledger_push(client=client)
+                result = services.ledger_push(client=client, after_batch=lease.renew)
         except (HQUnreachable, HQRefused) as exc:
             logger.warning("push failed: %s", exc)
             return
@@ -30,8 +30,8 @@ def ledger_push() -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def config_pull() -> None:
-    with sync_lease("pull", ttl_seconds=LEASE_SECONDS) as held:
-        if not held:
+    with sync_lease("pull", ttl_seconds=LEASE_SECONDS) as lease:
+        if not lease.held:
             return
         try:
             with HQClient() as client:
