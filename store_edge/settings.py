@@ -100,6 +100,8 @@ else:
             "PRAGMA cache_size=-16000"
         ),
     }
+    # Tests use a file too, so that WAL and several connections behave as in a store.
+    (VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test" / "store-test.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = None
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from cloud_hq.ingest.contract import DetailOut
 from cloud_hq.publishing import selectors
@@ -58,7 +58,7 @@ class PageQuery(Schema):
 def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> Any:
     config = selectors.config_latest()
     if config is None:
-        return 404, {"detail": "no config has been published yet"}
+        return Status(404, {"detail": "no config has been published yet"})
     etag = f'"v{config.version}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
@@ -72,5 +72,5 @@ def config_products(
 ) -> Any:
     page = selectors.config_page(version=version, number=query.page)
     if page is None:
-        return 404, {"detail": f"config v{version} has no page {query.page}"}
+        return Status(404, {"detail": f"config v{version} has no page {query.page}"})
     return {"version": version, "page": page.number, "products": page.products}

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 
 from store_edge.inventory.models import LedgerEntry
 
@@ -15,7 +15,8 @@ from store_edge.inventory.models import LedgerEntry
 def stock_on_hand(*, sku: str) -> tuple[Decimal, LedgerEntry | None]:
     """Return the quantity on hand of a SKU and its last movement."""
     movements = LedgerEntry.objects.filter(sku=sku).exclude(quantity=None)
-    total = movements.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+    quantities = movements.values_list("quantity", flat=True)
+    total = sum((q for q in quantities if q is not None), Decimal("0.000"))
     return total, movements.order_by("-seq").first()
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from store_edge.sales import selectors, services
 from store_edge.sales.auth import LaneTokenAuth, request_lane
@@ -108,10 +108,10 @@ class ErrorOut(Schema):
 
 
 @router.post("/baskets", response={201: BasketOut})
-def basket_create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def basket_create(request: HttpRequest) -> Status[dict[str, Any]]:
     lane = request_lane(request)
     basket = services.basket_open(lane=lane)
-    return 201, selectors.basket_detail(basket_id=basket.id, lane=lane)
+    return Status(201, selectors.basket_detail(basket_id=basket.id, lane=lane))
 
 
 @router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
@@ -163,12 +163,12 @@ def basket_payment_add(
     "/baskets/{basket_id}/complete",
     response={200: SaleOut, 201: SaleOut, 404: ErrorOut, 409: ErrorOut},
 )
-def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> tuple[int, Any]:
+def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     lane = request_lane(request)
     sale, created = services.sale_complete(
         basket_id=basket_id, lane=lane, user=f"lane:{lane.number}"
     )
-    return (201 if created else 200), sale
+    return Status(201 if created else 200, sale)
 
 
 @router.get("/sales/{sale_id}", response={200: SaleDetailOut, 404: ErrorOut})

@@ -1,0 +1,22 @@
+"""The triggers that make the ledger append-only in SQLite itself."""
+
+CREATE_TRIGGERS = [
+    """
+    CREATE TRIGGER IF NOT EXISTS inventory_ledgerentry_no_update
+    BEFORE UPDATE ON inventory_ledgerentry
+    BEGIN
+        SELECT RAISE(ABORT, 'the ledger is append-only: entries cannot be updated');
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS inventory_ledgerentry_no_delete
+    BEFORE DELETE ON inventory_ledgerentry
+    BEGIN
+        SELECT RAISE(ABORT, 'the ledger is append-only: entries cannot be deleted');
+    END
+    """,
+]
+DROP_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS inventory_ledgerentry_no_update",
+    "DROP TRIGGER IF EXISTS inventory_ledgerentry_no_delete",
+]

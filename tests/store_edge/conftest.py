@@ -1,0 +1,124 @@
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from store_edge.catalog.services import ConfigSnapshot, ProductData, TaxClassData, catalog_apply
+from store_edge.sales.models import Lane
+from store_edge.sales.tokens import lane_token_issue
+
+WATER = "4006381333931"  # EAN-13 of sparkling water, 0.79, standard VAT
+BREAD = "4360001000369"  # wholegrain bread, 2.49, reduced VAT
+BANANAS = "4011"  # PLU, 1.99 per kg, reduced VAT
+
+PRODUCTS = [
+    ProductData("100001", "Sparkling water 1 l", Decimal("0.79"), "each", "STD", "drinks", "",
+                (WATER,)),
+    ProductData("200036", "Wholegrain bread 750 g", Decimal("2.49"), "each", "RED", "bakery", "",
+                (BREAD, "036000291452")),
+    ProductData("4011", "Bananas", Decimal("1.99"), "kg", "RED", "produce", "4011", ()),
+]  # fmt: skip
+
+
+def snapshot(version: int = 1) -> ConfigSnapshot:
+    return ConfigSnapshot(
+        version=version,
+        published_at=datetime(2026, 11, 1, tzinfo=UTC),
+        store_name="Test store",
+        currency="EUR",
+        tax_classes=(
+            TaxClassData("STD", Decimal("0.19"), True),
+            TaxClassData("RED", Decimal("0.07"), True),
+        ),
+    )
+
+
+@pytest.fixture
+def catalog(db: None) -> None:
+    catalog_apply(snapshot=snapshot(), products=PRODUCTS)
+
+
+@pytest.fixture
+def lane_token(db: None) -> str:
+    _, token = lane_token_issue(lane_number=1)
+    return token
+
+
+@pytest.fixture
+def lane(lane_token: str) -> Lane:
+    return Lane.objects.get(number=1)
+
+
+class LaneClient:
+    """The lane API as a lane client sees it: JSON in, JSON out, bearer token."""
+
+    def __init__(self, token: str) -> None:
+        self.client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def post(self, path: str, body: object = None) -> tuple[int, dict]:
+        response = self.client.post(
+            f"/api/v1{path}", body if body is not None else {}, content_type="application/json"
+        )
+        return response.status_code, response.json()
+
+    def get(self, path: str) -> tuple[int, dict]:
+        response = self.client.get(f"/api/v1{path}")
+        return response.status_code, response.json()
+
+    def delete(self, path: str) -> tuple[int, dict]:
+        response = self.client.delete(f"/api/v1{path}")
+        return response.status_code, response.json()
+
+    def new_basket(self) -> str:
+        status, basket = self.post("/baskets")
+        assert status == 201
+        return basket["id"]
+
+    def ring(self, items: list[dict], *, pay: str | None = None) -> dict:
+        """Ring items, pay what is due in cash (or `pay`), complete, and return the sale."""
+        basket_id = self.new_basket()
+        for item in items:
+            status, basket = self.post(f"/baskets/{basket_id}/items", item)
+            assert status == 200, basket
+        status, basket = self.post(
+            f"/baskets/{basket_id}/payments",
+            {"method": "cash", "amount": pay or basket["amount_due"]},
+        )
+        assert status == 200, basket
+        status, sale = self.post(f"/baskets/{basket_id}/complete")
+        assert status == 201, sale
+        return sale
+
+
+@pytest.fixture
+def lane_api(catalog: None, lane_token: str) -> Iterator[LaneClient]:
+    yield LaneClient(lane_token)
+
+
+@pytest.fixture(autouse=True)
+def _ledger_is_append_only(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test sees the append-only triggers; a transactional test drops them afterwards
+    only so that the test database can be flushed between tests."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    from store_edge.inventory.append_only import CREATE_TRIGGERS, DROP_TRIGGERS
+
+    request.getfixturevalue("transactional_db" if _transactional(marker) else "db")
+    with connection.cursor() as cursor:
+        for statement in CREATE_TRIGGERS:
+            cursor.execute(statement)
+    yield
+    if _transactional(marker):
+        with connection.cursor() as cursor:
+            for statement in DROP_TRIGGERS:
+                cursor.execute(statement)
+
+
+def _transactional(marker: pytest.Mark | None) -> bool:
+    return bool(marker and marker.kwargs.get("transaction"))
