@@ -179,15 +179,20 @@ class System:
     def store_manage(self, *args: str) -> str:
         return manage("store_edge.settings", *args, env=self.store_env)
 
-    def prepare(self) -> None:
+    def prepare_hq(self) -> None:
         self.hq_port, self.store_port = free_port(), free_port()
         self.hq_manage("migrate", "--no-input", "-v0")
         self.hq_manage("import_catalog", str(self.catalog), "--publish")
-        registered = dict(
-            line.split("=", 1)
-            for line in self.hq_manage("register_store", "--name", "Test store").split()
-        )
-        self.store_id, self.store_key = registered["STORE_ID"], registered["STORE_KEY"]
+        self.store_id, self.store_key = self.register_store()
+
+    def register_store(self, name: str = "Test store") -> tuple[str, str]:
+        """Register a store at HQ and return its id and key."""
+        printed = self.hq_manage("register_store", "--name", name).split()
+        registered = dict(line.split("=", 1) for line in printed)
+        return registered["STORE_ID"], registered["STORE_KEY"]
+
+    def prepare(self) -> None:
+        self.prepare_hq()
         self.store_manage("migrate", "--no-input", "-v0")
         self.lane_token = self.store_manage("issue_lane_token", "--lane", "1").strip()
 
@@ -238,6 +243,19 @@ class System:
 
     def store_summary(self) -> dict[str, Any]:
         return json.loads(self.store_manage("ledger_summary"))
+
+
+@contextmanager
+def running_hq(tmp: Path, catalog: Path) -> Iterator[System]:
+    """HQ alone under gunicorn, with the catalogue imported and published."""
+    with hq_database(tmp) as hq_db:
+        system = System(tmp=tmp, hq_db=hq_db, redis_url="", catalog=catalog)
+        system.prepare_hq()
+        system.start("hq")
+        try:
+            yield system
+        finally:
+            system.stop_all()
 
 
 @contextmanager

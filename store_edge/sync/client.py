@@ -43,6 +43,7 @@ class HQClient:
         store_id: str | None = None,
         store_key: str | None = None,
         timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = (base_url or settings.HQ_URL).rstrip("/")
         self.store_id = store_id or settings.STORE_ID
@@ -52,6 +53,7 @@ class HQClient:
         self._http = httpx.Client(
             timeout=timeout or settings.HQ_TIMEOUT_SECONDS,
             headers={"User-Agent": "store-edge/1"},
+            transport=transport,
         )
 
     def close(self) -> None:

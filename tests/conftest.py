@@ -1,0 +1,21 @@
+from pathlib import Path
+
+import pytest
+
+from tests.processes import base_env, manage
+
+
+@pytest.fixture(scope="session")
+def catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo catalogue file of 300 products (produce under PLUs, packaged goods by EAN-13)."""
+    path = tmp_path_factory.mktemp("catalog") / "catalog.json"
+    manage(
+        "cloud_hq.settings",
+        "generate_demo_catalog",
+        "--products",
+        "300",
+        "--out",
+        str(path),
+        env=base_env(VAR_DIR=str(path.parent)),
+    )
+    return path
