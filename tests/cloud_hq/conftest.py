@@ -104,10 +104,10 @@ class CommandOutput:
     stderr: str
 
 
-def run_command(name: str, *args: Any, **options: Any) -> CommandOutput:
+def run_command(command: str, /, *args: Any, **options: Any) -> CommandOutput:
     """Run a management command that must succeed, and return what it printed."""
     out, err = StringIO(), StringIO()
-    call_command(name, *args, stdout=out, stderr=err, **options)
+    call_command(command, *args, stdout=out, stderr=err, **options)
     return CommandOutput(out.getvalue(), err.getvalue())
 
 
@@ -117,11 +117,11 @@ class Refusal:
     stderr: str
 
 
-def refused_command(name: str, *args: Any, **options: Any) -> Refusal:
+def refused_command(command: str, /, *args: Any, **options: Any) -> Refusal:
     """Run a management command that must fail: return its error message and its stderr."""
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError) as refusal:
-        call_command(name, *args, stdout=out, stderr=err, **options)
+        call_command(command, *args, stdout=out, stderr=err, **options)
     return Refusal(str(refusal.value), err.getvalue())
 
 

@@ -7,9 +7,7 @@ from cloud_hq.catalog.models import Barcode, Product
 from tests.cloud_hq.conftest import is_ean13, refused_command, run_command
 
 
-def test_generated_demo_catalog_imports_cleanly_with_valid_ean13s(
-    db: None, tmp_path: Path
-) -> None:
+def test_generated_demo_catalog_imports_cleanly_with_valid_ean13s(db: None, tmp_path: Path) -> None:
     # Given a generated demo catalogue of 500 products
     path = tmp_path / "demo" / "catalog.json"
     printed = run_command("generate_demo_catalog", products=500, out=path).stdout

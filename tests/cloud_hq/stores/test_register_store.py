@@ -22,7 +22,7 @@ def test_register_store_prints_store_id_and_store_key(db: None) -> None:
     assert StoreKey.objects.filter(store=store).count() == 1
 
 
-def test_printed_store_key_signs_requests_hq_accepts(client: Client) -> None:
+def test_printed_store_key_signs_requests_hq_accepts(db: None, client: Client) -> None:
     # Given a store registered with the command
     credentials = register_store(name="Berlin Mitte")
 
