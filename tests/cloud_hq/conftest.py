@@ -340,6 +340,10 @@ class Till:
         ]
         return entries
 
+    def movement(self, sku: str, quantity: str) -> dict[str, Any]:
+        """A stock movement on its own (a return puts stock back with a positive quantity)."""
+        return self._entry("sale", uuid.uuid4(), sku=sku, quantity=quantity)
+
     def _entry(
         self,
         kind: str,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError
 
 from cloud_hq.catalog.models import Barcode, Category, Product, TaxClass
 from tests.cloud_hq.conftest import (
@@ -16,6 +17,7 @@ from tests.cloud_hq.conftest import (
     CommandOutput,
     catalog_document,
     refused_command,
+    run_command,
 )
 
 Import = Callable[..., CommandOutput]
@@ -314,3 +316,23 @@ def test_import_with_publish_publishes_the_new_catalogue(import_catalog: Import)
 
     # Then config v1 is published
     assert "published config v1" in printed
+
+
+def test_nul_character_in_a_product_name_is_imported_or_refused_cleanly(
+    import_catalog: Import, write_json: Callable[[Any], Path]
+) -> None:
+    # Given an imported catalogue, and a file whose product name carries a NUL character
+    import_catalog(catalog_document())
+    before = catalog_state()
+    document = catalog_document()
+    document["products"][0]["price"] = "0.99"
+    document["products"][1]["name"] = "Wholegrain\x00bread"
+
+    # When it is imported, the command either imports it whole or refuses it whole
+    # with a CommandError (any other exception is a crash)
+    try:
+        run_command("import_catalog", str(write_json(document)))
+    except CommandError:
+        assert catalog_state() == before
+    else:
+        assert Product.objects.get(sku="200036").name == "Wholegrain\x00bread"

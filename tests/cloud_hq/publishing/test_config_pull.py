@@ -1,0 +1,229 @@
+"""GET /api/v1/stores/{id}/config: the newest published version (ETag "v<n>") in pages."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.cloud_hq.conftest import (
+    COLA,
+    WATER,
+    CommandOutput,
+    StoreClient,
+    catalog_document,
+    ean13,
+    register_store,
+    run_command,
+)
+
+Import = Callable[..., CommandOutput]
+
+
+def bigger_catalog() -> dict[str, Any]:
+    """The small catalogue plus two drinks: five products."""
+    document = catalog_document()
+    document["products"] += [
+        {"sku": "100002", "name": "Cola 1 l", "barcodes": [COLA], "price": "1.29",
+         "tax_class": "STD", "unit": "each", "category": "drinks"},
+        {"sku": "100003", "name": "Lemonade 1 l", "barcodes": [ean13("400000000013")],
+         "price": "1.19", "tax_class": "STD", "unit": "each", "category": "drinks"},
+    ]  # fmt: skip
+    return document
+
+
+def publish() -> str:
+    return run_command("publish_config").stdout
+
+
+def manifest(hq: StoreClient, **options: Any) -> dict[str, Any]:
+    answer = hq.get("config", **options)
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def all_pages(hq: StoreClient, version: int) -> list[dict[str, Any]]:
+    """Fetch a version's pages from page 1 until HQ answers 404, and return their JSON."""
+    pages = []
+    while True:
+        answer = hq.get(f"config/{version}/products?page={len(pages) + 1}")
+        if answer.status_code == 404:
+            return pages
+        assert answer.status_code == 200, answer.content
+        pages.append(answer.json())
+
+
+def test_config_before_any_publish_is_not_found(hq: StoreClient) -> None:
+    # When a store pulls before HQ published anything
+    answer = hq.get("config")
+
+    # Then HQ answers 404 with a reason
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "no config has been published yet"}
+
+
+def test_published_manifest_describes_the_version_and_the_store(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given a catalogue imported and published
+    import_catalog(catalog_document())
+    assert "published config v1: 3 products in 1 page(s)" in publish()
+
+    # When the store pulls its config
+    answer = hq.get("config")
+
+    # Then it gets the manifest of v1 with its own profile, and the ETag "v1"
+    assert answer.status_code == 200, answer.content
+    assert answer["ETag"] == '"v1"'
+    body = answer.json()
+    assert body.pop("published_at")
+    assert body == {
+        "version": 1,
+        "store": {"name": "Berlin Mitte", "currency": "EUR"},
+        "tax_classes": [
+            {"code": "RED", "rate": "0.0700", "inclusive": True},
+            {"code": "STD", "rate": "0.1900", "inclusive": True},
+        ],
+        "product_pages": 1,
+        "products_total": 3,
+    }
+
+
+def test_manifest_carries_each_stores_own_profile(
+    client: Client, hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given a store that sells in Swiss francs, and a published config
+    zurich = StoreClient(client, register_store(name="Zürich HB", code="ZH1", currency="CHF"))
+    import_catalog(catalog_document())
+    publish()
+
+    # When both stores pull
+    # Then each sees its own name and currency
+    assert manifest(hq)["store"] == {"name": "Berlin Mitte", "currency": "EUR"}
+    assert manifest(zurich)["store"] == {"name": "Zürich HB", "currency": "CHF"}
+
+
+def test_pull_with_the_current_etag_is_not_modified(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given v1 published
+    import_catalog(catalog_document())
+    publish()
+
+    # When the store pulls with If-None-Match "v1"
+    answer = hq.get("config", headers={"If-None-Match": '"v1"'})
+
+    # Then HQ answers 304 with no body
+    assert answer.status_code == 304
+    assert answer.content == b""
+    assert answer["ETag"] == '"v1"'
+
+
+def test_later_publish_yields_the_next_version(hq: StoreClient, import_catalog: Import) -> None:
+    # Given v1 published, then a price change published
+    import_catalog(catalog_document())
+    publish()
+    changed = catalog_document()
+    changed["products"][0]["price"] = "0.89"
+    import_catalog(changed)
+    assert "published config v2" in publish()
+
+    # When a store that holds v1 pulls
+    answer = hq.get("config", headers={"If-None-Match": '"v1"'})
+
+    # Then it gets v2
+    assert answer.status_code == 200
+    assert answer["ETag"] == '"v2"'
+    assert answer.json()["version"] == 2
+    (page,) = all_pages(hq, 2)
+    assert {p["sku"]: p["price"] for p in page["products"]}["100001"] == "0.89"
+
+
+def test_pages_return_every_product_exactly_once(
+    hq: StoreClient, import_catalog: Import, settings
+) -> None:
+    # Given five products published in pages of two
+    settings.CONFIG_PAGE_SIZE = 2
+    import_catalog(bigger_catalog())
+    publish()
+    body = manifest(hq)
+    assert (body["product_pages"], body["products_total"]) == (3, 5)
+
+    # When the store fetches pages 1 to 3
+    pages = all_pages(hq, 1)
+
+    # Then each page is numbered, holds at most two products, and together they hold
+    # every product exactly once, as the catalogue says
+    assert [(p["version"], p["page"], len(p["products"])) for p in pages] == [
+        (1, 1, 2),
+        (1, 2, 2),
+        (1, 3, 1),
+    ]
+    products = [product for page in pages for product in page["products"]]
+    assert sorted(p["sku"] for p in products) == ["100001", "100002", "100003", "200036", "4011"]
+    by_sku = {p["sku"]: p for p in products}
+    assert by_sku["100001"] == {
+        "sku": "100001",
+        "name": "Sparkling water 1 l",
+        "barcodes": [WATER],
+        "plu": "",
+        "price": "0.79",
+        "tax_class": "STD",
+        "unit": "each",
+        "category": "drinks",
+    }
+    assert (by_sku["4011"]["plu"], by_sku["4011"]["unit"]) == ("4011", "kg")
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("config/1/products?page=4", 404),
+        ("config/2/products?page=1", 404),
+        ("config/1/products?page=0", 422),
+        ("config/1/products?page=two", 422),
+    ],
+)
+def test_page_outside_the_published_version_is_refused(
+    hq: StoreClient, import_catalog: Import, settings, path: str, status: int
+) -> None:
+    # Given v1 published in three pages
+    settings.CONFIG_PAGE_SIZE = 2
+    import_catalog(bigger_catalog())
+    publish()
+
+    # When the store asks for a page that does not exist
+    answer = hq.get(path)
+
+    # Then HQ answers a client error
+    assert answer.status_code == status
+
+
+def test_publishing_again_never_changes_an_existing_version(
+    hq: StoreClient, import_catalog: Import, settings
+) -> None:
+    # Given v1 published in pages of two
+    settings.CONFIG_PAGE_SIZE = 2
+    import_catalog(bigger_catalog())
+    publish()
+    v1_before = all_pages(hq, 1)
+
+    # When prices change, a product is added, and v2 and v3 are published
+    changed = bigger_catalog()
+    for product in changed["products"]:
+        product["price"] = "9.99"
+    changed["products"].append(
+        {"sku": "100004", "name": "Iced tea 1 l", "barcodes": [ean13("400000000014")],
+         "price": "1.49", "tax_class": "STD", "unit": "each", "category": "drinks"}
+    )  # fmt: skip
+    import_catalog(changed)
+    publish()
+    publish()
+
+    # Then v1's pages are exactly what they were, and v2 and v3 hold the new master data
+    assert all_pages(hq, 1) == v1_before
+    for version in (2, 3):
+        products = [p for page in all_pages(hq, version) for p in page["products"]]
+        assert len(products) == 6
+        assert {p["price"] for p in products if p["sku"] != "100004"} == {"9.99"}
+    assert manifest(hq)["version"] == 3
