@@ -16,6 +16,7 @@ APP_ENV = env.str("APP_ENV", default="production")
 if APP_ENV not in {"production", "development"}:
     raise ImproperlyConfigured(f"APP_ENV must be 'production' or 'development', not {APP_ENV!r}")
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+(VAR_DIR / "hq").mkdir(parents=True, exist_ok=True)
 
 _DEV_SECRET = "insecure-development-key-for-hq"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if APP_ENV == "development" else "")

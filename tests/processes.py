@@ -123,8 +123,8 @@ def wait_http(url: str, *, timeout: float = 30.0, service: Service | None = None
 
 def gunicorn(module: str, port: int, workers: int = 2) -> list[str]:
     return [
-        str(BIN / "gunicorn"), f"{module}.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5",
+        str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), f"{module}.wsgi",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
     ]  # fmt: skip
 
 
