@@ -1,12 +1,14 @@
 """import_catalog: a catalogue file is imported whole (an upsert), or not at all."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError
+from django.utils import timezone
 
 from cloud_hq.catalog.models import Barcode, Category, Product, TaxClass
 from tests.cloud_hq.conftest import (
@@ -89,6 +91,23 @@ def test_reimport_updates_products_and_adds_new_ones(import_catalog: Import) -> 
     assert Barcode.objects.count() == 4
 
 
+def test_reimport_that_changes_a_product_moves_its_updated_at(import_catalog: Import) -> None:
+    # Given water imported a day ago
+    import_catalog(catalog_document())
+    a_day_ago = timezone.now() - timedelta(days=1)
+    Product.objects.filter(sku="100001").update(updated_at=a_day_ago)
+
+    # When a file changes its price
+    document = catalog_document()
+    document["products"][0]["price"] = "0.89"
+    import_catalog(document)
+
+    # Then the product records that it was updated now
+    water = Product.objects.get(sku="100001")
+    assert water.price == Decimal("0.89")
+    assert water.updated_at > a_day_ago + timedelta(hours=23)
+
+
 def test_reimport_leaves_products_missing_from_the_file_alone(import_catalog: Import) -> None:
     # Given an imported catalogue
     import_catalog(catalog_document())
@@ -159,6 +178,22 @@ def _price_as_json_number(document: dict[str, Any]) -> None:
     document["products"][0]["price"] = 0.79
 
 
+def _price_with_three_decimals(document: dict[str, Any]) -> None:
+    document["products"][1]["price"] = "2.495"
+
+
+def _tax_rate_as_json_number(document: dict[str, Any]) -> None:
+    document["tax_classes"][1]["rate"] = 0.07
+
+
+def _unknown_unit(document: dict[str, Any]) -> None:
+    document["products"][0]["unit"] = "litre"
+
+
+def _five_digit_plu_without_prefix(document: dict[str, Any]) -> None:
+    document["products"][2]["plu"] = "14011"
+
+
 def _duplicate_sku(document: dict[str, Any]) -> None:
     document["products"][2]["sku"] = "200036"
 
@@ -192,6 +227,10 @@ def _same_gtin_twice_on_one_product(document: dict[str, Any]) -> None:
         (_bad_check_digit, "products[0].barcodes", "check digit"),
         (_negative_price, "products[2].price", "greater than or equal to 0"),
         (_price_as_json_number, "products[0].price", "amounts are strings"),
+        (_price_with_three_decimals, "products[1].price", "2 decimal places"),
+        (_tax_rate_as_json_number, "tax_classes[1].rate", "amounts are strings"),
+        (_unknown_unit, "products[0].unit", "'each' or 'kg'"),
+        (_five_digit_plu_without_prefix, "products[2].plu", "is not a PLU"),
         (_duplicate_sku, "products[2].sku", "listed twice"),
         (_unknown_tax_class, "products[1].tax_class", "unknown tax class LUX"),
         (_promotions, "promotions", "not accepted"),

@@ -37,7 +37,7 @@ def at_once(requests: list[Callable[[], HttpResponse]]) -> list[HttpResponse]:
         try:
             barrier.wait()
             answers[index] = requests[index]()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertions below
+        except BaseException as exc:  # reported by the assertions on the answers
             answers[index] = exc
         finally:
             connections.close_all()
