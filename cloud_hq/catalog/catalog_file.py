@@ -25,6 +25,24 @@ class CatalogFileError(ValueError):
         self.problems = problems
 
 
+CONTROL_CHARACTERS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """Refuse NUL and other control characters anywhere in a value (PostgreSQL stores no NUL)."""
+    if isinstance(value, str):
+        if not CONTROL_CHARACTERS.isdisjoint(value):
+            raise ValueError("control characters (such as NUL) are not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_control_characters(key)
+            refuse_control_characters(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_control_characters(item)
+    return value
+
+
 def _amount_string(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError('amounts are strings, like "0.79"')
@@ -36,6 +54,11 @@ AmountString = Annotated[Decimal, BeforeValidator(_amount_string)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return refuse_control_characters(value)
 
 
 class TaxClassIn(_Strict):
@@ -125,7 +148,7 @@ def _check_references(catalog: CatalogFile) -> None:
         skus.add(product.sku)
         for b_index, code in enumerate(product.barcodes):
             gtin = normalize_gtin(code)
-            if gtin in gtins and gtins[gtin] != product.sku:
+            if gtin in gtins:
                 problems.append(f"{where}.barcodes[{b_index}]: {code} is also on {gtins[gtin]}")
             gtins[gtin] = product.sku
         if product.plu:

@@ -60,7 +60,15 @@ def catalog_import(*, catalog: CatalogFile) -> ImportResult:
                 ],
                 update_conflicts=True,
                 unique_fields=["sku"],
-                update_fields=["name", "price", "unit", "tax_class", "category", "plu"],
+                update_fields=[
+                    "name",
+                    "price",
+                    "unit",
+                    "tax_class",
+                    "category",
+                    "plu",
+                    "updated_at",
+                ],
             )
             ids.update(
                 Product.objects.filter(sku__in=[p.sku for p in chunk]).values_list("sku", "id")

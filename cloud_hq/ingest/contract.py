@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-MAX_ENTRIES_PER_PUSH = 5000
+from cloud_hq.catalog.catalog_file import refuse_control_characters
+
+MAX_ENTRIES_PER_PUSH = 20000  # a hard cap; INGEST_MAX_ENTRIES sets the working limit
 
 EntryKindWire = Literal["sale_completed", "sale"]
 MOVEMENT_KINDS = frozenset({"sale"})
@@ -17,6 +19,11 @@ DOCUMENT_KINDS = frozenset({"sale_completed"})
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return refuse_control_characters(value)
 
 
 class EntryIn(_Strict):

@@ -14,8 +14,9 @@ from cloud_hq.stores.models import Store
 def stock_checksum(*, store: Store) -> str:
     """Digest stock per SKU exactly as the store's `ledger_summary` does."""
     digest = hashlib.sha256()
-    levels = StockLevel.objects.filter(store=store).exclude(quantity=0).order_by("sku")
-    for sku, quantity in levels.values_list("sku", "quantity").iterator(chunk_size=5000):
+    levels = StockLevel.objects.filter(store=store).exclude(quantity=0)
+    # Sorted here, in code-point order like the store: a database collation may differ.
+    for sku, quantity in sorted(levels.values_list("sku", "quantity")):
         digest.update(f"{sku}:{Decimal(quantity).quantize(Decimal('0.001'))}\n".encode())
     return digest.hexdigest()
 

@@ -193,7 +193,9 @@ def _stock_apply(*, store: Store, movements: list[EntryIn]) -> None:
 def _record_conflicts(
     *, store: Store, conflict: SeqConflict, entries: list[EntryIn], hashes: dict[int, str]
 ) -> None:
-    received = {e.seq: e for e in entries}
+    received: dict[int, EntryIn] = {}
+    for entry in entries:
+        received.setdefault(entry.seq, entry)  # the copy whose hash was recorded
     held = dict(
         LedgerEntry.objects.filter(store=store, seq__in=conflict.seqs).values_list(
             "seq", "content_hash"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -26,8 +26,21 @@ def product_wire(product: Product) -> dict[str, Any]:
     }
 
 
-def config_publish() -> ConfigVersion:
-    """Snapshot tax classes and products into the next config version, in one transaction."""
+def config_publish(*, attempts: int = 3) -> ConfigVersion:
+    """Snapshot tax classes and products into the next config version, in one transaction.
+
+    Two publishers racing for the same number: the loser tries again with the next one.
+    """
+    for attempt in range(attempts):
+        try:
+            return _publish()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _publish() -> ConfigVersion:
     page_size = settings.CONFIG_PAGE_SIZE
     with transaction.atomic():
         # Taking the lock on the newest version serialises two publishers.

@@ -1,0 +1,157 @@
+"""`make bench`: measure the product against ceilings taken in the same run, on this machine.
+
+Writes var/bench/results.json as {"name": {"value", "unit", "ceiling", "ratio"}}.
+Needs `wrk` (Debian package) for the HTTP figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from deploy.local.redis_server import free_port
+from tests.bench.raw_sqlite import raw_sales_per_second
+from tests.processes import ROOT, Service, base_env, gunicorn, manage, wait_http
+
+RESULTS = ROOT / "var" / "bench" / "results.json"
+LUA = Path(__file__).with_name("work.lua")
+WRK_THREADS = 2
+LANES = 20
+
+
+def wrk(url: str, work_file: Path, *, mode: str, seconds: int) -> dict[str, float]:
+    """Drive `url` with wrk (20 connections, like 20 lanes) and return rate and latencies."""
+    result = subprocess.run(
+        ["wrk", "-t", str(WRK_THREADS), "-c", str(LANES), "-d", f"{seconds}s", "--latency",
+         "-s", str(LUA), url],
+        env={**os.environ, "WORK_FILE": str(work_file), "WORK_MODE": mode,
+             "WORK_STRIDE": str(WRK_THREADS)},
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    )  # fmt: skip
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+
+    def percentile(p: str) -> float:
+        found = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        assert found, out
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {
+        "rate": rate,
+        "errors": float(errors.group(1)) if errors else 0.0,
+        "socket_errors": 1.0 if socket_errors else 0.0,
+        "p50_ms": percentile("50"),
+        "p99_ms": percentile("99"),
+    }
+
+
+def figure(value: float, unit: str, ceiling: float) -> dict[str, float | str]:
+    return {"value": round(value, 3), "unit": unit, "ceiling": round(ceiling, 3),
+            "ratio": round(value / ceiling, 4) if ceiling else 0.0}  # fmt: skip
+
+
+class Store:
+    """A store database prepared for one benchmark, served by gunicorn."""
+
+    def __init__(self, tmp: Path, catalogue: Path, name: str, **fixture: str) -> None:
+        self.dir = tmp / name
+        self.dir.mkdir()
+        self.env = base_env(DATABASE_URL=f"sqlite:///{self.dir / 'store.sqlite3'}",
+                            VAR_DIR=str(self.dir), DJANGO_SETTINGS_MODULE="store_edge.settings",
+                            LOG_LEVEL="ERROR")  # fmt: skip
+        out = self.dir / "work.json"
+        argv = [sys.executable, "-m", "tests.bench.store_fixture", str(catalogue), str(out)]
+        for key, value in fixture.items():
+            argv += [f"--{key}"] + ([] if value == "" else [value])
+        subprocess.run(argv, env=self.env, cwd=ROOT, check=True, timeout=900)
+        self.work_file = self.dir / "work.txt"
+        self.work_file.write_text(
+            "".join(
+                f"{w['token']} {w['basket']} {w['code']}\n" for w in json.loads(out.read_text())
+            )
+        )
+
+    def serve(self, settings: str = "store_edge.settings") -> Service:
+        self.port = free_port()
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": settings}
+        service = Service(settings, gunicorn("store_edge", self.port), env, self.dir / "web.log")
+        service.start()
+        wait_http(f"http://127.0.0.1:{self.port}/health", service=service)
+        return service
+
+    def sales(self) -> int:
+        out = manage("store_edge.settings", "ledger_summary", env=self.env)
+        return int(json.loads(out)["sales"])
+
+
+def bench_scan(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    store = Store(tmp, catalogue, "scan", baskets="4000", lanes=str(LANES))
+    results = {}
+    for label, settings in (("ceiling", "tests.bench.plain_settings"),
+                            ("scan", "store_edge.settings")):  # fmt: skip
+        service = store.serve(settings)
+        try:
+            wrk(f"http://127.0.0.1:{store.port}", store.work_file, mode="scan", seconds=2)  # warm
+            results[label] = wrk(f"http://127.0.0.1:{store.port}", store.work_file, mode="scan",
+                                 seconds=10)  # fmt: skip
+        finally:
+            service.stop()
+        print(f"  {label}: {results[label]}", flush=True)
+        if results[label]["errors"]:
+            raise SystemExit(f"{label}: {results[label]['errors']} non-2xx answers")
+    return {
+        "scan_requests_per_s": figure(results["scan"]["rate"], "req/s", results["ceiling"]["rate"]),
+    }
+
+
+def bench_durable_sales(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    store = Store(tmp, catalogue, "complete", baskets="3000", lines="10", lanes=str(LANES),
+                  paid="")  # fmt: skip
+    service = store.serve()
+    try:
+        started = time.monotonic()
+        run = wrk(f"http://127.0.0.1:{store.port}", store.work_file, mode="complete", seconds=8)
+        elapsed = time.monotonic() - started
+    finally:
+        service.stop()
+    sales = store.sales()
+    if sales >= 3000:
+        raise SystemExit("every prepared basket was completed: prepare more to measure")
+    print(f"  complete: {run}; {sales} sales", flush=True)
+    rate = sales / min(elapsed, 8.0)
+    ceiling = raw_sales_per_second(tmp / "raw.sqlite3", lines=10, seconds=5)
+    print(f"  raw SQLite FULL loop: {ceiling:.1f} sales/s", flush=True)
+    return {"durable_sales_per_s": figure(rate, "sales/s", ceiling)}
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk: apt-get install wrk")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as name:
+        tmp = Path(name)
+        catalogue = tmp / "catalogue.json"
+        manage("cloud_hq.settings", "generate_demo_catalog", "--products", "5000", "--out",
+               str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
+        for bench in (bench_scan, bench_durable_sales):
+            print(f"{bench.__name__}:", flush=True)
+            results.update(bench(tmp, catalogue))
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    for name, value in sorted(results.items()):
+        print(f"{name}: {value['value']} {value['unit']} (ceiling {value['ceiling']}, "
+              f"ratio {value['ratio']})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
