@@ -1,23 +1,84 @@
-"""Reads of the catalogue replica."""
+"""Reads of the catalogue replica.
+
+Looking a code up is on the path of every scan, so it is one indexed query, cached per
+process for the config in force: a new config (a new `applied_at`) is a new cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from django.db import connection
 
 from devices.barcodes import BarcodeError, ScannedCode, parse_code
 from store_edge.catalog.models import ConfigState, Product
+from store_edge.sqlite_values import decimal_of
+
+LOOKUP_CACHE_SIZE = 20_000
 
 
 class ProductNotFound(LookupError):
     """No product in the catalogue in force carries this code."""
 
 
-def product_for_code(*, scanned: ScannedCode) -> Product:
-    """Return the product a scanned code designates, with its tax class."""
-    products = Product.objects.select_related("tax_class")
-    if scanned.plu is not None:
-        product = products.filter(plu=scanned.plu).first()
-    else:
-        product = products.filter(barcodes__gtin=scanned.gtin).first()
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    sku: str
+    name: str
+    price: Decimal
+    unit: str
+    tax_class: str
+    tax_rate: Decimal
+    tax_inclusive: bool
+
+
+def config_stamp() -> tuple[int, str]:
+    """Return the config version in force and when it was applied (one cheap query)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version, applied_at FROM catalog_configstate WHERE id = 1")
+        row = cursor.fetchone()
+    return (0, "") if row is None else (row[0], str(row[1]))
+
+
+def product_for_code(*, scanned: ScannedCode) -> tuple[int, ProductRow]:
+    """Return the config version in force and the product a scanned code designates in it."""
+    stamp = config_stamp()
+    product = _product_row(stamp, scanned.kind, scanned.value)
     if product is None:
         raise ProductNotFound(f"No product with code {scanned.value.lstrip('0') or '0'}")
-    return product
+    return stamp[0], product
+
+
+_SELECT = (
+    "SELECT p.sku, p.name, p.price, p.unit, t.code, t.rate, t.inclusive"
+    " FROM catalog_product p JOIN catalog_taxclass t ON t.id = p.tax_class_id"
+)
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | None:
+    with connection.cursor() as cursor:
+        if kind == "plu":
+            cursor.execute(f"{_SELECT} WHERE p.plu = %s", [value])  # noqa: S608
+        else:
+            cursor.execute(
+                f"{_SELECT} JOIN catalog_barcode b ON b.product_id = p.id WHERE b.gtin = %s",  # noqa: S608
+                [value],
+            )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return ProductRow(
+        sku=row[0],
+        name=row[1],
+        price=decimal_of(row[2], Decimal("0.01")),
+        unit=row[3],
+        tax_class=row[4],
+        tax_rate=decimal_of(row[5], Decimal("0.0001")),
+        tax_inclusive=bool(row[6]),
+    )
 
 
 def config_state() -> ConfigState:
@@ -29,17 +90,24 @@ def config_state() -> ConfigState:
 def product_search(*, query: str, limit: int) -> list[Product]:
     """Return products whose code is `query`, then products whose name contains it."""
     query = query.strip()
+    products = Product.objects.prefetch_related("barcodes")
     found: list[Product] = []
     if query.isdigit():
         try:
-            found = [product_for_code(scanned=parse_code(query))]
-        except (BarcodeError, ProductNotFound):
-            found = list(Product.objects.filter(sku=query)[:1])
+            scanned = parse_code(query)
+        except BarcodeError:
+            scanned = None
+        if scanned is not None and scanned.plu is not None:
+            found = list(products.filter(plu=scanned.plu)[:1])
+        elif scanned is not None:
+            found = list(products.filter(barcodes__gtin=scanned.gtin)[:1])
+        if not found:
+            found = list(products.filter(sku=query)[:1])
     seen = {p.id for p in found}
     by_name = (
-        Product.objects.filter(name__icontains=query).exclude(id__in=seen).order_by("name")
+        products.filter(name__icontains=query).exclude(id__in=seen).order_by("name")
         if query
-        else Product.objects.order_by("name")
+        else products.order_by("name")
     )
     found.extend(by_name[: max(limit - len(found), 0)])
     return found[:limit]

@@ -1,19 +1,24 @@
-"""Writes to the ledger. Callers hold the transaction that also writes the business event."""
+"""Writes to the ledger. Callers hold the transaction that also writes the business event.
+
+Raw SQL: the ledger is written on every completed sale, while the cashier waits.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
-
-from store_edge.inventory.models import Counter, LedgerEntry
+from django.db import connection, transaction
 
 LEDGER_SEQ = "ledger_seq"
+LEDGER_COLUMNS = (
+    "seq", "uuid", "kind", "sku", "quantity", "document_type", "document_id", "payload",
+    "user", "created_at", "config_version",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,30 +38,42 @@ def counter_take(*, name: str, count: int = 1) -> int:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("counter_take must run inside the transaction that uses the number")
-    updated = Counter.objects.filter(name=name).update(value=F("value") + count)
-    if not updated:
-        Counter.objects.create(name=name, value=count)
-    return Counter.objects.values_list("value", flat=True).get(name=name) - count + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_counter (name, value) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
+            [name, count],
+        )
+        last: int = cursor.fetchone()[0]
+    return last - count + 1
 
 
 def ledger_append(
     *, entries: list[NewEntry], user: str, at: datetime, config_version: int
-) -> list[LedgerEntry]:
-    """Append entries to the ledger with the next seq numbers, in the caller's transaction."""
+) -> range:
+    """Append entries with the next seq numbers, in the caller's transaction; return the seqs."""
     first = counter_take(name=LEDGER_SEQ, count=len(entries))
+    created_at = connection.ops.adapt_datetimefield_value(at)
     rows = [
-        LedgerEntry(
-            seq=first + offset,
-            kind=entry.kind,
-            sku=entry.sku,
-            quantity=entry.quantity,
-            document_type=entry.document_type,
-            document_id=entry.document_id,
-            payload=entry.payload,
-            user=user,
-            created_at=at,
-            config_version=config_version,
+        (
+            first + offset,
+            uuid.uuid4().hex,
+            entry.kind,
+            entry.sku,
+            None if entry.quantity is None else str(entry.quantity),
+            entry.document_type,
+            entry.document_id.hex,
+            json.dumps(entry.payload),
+            user,
+            created_at,
+            config_version,
         )
         for offset, entry in enumerate(entries)
     ]
-    return LedgerEntry.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO inventory_ledgerentry ({', '.join(LEDGER_COLUMNS)})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(LEDGER_COLUMNS))})",
+            rows,
+        )
+    return range(first, first + len(entries))

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from store_edge.sales import selectors, services
@@ -107,31 +107,42 @@ class ErrorOut(Schema):
     detail: str
 
 
+def _basket(detail: dict[str, Any], status: int = 200) -> JsonResponse:
+    # The basket is answered on every scan: it is built JSON-ready (amounts as strings)
+    # and sent as is; tests check it against BasketOut, the documented schema.
+    return JsonResponse(detail, status=status)
+
+
 @router.post("/baskets", response={201: BasketOut})
-def basket_create(request: HttpRequest) -> Status[dict[str, Any]]:
+def basket_create(request: HttpRequest) -> JsonResponse:
     lane = request_lane(request)
     basket = services.basket_open(lane=lane)
-    return Status(201, selectors.basket_detail(basket_id=basket.id, lane=lane))
+    detail = selectors.basket_detail(basket_id=basket.id, lane=lane, open_basket=True)
+    return _basket(detail, status=201)
 
 
 @router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
-def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> dict[str, Any]:
-    return selectors.basket_detail(basket_id=basket_id, lane=request_lane(request))
+def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=request_lane(request)))
 
 
 @router.post(
     "/baskets/{basket_id}/items", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any}
 )
-def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn) -> dict[str, Any]:
+def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn) -> JsonResponse:
     lane = request_lane(request)
-    services.basket_add_item(
+    version = services.basket_add_item(
         basket_id=basket_id,
         lane=lane,
         code=item.code,
         quantity=item.quantity,
         weight_kg=item.weight_kg,
     )
-    return selectors.basket_detail(basket_id=basket_id, lane=lane)
+    return _basket(
+        selectors.basket_detail(
+            basket_id=basket_id, lane=lane, open_basket=True, config_version=version
+        )
+    )
 
 
 @router.delete(
@@ -139,10 +150,10 @@ def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn)
 )
 def basket_item_remove(
     request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID
-) -> dict[str, Any]:
+) -> JsonResponse:
     lane = request_lane(request)
     services.basket_remove_line(basket_id=basket_id, lane=lane, line_id=line_id)
-    return selectors.basket_detail(basket_id=basket_id, lane=lane)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
 
 @router.post(
@@ -151,12 +162,12 @@ def basket_item_remove(
 )
 def basket_payment_add(
     request: HttpRequest, basket_id: uuid.UUID, payment: PaymentIn
-) -> dict[str, Any]:
+) -> JsonResponse:
     lane = request_lane(request)
     services.basket_add_payment(
         basket_id=basket_id, lane=lane, method=payment.method, amount=payment.amount
     )
-    return selectors.basket_detail(basket_id=basket_id, lane=lane)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
 
 @router.post(

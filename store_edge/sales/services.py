@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from devices.barcodes import parse_code
 from store_edge.catalog.models import Unit
-from store_edge.catalog.selectors import config_state, product_for_code
+from store_edge.catalog.selectors import config_stamp, product_for_code
 from store_edge.inventory.models import EntryKind
 from store_edge.inventory.services import NewEntry, counter_take, ledger_append
 from store_edge.pricing.domain import PricedBasket
@@ -25,23 +27,27 @@ from store_edge.sales.errors import (
 )
 from store_edge.sales.models import (
     Basket,
-    BasketLine,
     BasketPayment,
     BasketStatus,
     Lane,
     Sale,
-    SaleLine,
-    SaleTax,
-    SaleTender,
     TenderMethod,
 )
 from store_edge.sales.pricing import basket_price
+from store_edge.sales.sql import (
+    GRAM,
+    LineRow,
+    basket_lines,
+    basket_payments,
+    basket_state,
+    insert_rows,
+    line_append,
+)
 
 SALE_NUMBER = "sale_number"
 MAX_QUANTITY = 9999
 MAX_WEIGHT_KG = Decimal("999.999")
 MAX_TENDER = Decimal("1000000.00")
-GRAM = Decimal("0.001")
 
 
 def basket_open(*, lane: Lane) -> Basket:
@@ -59,6 +65,26 @@ def _open_basket(*, basket_id: uuid.UUID, lane: Lane) -> Basket:
     return basket
 
 
+@contextmanager
+def _basket_edit() -> Iterator[CursorWrapper]:
+    """A short write transaction for an edit of an open basket.
+
+    Edits are atomic but are not fsync'd one by one (synchronous=NORMAL): a power cut may
+    lose the last scans of a basket still open, never a completed sale. Completing a sale
+    commits with synchronous=FULL, which makes every earlier edit durable too (WAL order).
+    """
+    relax = not connection.in_atomic_block  # inside a larger transaction, it decides
+    with connection.cursor() as cursor:
+        if relax:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with transaction.atomic():
+                yield cursor
+        finally:
+            if relax:
+                cursor.execute("PRAGMA synchronous=FULL")
+
+
 def basket_add_item(
     *,
     basket_id: uuid.UUID,
@@ -66,9 +92,12 @@ def basket_add_item(
     code: str,
     quantity: int | None = None,
     weight_kg: Decimal | None = None,
-) -> BasketLine:
-    """Add the product a code designates to an open basket at its list price."""
-    product = product_for_code(scanned=parse_code(code))
+) -> int:
+    """Add the product a code designates to an open basket at its list price.
+
+    Returns the config version the product was taken from.
+    """
+    version, product = product_for_code(scanned=parse_code(code))
     if product.unit == Unit.KG:
         if quantity not in (None, 1):
             raise InvalidItem(f"{product.name} is sold by weight: give a weight, not a quantity")
@@ -85,27 +114,32 @@ def basket_add_item(
         quantity = 1 if quantity is None else quantity
         if not 1 <= quantity <= MAX_QUANTITY:
             raise InvalidItem(f"quantity must be between 1 and {MAX_QUANTITY}")
-    with transaction.atomic():
-        basket = _open_basket(basket_id=basket_id, lane=lane)
-        last = basket.lines.aggregate(last=Max("position"))["last"] or 0
-        return BasketLine.objects.create(
-            basket=basket,
-            position=last + 1,
-            sku=product.sku,
-            name=product.name,
-            code=code.strip(),
-            quantity=Decimal(quantity).quantize(GRAM),
-            weight_kg=weight_kg,
-            unit_price=product.price,
-            tax_class=product.tax_class.code,
-            tax_rate=product.tax_class.rate,
-            tax_inclusive=product.tax_class.inclusive,
+    with _basket_edit() as cursor:
+        added = line_append(
+            cursor,
+            basket_id=basket_id,
+            lane_id=lane.id,
+            values={
+                "sku": product.sku,
+                "name": product.name,
+                "code": code.strip(),
+                "quantity": str(Decimal(quantity).quantize(GRAM)),
+                "weight_kg": None if weight_kg is None else str(weight_kg),
+                "unit_price": str(product.price),
+                "tax_class": product.tax_class,
+                "tax_rate": str(product.tax_rate),
+                "tax_inclusive": product.tax_inclusive,
+            },
         )
+        if not added:
+            _open_basket(basket_id=basket_id, lane=lane)  # raises the reason
+            raise BasketNotFound(f"No basket {basket_id} on {lane}")
+    return version
 
 
 def basket_remove_line(*, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID) -> None:
     """Remove a line from an open basket."""
-    with transaction.atomic():
+    with _basket_edit():
         basket = _open_basket(basket_id=basket_id, lane=lane)
         deleted, _ = basket.lines.filter(id=line_id).delete()
         if not deleted:
@@ -120,7 +154,7 @@ def basket_add_payment(
         raise InvalidItem(f"unknown payment method {method!r}")
     if not Decimal("0.01") <= amount <= MAX_TENDER or amount != amount.quantize(Decimal("0.01")):
         raise InvalidItem(f"amount must be between 0.01 and {MAX_TENDER}, in cents")
-    with transaction.atomic():
+    with _basket_edit():
         basket = _open_basket(basket_id=basket_id, lane=lane)
         return BasketPayment.objects.create(basket=basket, method=method, amount=amount)
 
@@ -131,27 +165,27 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
     Completing a basket that is already completed returns its sale (a double click on
     "Pay" makes one sale). Returns the sale and whether this call created it.
     """
-    version = config_state().version
-    with transaction.atomic():
-        basket = Basket.objects.filter(id=basket_id, lane=lane).select_related("sale").first()
-        if basket is None:
+    version = config_stamp()[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        if state is None:
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
-        if basket.sale is not None:
-            return basket.sale, False
-        lines = list(basket.lines.all())
+        if state[1] is not None:
+            return Sale.objects.select_related("lane").get(id=state[1]), False
+        lines = basket_lines(cursor, basket_id=basket_id)
         if not lines:
             raise BasketEmpty("The basket is empty: nothing to sell")
         priced = basket_price(lines=lines)
-        payments = list(basket.payments.all())
-        paid = sum((p.amount for p in payments), Decimal("0.00"))
+        payments = basket_payments(cursor, basket_id=basket_id)
+        paid = sum((amount for _, amount in payments), Decimal("0.00"))
         if paid < priced.total:
             raise BasketUnpaid(
                 f"{priced.total - paid} still due: total {priced.total}, paid {paid}"
             )
         now = timezone.now()
-        number = f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}"
-        sale = Sale.objects.create(
-            number=number,
+        sale = Sale(
+            id=uuid.uuid4(),
+            number=f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}",
             lane=lane,
             completed_at=now,
             config_version=version,
@@ -162,31 +196,15 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
             amount_paid=paid,
             change=paid - priced.total,
         )
-        sale_lines = _sale_lines(sale=sale, lines=lines, priced=priced)
-        tenders = SaleTender.objects.bulk_create(
-            SaleTender(sale=sale, method=p.method, amount=p.amount) for p in payments
-        )
-        taxes = SaleTax.objects.bulk_create(
-            SaleTax(
-                sale=sale,
-                tax_class=t.code,
-                rate=t.rate,
-                inclusive=t.inclusive,
-                net=t.net,
-                tax=t.tax,
-                gross=t.gross,
-            )
-            for t in priced.taxes
-        )
+        document = sale_document(sale=sale, lines=lines, priced=priced, payments=payments)
+        _sale_insert(cursor, sale=sale, document=document)
         ledger_append(
             entries=[
                 NewEntry(
                     kind=EntryKind.SALE_COMPLETED,
                     document_type="sale",
                     document_id=sale.id,
-                    payload=sale_document(
-                        sale=sale, lines=sale_lines, tenders=tenders, taxes=taxes
-                    ),
+                    payload=document,
                 ),
                 *(
                     NewEntry(
@@ -194,43 +212,66 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
                         document_type="sale",
                         document_id=sale.id,
                         sku=line.sku,
-                        quantity=-(line.weight_kg if line.weight_kg is not None else line.quantity),
+                        quantity=-line.sold_quantity,
                     )
-                    for line in sale_lines
+                    for line in lines
                 ),
             ],
             user=user,
             at=now,
             config_version=version,
         )
-        basket.status = BasketStatus.COMPLETED
-        basket.sale = sale
-        basket.save(update_fields=["status", "sale"])
+        cursor.execute(
+            "UPDATE sales_basket SET status = %s, sale_id = %s WHERE id = %s",
+            [BasketStatus.COMPLETED, sale.id.hex, basket_id.hex],
+        )
     return sale, True
 
 
-def _sale_lines(*, sale: Sale, lines: list[BasketLine], priced: PricedBasket) -> list[SaleLine]:
-    amounts = {p.line_id: p.amount for p in priced.lines}
-    return SaleLine.objects.bulk_create(
-        SaleLine(
-            sale=sale,
-            position=index,
-            sku=line.sku,
-            name=line.name,
-            quantity=line.quantity,
-            weight_kg=line.weight_kg,
-            unit_price=line.unit_price,
-            amount=amounts[str(line.id)],
-            tax_class=line.tax_class,
-        )
-        for index, line in enumerate(lines, start=1)
-    )
+def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any]) -> None:
+    """Write the sale, its lines, tenders and taxes as the document describes them."""
+    sale_id = sale.id.hex
+    insert_rows(cursor, "sales_sale", SALE_COLUMNS, [(
+        sale_id, sale.number, sale.lane.id, connection.ops.adapt_datetimefield_value(
+            sale.completed_at), sale.config_version, str(sale.subtotal),
+        str(sale.discount_total), str(sale.tax_total), str(sale.total), str(sale.amount_paid),
+        str(sale.change),
+    )])  # fmt: skip
+    insert_rows(cursor, "sales_saleline", SALE_LINE_COLUMNS, [
+        (uuid.UUID(line["id"]).hex, sale_id, line["position"], line["sku"], line["name"],
+         line["quantity"], line["weight_kg"], line["unit_price"], line["amount"],
+         line["tax_class"])
+        for line in document["lines"]
+    ])  # fmt: skip
+    insert_rows(cursor, "sales_saletender", ("id", "sale_id", "method", "amount"), [
+        (uuid.UUID(t["id"]).hex, sale_id, t["method"], t["amount"]) for t in document["tenders"]
+    ])  # fmt: skip
+    insert_rows(cursor, "sales_saletax", SALE_TAX_COLUMNS, [
+        (sale_id, t["tax_class"], t["rate"], t["inclusive"], t["net"], t["tax"], t["gross"])
+        for t in document["taxes"]
+    ])  # fmt: skip
+
+
+SALE_COLUMNS = (
+    "id", "number", "lane_id", "completed_at", "config_version", "subtotal", "discount_total",
+    "tax_total", "total", "amount_paid", "change",
+)  # fmt: skip
+SALE_LINE_COLUMNS = (
+    "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price", "amount",
+    "tax_class",
+)  # fmt: skip
+SALE_TAX_COLUMNS = ("sale_id", "tax_class", "rate", "inclusive", "net", "tax", "gross")
 
 
 def sale_document(
-    *, sale: Sale, lines: list[SaleLine], tenders: list[SaleTender], taxes: list[SaleTax]
+    *,
+    sale: Sale,
+    lines: list[LineRow],
+    priced: PricedBasket,
+    payments: list[tuple[str, Decimal]],
 ) -> dict[str, Any]:
     """Return the sale as HQ receives it: amounts as strings, nothing left out."""
+    amounts = {p.line_id: p.amount for p in priced.lines}
     return {
         "number": sale.number,
         "lane": sale.lane.number,
@@ -244,30 +285,31 @@ def sale_document(
         "change": str(sale.change),
         "lines": [
             {
-                "id": str(line.id),
-                "position": line.position,
+                "id": str(uuid.uuid4()),
+                "position": position,
                 "sku": line.sku,
                 "name": line.name,
                 "quantity": str(line.quantity),
                 "weight_kg": None if line.weight_kg is None else str(line.weight_kg),
                 "unit_price": str(line.unit_price),
-                "amount": str(line.amount),
+                "amount": str(amounts[line.id]),
                 "tax_class": line.tax_class,
             }
-            for line in lines
+            for position, line in enumerate(lines, start=1)
         ],
         "tenders": [
-            {"id": str(t.id), "method": t.method, "amount": str(t.amount)} for t in tenders
+            {"id": str(uuid.uuid4()), "method": method, "amount": str(amount)}
+            for method, amount in payments
         ],
         "taxes": [
             {
-                "tax_class": t.tax_class,
+                "tax_class": t.code,
                 "rate": str(t.rate),
                 "inclusive": t.inclusive,
                 "net": str(t.net),
                 "tax": str(t.tax),
                 "gross": str(t.gross),
             }
-            for t in taxes
+            for t in priced.taxes
         ],
     }

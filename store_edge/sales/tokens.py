@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from store_edge.sales.models import Lane, LaneToken
@@ -37,12 +37,15 @@ def lane_token_revoke(*, lane_number: int) -> int:
 
 
 def lane_for_token(token: str) -> Lane | None:
-    """Return the lane a live token belongs to, or None."""
+    """Return the lane a live token belongs to, or None (one indexed query, every request)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = (
-        LaneToken.objects.select_related("lane")
-        .filter(digest=_digest(token), revoked_at=None)
-        .first()
-    )
-    return None if row is None else row.lane
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.id, l.number, l.name FROM sales_lanetoken t"
+            " JOIN sales_lane l ON l.id = t.lane_id"
+            " WHERE t.digest = %s AND t.revoked_at IS NULL",
+            [_digest(token)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else Lane(id=row[0], number=row[1], name=row[2])

@@ -24,6 +24,7 @@ RESULTS = ROOT / "var" / "bench" / "results.json"
 LUA = Path(__file__).with_name("work.lua")
 WRK_THREADS = 2
 LANES = 20
+PREPARED_SALES = 8000
 
 
 def wrk(url: str, work_file: Path, *, mode: str, seconds: int) -> dict[str, float]:
@@ -115,8 +116,8 @@ def bench_scan(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
 
 
 def bench_durable_sales(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
-    store = Store(tmp, catalogue, "complete", baskets="3000", lines="10", lanes=str(LANES),
-                  paid="")  # fmt: skip
+    store = Store(tmp, catalogue, "complete", baskets=str(PREPARED_SALES), lines="10",
+                  lanes=str(LANES), paid="")  # fmt: skip
     service = store.serve()
     try:
         started = time.monotonic()
@@ -125,7 +126,7 @@ def bench_durable_sales(tmp: Path, catalogue: Path) -> dict[str, dict[str, float
     finally:
         service.stop()
     sales = store.sales()
-    if sales >= 3000:
+    if sales >= PREPARED_SALES:
         raise SystemExit("every prepared basket was completed: prepare more to measure")
     print(f"  complete: {run}; {sales} sales", flush=True)
     rate = sales / min(elapsed, 8.0)

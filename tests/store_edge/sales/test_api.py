@@ -246,3 +246,26 @@ def test_the_openapi_schema_is_served(lane_api: LaneClient) -> None:
     response = lane_api.client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/baskets/{basket_id}/items" in response.json()["paths"]
+
+
+def test_every_basket_answer_matches_the_documented_schema(lane_api: LaneClient) -> None:
+    from store_edge.sales.api import BasketOut
+
+    answers = []
+    basket_id = lane_api.new_basket()
+    answers.append(lane_api.get(f"/baskets/{basket_id}")[1])
+    answers.append(lane_api.post(f"/baskets/{basket_id}/items", {"code": BREAD})[1])
+    answers.append(
+        lane_api.post(f"/baskets/{basket_id}/items", {"code": BANANAS, "weight_kg": "1.250"})[1]
+    )
+    answers.append(
+        lane_api.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "9.99"})[1]
+    )
+    answers.append(
+        lane_api.delete(f"/baskets/{basket_id}/items/{answers[-1]['lines'][0]['id']}")[1]
+    )
+    for answer in answers:
+        parsed = BasketOut.model_validate(answer)
+        assert str(parsed.id) == basket_id
+    assert answers[2]["lines"][1]["weight_kg"] == "1.250"
+    assert answers[-1]["amount_due"] == "0.00"

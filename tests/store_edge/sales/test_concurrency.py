@@ -56,3 +56,18 @@ def test_concurrent_lanes_each_get_their_own_gapless_numbers() -> None:
     assert sum(LedgerEntry.objects.filter(sku="200036").values_list("quantity", flat=True)) == (
         Decimal(-2 * sales)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_basket_edit_leaves_the_connection_fully_durable_again() -> None:
+    # Given a lane outside any test transaction (autocommit, as under gunicorn)
+    from store_edge.catalog.services import catalog_apply
+
+    catalog_apply(snapshot=snapshot(), products=PRODUCTS)
+    lane = Lane.objects.create(number=1)
+    basket = basket_open(lane=lane)
+    # When an item is scanned (an edit committed with synchronous=NORMAL)
+    basket_add_item(basket_id=basket.id, lane=lane, code=BREAD)
+    # Then the connection is back to synchronous=FULL for whatever comes next
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 2

@@ -1,0 +1,114 @@
+"""The SQL of the paths a cashier waits on: a scan, and completing a sale.
+
+Written by hand on purpose: compiling an ORM query costs more than SQLite's whole work on
+these paths (measured by `make bench`), and a scan must not make a cashier wait. The
+tables are the models' own; tests go through both this and the ORM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.backends.utils import CursorWrapper
+
+from store_edge.sqlite_values import decimal_of
+
+CENT = Decimal("0.01")
+GRAM = Decimal("0.001")
+RATE = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    id: str
+    sku: str
+    name: str
+    quantity: Decimal
+    weight_kg: Decimal | None
+    unit_price: Decimal
+    tax_class: str
+    tax_rate: Decimal
+    tax_inclusive: bool
+
+    @property
+    def sold_quantity(self) -> Decimal:
+        """Kilograms for a weighed line, pieces otherwise."""
+        return self.weight_kg if self.weight_kg is not None else self.quantity
+
+
+def basket_state(
+    cursor: CursorWrapper, *, basket_id: uuid.UUID, lane_id: int
+) -> tuple[str, str | None] | None:
+    """Return (status, sale id) of a lane's basket, or None."""
+    cursor.execute(
+        "SELECT status, sale_id FROM sales_basket WHERE id = %s AND lane_id = %s",
+        [basket_id.hex, lane_id],
+    )
+    row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow]:
+    cursor.execute(
+        "SELECT id, sku, name, quantity, weight_kg, unit_price, tax_class, tax_rate,"
+        " tax_inclusive FROM sales_basketline WHERE basket_id = %s ORDER BY position",
+        [basket_id.hex],
+    )
+    return [
+        LineRow(
+            id=row[0],
+            sku=row[1],
+            name=row[2],
+            quantity=decimal_of(row[3], GRAM),
+            weight_kg=None if row[4] is None else decimal_of(row[4], GRAM),
+            unit_price=decimal_of(row[5], CENT),
+            tax_class=row[6],
+            tax_rate=decimal_of(row[7], RATE),
+            tax_inclusive=bool(row[8]),
+        )
+        for row in cursor.fetchall()
+    ]
+
+
+def basket_payments(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[tuple[str, Decimal]]:
+    cursor.execute(
+        "SELECT method, amount FROM sales_basketpayment WHERE basket_id = %s ORDER BY created_at",
+        [basket_id.hex],
+    )
+    return [(method, decimal_of(amount, CENT)) for method, amount in cursor.fetchall()]
+
+
+def line_append(
+    cursor: CursorWrapper,
+    *,
+    basket_id: uuid.UUID,
+    lane_id: int,
+    values: dict[str, Any],
+) -> bool:
+    """Append a line to the basket if it is open on this lane; return whether it was added."""
+    columns = list(values)
+    cursor.execute(
+        f"INSERT INTO sales_basketline (id, basket_id, position, {', '.join(columns)})"  # noqa: S608 - column names are ours
+        " SELECT %s, b.id, COALESCE((SELECT MAX(position) FROM sales_basketline"
+        "  WHERE basket_id = b.id), 0) + 1, " + ", ".join(["%s"] * len(columns)) +
+        " FROM sales_basket b WHERE b.id = %s AND b.lane_id = %s AND b.status = 'open'",
+        [uuid.uuid4().hex, *values.values(), basket_id.hex, lane_id],
+    )  # fmt: skip
+    added: bool = cursor.rowcount == 1
+    return added
+
+
+def insert_rows(
+    cursor: CursorWrapper, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows into one of our tables in one statement per row batch."""
+    if rows:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )
