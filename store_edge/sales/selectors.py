@@ -27,10 +27,10 @@ def basket_detail(
     A caller that has just edited the basket knows it is open (`open_basket`) and which
     config priced it, and saves the queries.
     """
+    status: str = BasketStatus.OPEN
+    sale_id: str | None = None
     with connection.cursor() as cursor:
-        if open_basket:
-            status, sale_id = BasketStatus.OPEN, None
-        else:
+        if not open_basket:
             state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
             if state is None:
                 raise BasketNotFound(f"No basket {basket_id} on {lane}")
