@@ -1,19 +1,46 @@
 """The store's pricing engine: pure Python, no Django.
 
-The engine takes the lines of a basket, each with its unit price and tax rule, and
-returns the amount of every line and the receipt's tax summary per tax class. Money is
-Decimal throughout and is rounded in one place, `round_money`, with an explicit mode.
+Given the lines of a basket, the moment of the sale and the promotions of the config in
+force, the engine returns what every line costs, every adjustment with the promotion that
+gave it and why, the tax per class, and the totals. The same input always gives the same
+output, whatever order the items were scanned in.
+
+Rules, in the order they apply:
+
+1. A line's base amount is its quantity (pieces, or kilograms for weighed goods) times its
+   unit price; a price carried by the barcode is the line's amount as it is.
+2. A manager's price override replaces the unit price (the difference is shown as an
+   adjustment); an overridden or barcode-priced line takes no promotion.
+3. Item promotions. A unit takes at most one promotion that does not stack; where such
+   promotions compete for the same units, the engine tries their orders and keeps the
+   one that leaves the customer the lowest total (ties: higher priorities first, then
+   codes). Stacking promotions then apply on what is left, in priority order.
+4. Basket promotions ("spend 50.00, get 5.00 off"): qualification is on the spend at list
+   prices, the discount on what is left after item promotions; of several that do not
+   stack the best one applies, stacking ones all apply. Basket discounts are shared out
+   over the lines in proportion to their amounts, so tax and returns stay exact.
+5. A manager's line discount applies last, on what is left of the line.
+6. Tax per class per receipt, on the lines' amounts after adjustments, rounded once per
+   class with `round_money`.
+
+Money is Decimal, rounded only by `round_money` (half up to the cent unless told).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from itertools import permutations
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
 MONEY_ROUNDING = ROUND_HALF_UP
+EXACT_SEARCH_LIMIT = 6  # competing promotions tried in every order; beyond, a greedy order
 
 
 def round_money(
@@ -23,11 +50,69 @@ def round_money(
     return amount.quantize(quantum, rounding=rounding)
 
 
+def cash_due(total: Decimal, *, increment: Decimal | None) -> Decimal:
+    """Return what a cash customer pays: the total rounded to the cash increment (0.05…)."""
+    if not increment or increment <= CENT:
+        return total
+    steps = (total / increment).quantize(Decimal(1), rounding=MONEY_ROUNDING)
+    return (steps * increment).quantize(CENT)
+
+
 @dataclass(frozen=True, slots=True)
 class TaxRule:
     code: str
     rate: Decimal
     inclusive: bool
+
+
+# ---------------------------------------------------------------- prices
+
+
+class Scope(StrEnum):
+    CHAIN = "chain"
+    REGION = "region"
+    STORE = "store"
+
+
+SCOPE_RANK = {Scope.CHAIN: 0, Scope.REGION: 1, Scope.STORE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class PriceEntry:
+    """A price from a price book, valid from `starts` (inclusive) to `ends` (exclusive)."""
+
+    price: Decimal
+    scope: Scope = Scope.CHAIN
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+    def valid_at(self, at: datetime) -> bool:
+        return (self.starts is None or self.starts <= at) and (self.ends is None or at < self.ends)
+
+
+def list_price(*, base: Decimal, entries: Iterable[PriceEntry], at: datetime) -> Decimal:
+    """Return the price in force at `at`: the most specific book wins, then the latest start."""
+    valid = [e for e in entries if e.valid_at(at)]
+    if not valid:
+        return base
+    best = max(
+        valid,
+        key=lambda e: (SCOPE_RANK[e.scope], e.starts or datetime.min.replace(tzinfo=at.tzinfo)),
+    )
+    return best.price
+
+
+# ---------------------------------------------------------------- basket
+
+
+@dataclass(frozen=True, slots=True)
+class ManualDiscount:
+    """A line discount a supervisor approved: a percentage or an amount, with its reason."""
+
+    reason: str
+    approved_by: str
+    percent: Decimal | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +122,28 @@ class LineInput:
     quantity: Decimal  # pieces for items sold by the piece, kilograms for weighed items
     unit_price: Decimal
     tax: TaxRule
+    category: str = ""
+    weighed: bool = False
+    embedded_price: Decimal | None = None  # the price printed in the barcode: wins
+    override_price: Decimal | None = None  # a manager's unit price
+    override_reason: str = ""
+    discount: ManualDiscount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    promotion: str  # the promotion's code, or "override" / "discount" for a manager's action
+    amount: Decimal  # what the customer saves on this line (positive)
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     line_id: str
     sku: str
-    amount: Decimal
+    base_amount: Decimal
+    adjustments: tuple[Adjustment, ...]
+    amount: Decimal  # after adjustments
     tax_code: str
 
 
@@ -69,9 +169,538 @@ class PricedBasket:
     total: Decimal
 
 
+# ---------------------------------------------------------------- promotions
+
+
+class Kind(StrEnum):
+    PERCENT_OFF = "percent_off"
+    AMOUNT_OFF = "amount_off"
+    MEMBER_PRICE = "member_price"
+    MULTI_BUY = "multi_buy"
+    BUY_X_GET_Y = "buy_x_get_y"
+    MIX_AND_MATCH = "mix_and_match"
+    BASKET_THRESHOLD = "basket_threshold"
+
+
+ITEM_KINDS = frozenset(Kind) - {Kind.BASKET_THRESHOLD}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When a promotion is live: [starts, ends), optionally on some weekdays and hours."""
+
+    starts: datetime
+    ends: datetime
+    weekdays: frozenset[int] = frozenset()  # 0 = Monday; empty = every day
+    opens: time | None = None  # daily hours [opens, closes), local time of `at`
+    closes: time | None = None
+
+    def contains(self, at: datetime) -> bool:
+        if not self.starts <= at < self.ends:
+            return False
+        if self.weekdays and at.weekday() not in self.weekdays:
+            return False
+        if self.opens is not None and self.closes is not None:
+            return self.opens <= at.timetz().replace(tzinfo=None) < self.closes
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    """A promotion as HQ authored it. Which fields matter depends on `kind`:
+
+    percent_off: percent · amount_off: amount (per unit) · member_price: price (per unit)
+    multi_buy, mix_and_match: quantity units for price · buy_x_get_y: quantity bought,
+    get_quantity rewarded at get_percent off (100 = free) · basket_threshold: threshold
+    spend, then amount or percent off.
+    """
+
+    code: str
+    name: str
+    kind: Kind
+    window: Window
+    skus: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    stores: frozenset[str] = frozenset()  # empty = every store
+    priority: int = 0
+    stackable: bool = False
+    members_only: bool = False
+    coupon: str = ""
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    price: Decimal | None = None
+    quantity: int = 0
+    get_quantity: int = 0
+    get_percent: Decimal = HUNDRED
+    threshold: Decimal | None = None
+
+    def targets(self, sku: str, category: str) -> bool:
+        return sku in self.skus or (bool(category) and category in self.categories)
+
+    def live(self, *, at: datetime, store: str, member: bool, coupons: frozenset[str]) -> bool:
+        return (
+            self.window.contains(at)
+            and (not self.stores or store in self.stores)
+            and (member or not self.members_only)
+            and (not self.coupon or self.coupon in coupons)
+        )
+
+
+@dataclass(frozen=True)
+class PromotionBook:
+    """The promotions of a config, indexed by what they target (built once per config)."""
+
+    promotions: tuple[Promotion, ...]
+    by_sku: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
+    by_category: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
+    basket_level: tuple[Promotion, ...] = ()
+
+    @classmethod
+    def of(cls, promotions: Iterable[Promotion]) -> PromotionBook:
+        ordered = tuple(sorted(promotions, key=lambda p: p.code))
+        by_sku: dict[str, list[Promotion]] = defaultdict(list)
+        by_category: dict[str, list[Promotion]] = defaultdict(list)
+        for promotion in ordered:
+            if promotion.kind is Kind.BASKET_THRESHOLD:
+                continue
+            for sku in promotion.skus:
+                by_sku[sku].append(promotion)
+            for category in promotion.categories:
+                by_category[category].append(promotion)
+        return cls(
+            promotions=ordered,
+            by_sku={k: tuple(v) for k, v in by_sku.items()},
+            by_category={k: tuple(v) for k, v in by_category.items()},
+            basket_level=tuple(p for p in ordered if p.kind is Kind.BASKET_THRESHOLD),
+        )
+
+    def candidates(self, sku: str, category: str) -> tuple[Promotion, ...]:
+        found = self.by_sku.get(sku, ())
+        if category:
+            found += self.by_category.get(category, ())
+        return found
+
+
+EMPTY_BOOK = PromotionBook.of(())
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """When and where a basket is priced, and what the customer brought."""
+
+    at: datetime
+    store: str = ""
+    member: bool = False
+    coupons: frozenset[str] = frozenset()
+
+
+# ---------------------------------------------------------------- engine
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One sellable unit of a line (a piece, or a whole weighed line)."""
+
+    line: int  # index into the sorted lines
+    sku: str
+    category: str
+    price: Decimal  # its share of the line's base amount
+    taken: bool = False  # by a promotion that does not stack
+    left: Decimal = ZERO  # what remains to pay after promotions so far
+
+
+def price_basket(
+    lines: Sequence[LineInput],
+    *,
+    context: Context | None = None,
+    book: PromotionBook = EMPTY_BOOK,
+) -> PricedBasket:
+    """Price a basket: line amounts, adjustments, tax per class per receipt, and totals."""
+    ordered = sorted(lines, key=lambda line: (line.sku, line.line_id))
+    bases = [_base_amount(line) for line in ordered]
+    adjustments: list[list[Adjustment]] = [[] for _ in ordered]
+    for index, line in enumerate(ordered):
+        if line.override_price is not None and line.embedded_price is None:
+            saving = bases[index] - line_amount(
+                quantity=line.quantity, unit_price=line.override_price
+            )
+            if saving:
+                adjustments[index].append(
+                    Adjustment(
+                        "override",
+                        saving,
+                        f"price override {line.unit_price} → {line.override_price}"
+                        + (f": {line.override_reason}" if line.override_reason else ""),
+                    )
+                )
+    if context is not None and book.promotions:
+        units = _units(ordered, bases)
+        _item_promotions(units, ordered, adjustments, context=context, book=book)
+        _basket_promotions(ordered, bases, adjustments, context=context, book=book)
+    for index, line in enumerate(ordered):
+        if line.discount is not None:
+            left = bases[index] - sum((a.amount for a in adjustments[index]), ZERO)
+            saving = _manual_discount(line.discount, left)
+            if saving:
+                adjustments[index].append(
+                    Adjustment(
+                        "discount",
+                        saving,
+                        f"line discount: {line.discount.reason} (approved by "
+                        f"{line.discount.approved_by})",
+                    )
+                )
+    priced = tuple(
+        PricedLine(
+            line.line_id,
+            line.sku,
+            bases[i],
+            tuple(adjustments[i]),
+            bases[i] - sum((a.amount for a in adjustments[i]), ZERO),
+            line.tax.code,
+        )
+        for i, line in enumerate(ordered)
+    )
+    by_id = {p.line_id: p for p in priced}
+    priced = tuple(by_id[line.line_id] for line in lines)  # in the order they were scanned
+    taxes = _tax_summary(ordered, priced)
+    subtotal = sum((p.base_amount for p in priced), ZERO)
+    discount_total = sum((a.amount for p in priced for a in p.adjustments), ZERO)
+    tax_total = sum((t.tax for t in taxes), ZERO)
+    total = sum((t.gross for t in taxes), ZERO)
+    return PricedBasket(priced, taxes, subtotal, discount_total, tax_total, total)
+
+
 def line_amount(*, quantity: Decimal, unit_price: Decimal) -> Decimal:
     """Return the amount of a line before promotions: quantity (or weight) times price."""
     return round_money(quantity * unit_price)
+
+
+def _base_amount(line: LineInput) -> Decimal:
+    if line.embedded_price is not None:
+        return line.embedded_price
+    return line_amount(quantity=line.quantity, unit_price=line.unit_price)
+
+
+def _eligible(line: LineInput) -> bool:
+    return line.embedded_price is None and line.override_price is None
+
+
+def _units(lines: Sequence[LineInput], bases: Sequence[Decimal]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for index, line in enumerate(lines):
+        if not _eligible(line):
+            continue
+        pieces = (
+            int(line.quantity) if not line.weighed and line.quantity == int(line.quantity) else 1
+        )
+        if pieces <= 1:
+            units.append(_Unit(index, line.sku, line.category, bases[index], left=bases[index]))
+            continue
+        shares = _split(bases[index], [Decimal(1)] * pieces)
+        units.extend(_Unit(index, line.sku, line.category, s, left=s) for s in shares)
+    # Most expensive first, so that groups are formed the same way whatever the scan order.
+    units.sort(key=lambda u: (-u.price, u.sku, u.line))
+    return units
+
+
+def _split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Share `amount` out in proportion to `weights`, in cents, the remainder to the last."""
+    total = sum(weights, ZERO)
+    if not total:
+        return [ZERO for _ in weights]
+    shares = [round_money(amount * w / total) for w in weights[:-1]]
+    return [*shares, amount - sum(shares, ZERO)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    """What one promotion gives to some units in one ordering."""
+
+    promotion: Promotion
+    savings: tuple[tuple[int, Decimal], ...]  # (unit index, saving)
+    reason: str
+
+
+def _item_promotions(
+    units: list[_Unit],
+    lines: Sequence[LineInput],
+    adjustments: list[list[Adjustment]],
+    *,
+    context: Context,
+    book: PromotionBook,
+) -> None:
+    live: dict[str, Promotion] = {}
+    dead: set[str] = set()
+    per_line: dict[int, list[Promotion]] = {}
+    for index, line in enumerate(lines):
+        if not _eligible(line):
+            continue
+        found = []
+        for promotion in book.candidates(line.sku, line.category):
+            if promotion.code in live:
+                found.append(promotion)
+            elif promotion.code not in dead:
+                if promotion.live(
+                    at=context.at,
+                    store=context.store,
+                    member=context.member,
+                    coupons=context.coupons,
+                ):
+                    live[promotion.code] = promotion
+                    found.append(promotion)
+                else:
+                    dead.add(promotion.code)
+        per_line[index] = found
+    if not live:
+        return
+    targeted: dict[str, list[int]] = defaultdict(list)  # most expensive unit first
+    for unit_index, unit in enumerate(units):
+        for promotion in per_line.get(unit.line, ()):
+            targeted[promotion.code].append(unit_index)
+    stacking = sorted(
+        (p for p in live.values() if p.stackable), key=lambda p: (-p.priority, p.code)
+    )
+    exclusive = [p for p in live.values() if not p.stackable]
+    for component in _conflict_groups(exclusive, units, per_line):
+        grants = _best_order(component, units, targeted, stacking)
+        _record(grants, units, adjustments, exclusive=True)
+    for promotion in stacking:
+        grant = _apply(promotion, units, targeted[promotion.code], stacking=True)
+        _record([grant], units, adjustments, exclusive=False)
+
+
+def _conflict_groups(
+    promotions: list[Promotion], units: list[_Unit], per_line: Mapping[int, list[Promotion]]
+) -> list[list[Promotion]]:
+    """Split promotions into groups that compete for some unit (union-find over units)."""
+    parent = {p.code: p.code for p in promotions}
+
+    def root(code: str) -> str:
+        while parent[code] != code:
+            parent[code] = parent[parent[code]]
+            code = parent[code]
+        return code
+
+    for line_promotions in per_line.values():
+        codes = [p.code for p in line_promotions if p.code in parent]
+        for other in codes[1:]:
+            parent[root(other)] = root(codes[0])
+    groups: dict[str, list[Promotion]] = defaultdict(list)
+    for promotion in promotions:
+        groups[root(promotion.code)].append(promotion)
+    return sorted(groups.values(), key=lambda g: min(p.code for p in g))
+
+
+def _best_order(
+    promotions: list[Promotion],
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    stacking: Sequence[Promotion],
+) -> list[_Grant]:
+    """Apply competing promotions in the order that leaves the customer the lowest total.
+
+    Each order is tried on copies of the units concerned, with the stacking promotions
+    on top, so that the comparison is on what the customer finally pays for them.
+    """
+    by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
+    if len(by_priority) == 1 and not stacking:
+        return [_apply(by_priority[0], units, targeted[by_priority[0].code])]
+    concerned = sorted({i for p in by_priority for i in targeted[p.code]})
+    concerned_set = set(concerned)
+    on_top = [(p, [i for i in targeted[p.code] if i in concerned_set]) for p in stacking]
+    if len(by_priority) > EXACT_SEARCH_LIMIT:
+        alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
+        orders: Iterable[tuple[Promotion, ...]] = [
+            tuple(by_priority),
+            tuple(sorted(by_priority, key=lambda p: (-alone[p.code], -p.priority, p.code))),
+        ]
+    else:
+        orders = permutations(by_priority)  # in a fixed order: on a tie the first one stays
+    best: list[_Grant] = []
+    best_left: Decimal | None = None
+    for order in orders:
+        trial = list(units)
+        for i in concerned:
+            trial[i] = _Unit(units[i].line, units[i].sku, units[i].category, units[i].price,
+                             units[i].taken, units[i].left)  # fmt: skip
+        grants = []
+        for promotion in order:
+            grant = _apply(promotion, trial, targeted[promotion.code])
+            _take(grant, trial, exclusive=True)
+            grants.append(grant)
+        for promotion, indexes in on_top:
+            _take(_apply(promotion, trial, indexes, stacking=True), trial, exclusive=False)
+        left = sum((trial[i].left for i in concerned), ZERO)
+        if best_left is None or left < best_left:
+            best, best_left = grants, left
+    return best
+
+
+def _saving(grant: _Grant) -> Decimal:
+    return sum((s for _, s in grant.savings), ZERO)
+
+
+def _take(grant: _Grant, units: list[_Unit], *, exclusive: bool) -> None:
+    for index, saving in grant.savings:
+        units[index].left -= saving
+        units[index].taken = units[index].taken or exclusive
+
+
+def _apply(
+    promotion: Promotion, units: list[_Unit], indexes: Sequence[int], *, stacking: bool = False
+) -> _Grant:
+    """Work out what a promotion gives to the units still open to it (nothing is changed)."""
+    open_units = [i for i in indexes if (stacking or not units[i].taken) and units[i].left > 0]
+    kind = promotion.kind
+    savings: list[tuple[int, Decimal]] = []
+    reason = promotion.name
+    if kind is Kind.PERCENT_OFF and promotion.percent is not None:
+        pct = promotion.percent
+        for unit_indexes in _by_line(open_units, units):
+            left = sum((units[i].left for i in unit_indexes), ZERO)
+            saving = round_money(left * pct / HUNDRED)
+            shares = _split(saving, [units[i].left for i in unit_indexes])
+            savings += zip(unit_indexes, shares, strict=True)
+        reason = f"{promotion.name}: {pct.normalize():f} % off"
+    elif kind is Kind.AMOUNT_OFF and promotion.amount is not None:
+        for i in open_units:
+            savings.append((i, min(promotion.amount, units[i].left)))
+        reason = f"{promotion.name}: {promotion.amount} off each"
+    elif kind is Kind.MEMBER_PRICE and promotion.price is not None:
+        for i in open_units:
+            saving = units[i].left - promotion.price
+            if saving > 0:
+                savings.append((i, saving))
+        reason = f"{promotion.name}: member price {promotion.price}"
+    elif kind in (Kind.MULTI_BUY, Kind.MIX_AND_MATCH) and promotion.price is not None:
+        size = promotion.quantity
+        for start in range(0, len(open_units) - size + 1 if size > 0 else 0, size):
+            group = open_units[start : start + size]
+            paid = sum((units[i].left for i in group), ZERO)
+            if paid > promotion.price:
+                shares = _split(paid - promotion.price, [units[i].left for i in group])
+                savings += zip(group, shares, strict=True)
+                prices = sorted({units[i].left for i in group})
+                paid_as = (
+                    f"{size} × {prices[0]}"
+                    if len(prices) == 1
+                    else " + ".join(str(units[i].left) for i in group)
+                )
+                reason = (
+                    f"{promotion.name}: {size} for {promotion.price}: {paid_as} → {promotion.price}"
+                )
+    elif kind is Kind.BUY_X_GET_Y and promotion.quantity > 0 and promotion.get_quantity > 0:
+        size = promotion.quantity + promotion.get_quantity
+        for start in range(0, len(open_units) - size + 1, size):
+            group = open_units[start : start + size]  # most expensive first
+            for i in group[promotion.quantity :]:  # the cheapest are rewarded
+                saving = round_money(units[i].left * promotion.get_percent / HUNDRED)
+                if saving:
+                    savings.append((i, saving))
+        reward = (
+            "free"
+            if promotion.get_percent == HUNDRED
+            else f"{promotion.get_percent.normalize():f} % off"
+        )
+        reason = (
+            f"{promotion.name}: buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
+        )
+    return _Grant(promotion, tuple(savings), reason)
+
+
+def _by_line(indexes: list[int], units: list[_Unit]) -> list[list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in indexes:
+        groups[units[i].line].append(i)
+    return [groups[line] for line in sorted(groups)]
+
+
+def _record(
+    grants: Iterable[_Grant],
+    units: list[_Unit],
+    adjustments: list[list[Adjustment]],
+    *,
+    exclusive: bool,
+) -> None:
+    for grant in grants:
+        _take(grant, units, exclusive=exclusive)
+        per_line: dict[int, Decimal] = defaultdict(Decimal)
+        for index, saving in grant.savings:
+            per_line[units[index].line] += saving
+        for line, saving in sorted(per_line.items()):
+            if saving:
+                adjustments[line].append(Adjustment(grant.promotion.code, saving, grant.reason))
+
+
+def _basket_promotions(
+    lines: Sequence[LineInput],
+    bases: Sequence[Decimal],
+    adjustments: list[list[Adjustment]],
+    *,
+    context: Context,
+    book: PromotionBook,
+) -> None:
+    live = [
+        p
+        for p in book.basket_level
+        if p.live(
+            at=context.at, store=context.store, member=context.member, coupons=context.coupons
+        )
+    ]
+    if not live:
+        return
+    spend = sum(bases, ZERO)
+    qualifying = [p for p in live if p.threshold is not None and spend >= p.threshold]
+    lefts = [
+        b - sum((a.amount for a in adj), ZERO) for b, adj in zip(bases, adjustments, strict=True)
+    ]
+    exclusive = [p for p in qualifying if not p.stackable]
+    chosen: list[Promotion] = []
+    if exclusive:
+        chosen.append(
+            max(
+                exclusive,
+                key=lambda p: (_basket_saving(p, sum(lefts, ZERO)), p.priority, _reverse(p.code)),
+            )
+        )
+    chosen += sorted((p for p in qualifying if p.stackable), key=lambda p: (-p.priority, p.code))
+    for promotion in chosen:
+        left = sum(lefts, ZERO)
+        saving = _basket_saving(promotion, left)
+        if not saving:
+            continue
+        shares = _split(saving, lefts)
+        what = (
+            f"{promotion.percent.normalize():f} % off"
+            if promotion.percent
+            else f"{promotion.amount} off"
+        )
+        reason = f"{promotion.name}: spend {promotion.threshold}, get {what}"
+        for index, share in enumerate(shares):
+            if share:
+                adjustments[index].append(Adjustment(promotion.code, share, reason))
+                lefts[index] -= share
+
+
+def _basket_saving(promotion: Promotion, left: Decimal) -> Decimal:
+    if promotion.percent is not None:
+        return min(round_money(left * promotion.percent / HUNDRED), left)
+    if promotion.amount is not None:
+        return min(promotion.amount, left)
+    return ZERO
+
+
+def _reverse(code: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in code)
+
+
+def _manual_discount(discount: ManualDiscount, left: Decimal) -> Decimal:
+    if discount.percent is not None:
+        return min(round_money(left * discount.percent / HUNDRED), left)
+    if discount.amount is not None:
+        return min(discount.amount, left)
+    return ZERO
 
 
 def tax_for_class(*, rule: TaxRule, amount: Decimal) -> TaxLine:
@@ -83,24 +712,6 @@ def tax_for_class(*, rule: TaxRule, amount: Decimal) -> TaxLine:
     return TaxLine(rule.code, rule.rate, False, amount, tax, amount + tax)
 
 
-def price_basket(lines: Sequence[LineInput]) -> PricedBasket:
-    """Price a basket: line amounts, tax per class per receipt, and the totals."""
-    priced = tuple(
-        PricedLine(
-            line.line_id,
-            line.sku,
-            line_amount(quantity=line.quantity, unit_price=line.unit_price),
-            line.tax.code,
-        )
-        for line in lines
-    )
-    taxes = _tax_summary(lines, priced)
-    subtotal = sum((p.amount for p in priced), ZERO)
-    tax_total = sum((t.tax for t in taxes), ZERO)
-    total = sum((t.gross for t in taxes), ZERO)
-    return PricedBasket(priced, taxes, subtotal, ZERO, tax_total, total)
-
-
 def _tax_summary(lines: Sequence[LineInput], priced: Iterable[PricedLine]) -> tuple[TaxLine, ...]:
     rules = {line.tax.code: line.tax for line in lines}
     per_class: dict[str, Decimal] = {}
@@ -109,3 +720,12 @@ def _tax_summary(lines: Sequence[LineInput], priced: Iterable[PricedLine]) -> tu
     return tuple(
         tax_for_class(rule=rules[code], amount=amount) for code, amount in sorted(per_class.items())
     )
+
+
+def refund_amount(*, sold: PricedLine, sold_quantity: Decimal, returned: Decimal) -> Decimal:
+    """Return what a returned part of a sold line is worth: its share of what was paid."""
+    if not Decimal(0) < returned <= sold_quantity:
+        raise ValueError("a return takes between 0 and the quantity sold")
+    if returned == sold_quantity:
+        return sold.amount
+    return round_money(sold.amount * returned / sold_quantity)
