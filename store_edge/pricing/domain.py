@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from itertools import permutations
+from itertools import chain, permutations
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 MONEY_ROUNDING = ROUND_HALF_UP
-EXACT_SEARCH_LIMIT = 6  # competing promotions tried in every order; beyond, a greedy order
+EXACT_SEARCH_LIMIT = 5  # competing promotions tried in every order; beyond, greedy orders
 
 
 def round_money(
@@ -276,8 +276,9 @@ class PromotionBook:
 
     def candidates(self, sku: str, category: str) -> tuple[Promotion, ...]:
         found = self.by_sku.get(sku, ())
-        if category:
-            found += self.by_category.get(category, ())
+        by_category = self.by_category.get(category, ()) if category else ()
+        if by_category:
+            found = tuple(dict.fromkeys(found + by_category))  # a promotion may target both
         return found
 
 
@@ -304,9 +305,15 @@ class _Unit:
     line: int  # index into the sorted lines
     sku: str
     category: str
+    tax: TaxRule
     price: Decimal  # its share of the line's base amount
     taken: bool = False  # by a promotion that does not stack
     left: Decimal = ZERO  # what remains to pay after promotions so far
+
+    def copy(self) -> _Unit:
+        return _Unit(
+            self.line, self.sku, self.category, self.tax, self.price, self.taken, self.left
+        )
 
 
 def price_basket(
@@ -395,10 +402,12 @@ def _units(lines: Sequence[LineInput], bases: Sequence[Decimal]) -> list[_Unit]:
             int(line.quantity) if not line.weighed and line.quantity == int(line.quantity) else 1
         )
         if pieces <= 1:
-            units.append(_Unit(index, line.sku, line.category, bases[index], left=bases[index]))
+            units.append(
+                _Unit(index, line.sku, line.category, line.tax, bases[index], left=bases[index])
+            )
             continue
         shares = _split(bases[index], [Decimal(1)] * pieces)
-        units.extend(_Unit(index, line.sku, line.category, s, left=s) for s in shares)
+        units.extend(_Unit(index, line.sku, line.category, line.tax, s, left=s) for s in shares)
     # Most expensive first, so that groups are formed the same way whatever the scan order.
     units.sort(key=lambda u: (-u.price, u.sku, u.line))
     return units
@@ -462,11 +471,15 @@ def _item_promotions(
         (p for p in live.values() if p.stackable), key=lambda p: (-p.priority, p.code)
     )
     exclusive = [p for p in live.values() if not p.stackable]
+    outside: dict[TaxRule, Decimal] = {}  # what lines that take no promotion add per class
+    for index, line in enumerate(lines):
+        if not _eligible(line):
+            amount = _base_amount(line) - sum((a.amount for a in adjustments[index]), ZERO)
+            outside[line.tax] = outside.get(line.tax, ZERO) + amount
     for component in _conflict_groups(exclusive, units, per_line):
-        grants = _best_order(component, units, targeted, stacking)
+        grants = _best_order(component, units, targeted, stacking, outside)
         _record(grants, units, adjustments, exclusive=True)
-    for promotion in stacking:
-        grant = _apply(promotion, units, targeted[promotion.code], stacking=True)
+    for grant in _stacking_grants(units, targeted, stacking, outside):
         _record([grant], units, adjustments, exclusive=False)
 
 
@@ -497,33 +510,44 @@ def _best_order(
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
+    outside: Mapping[TaxRule, Decimal],
 ) -> list[_Grant]:
-    """Apply competing promotions in the order that leaves the customer the lowest total.
+    """Choose which competing promotions apply, in which order, for the lowest total.
 
-    Each order is tried on copies of the units concerned, with the stacking promotions
-    on top, so that the comparison is on what the customer finally pays for them.
+    Every order of every subset is tried (a promotion that would cost the customer more
+    is left out) on copies of the units concerned, stacking promotions on top, and
+    compared on what the customer finally pays. Beyond EXACT_SEARCH_LIMIT competitors,
+    two greedy orders are compared instead.
     """
     by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
     if len(by_priority) == 1 and not stacking:
         return [_apply(by_priority[0], units, targeted[by_priority[0].code])]
-    concerned = sorted({i for p in by_priority for i in targeted[p.code]})
-    concerned_set = set(concerned)
+    concerned_set = {i for p in by_priority for i in targeted[p.code]}
+    for promotion in stacking:  # stacking groups reach units beyond the competitors'
+        if not concerned_set.isdisjoint(targeted[promotion.code]):
+            concerned_set.update(targeted[promotion.code])
+    concerned = sorted(concerned_set)
+    fixed = _class_totals(u for i, u in enumerate(units) if i not in concerned_set)
+    for rule, amount in outside.items():
+        fixed[rule] = fixed.get(rule, ZERO) + amount
     on_top = [(p, [i for i in targeted[p.code] if i in concerned_set]) for p in stacking]
+    orders: Iterable[tuple[Promotion, ...]]
     if len(by_priority) > EXACT_SEARCH_LIMIT:
         alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
-        orders: Iterable[tuple[Promotion, ...]] = [
+        orders = [
             tuple(by_priority),
             tuple(sorted(by_priority, key=lambda p: (-alone[p.code], -p.priority, p.code))),
         ]
-    else:
-        orders = permutations(by_priority)  # in a fixed order: on a tie the first one stays
+    else:  # fullest subsets first, each in a fixed order: on a tie the first one stays
+        orders = chain.from_iterable(
+            permutations(by_priority, size) for size in range(len(by_priority), -1, -1)
+        )
     best: list[_Grant] = []
     best_left: Decimal | None = None
     for order in orders:
         trial = list(units)
         for i in concerned:
-            trial[i] = _Unit(units[i].line, units[i].sku, units[i].category, units[i].price,
-                             units[i].taken, units[i].left)  # fmt: skip
+            trial[i] = units[i].copy()
         grants = []
         for promotion in order:
             grant = _apply(promotion, trial, targeted[promotion.code])
@@ -531,10 +555,71 @@ def _best_order(
             grants.append(grant)
         for promotion, indexes in on_top:
             _take(_apply(promotion, trial, indexes, stacking=True), trial, exclusive=False)
-        left = sum((trial[i].left for i in concerned), ZERO)
+        left = _to_pay([trial[i] for i in concerned], fixed)
         if best_left is None or left < best_left:
             best, best_left = grants, left
     return best
+
+
+def _stacking_grants(
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    stacking: Sequence[Promotion],
+    outside: Mapping[TaxRule, Decimal],
+) -> list[_Grant]:
+    """Apply stacking promotions in priority order, leaving out one that, all told, would
+    make the customer pay more (a percentage on a share of a group price can)."""
+    if not stacking:
+        return []
+    touched = sorted({i for p in stacking for i in targeted[p.code]})
+    fixed = _class_totals(u for i, u in enumerate(units) if i not in set(touched))
+    for rule, amount in outside.items():
+        fixed[rule] = fixed.get(rule, ZERO) + amount
+
+    def run(chosen: Sequence[Promotion], on: list[_Unit]) -> list[_Grant]:
+        grants = []
+        for promotion in chosen:
+            grant = _apply(promotion, on, targeted[promotion.code], stacking=True)
+            _take(grant, on, exclusive=False)
+            grants.append(grant)
+        return grants
+
+    def to_pay(chosen: Sequence[Promotion]) -> Decimal:
+        trial = list(units)
+        for i in touched:
+            trial[i] = units[i].copy()
+        run(chosen, trial)
+        return _to_pay([trial[i] for i in touched], fixed)
+
+    chosen = list(stacking)
+    if len(chosen) > 1 or any(p.kind in (Kind.MULTI_BUY, Kind.MIX_AND_MATCH) for p in chosen):
+        for promotion in stacking:
+            without = [p for p in chosen if p is not promotion]
+            if to_pay(without) < to_pay(chosen):
+                chosen = without
+    return [g for g in run(chosen, [u.copy() for u in units]) if g.savings]
+
+
+def _class_totals(units: Iterable[_Unit]) -> dict[TaxRule, Decimal]:
+    totals: dict[TaxRule, Decimal] = {}
+    for unit in units:
+        totals[unit.tax] = totals.get(unit.tax, ZERO) + unit.left
+    return totals
+
+
+def _to_pay(units: Iterable[_Unit], fixed: Mapping[TaxRule, Decimal]) -> Decimal:
+    """What the customer pays for these units with the rest of the basket as it stands,
+    exclusive tax included (rounded per class, as on the receipt)."""
+    per_class = dict(fixed)
+    for unit in units:
+        per_class[unit.tax] = per_class.get(unit.tax, ZERO) + unit.left
+    return (
+        sum(
+            (amount if rule.inclusive else amount + round_money(amount * rule.rate))
+            for rule, amount in per_class.items()
+        )
+        or ZERO
+    )
 
 
 def _saving(grant: _Grant) -> Decimal:
@@ -551,7 +636,10 @@ def _apply(
     promotion: Promotion, units: list[_Unit], indexes: Sequence[int], *, stacking: bool = False
 ) -> _Grant:
     """Work out what a promotion gives to the units still open to it (nothing is changed)."""
-    open_units = [i for i in indexes if (stacking or not units[i].taken) and units[i].left > 0]
+    # A stacking promotion counts every unit it targets, even one already made free, so that
+    # its groups do not depend on what other promotions gave: more promotions, never more
+    # to pay.
+    open_units = [i for i in indexes if stacking or (not units[i].taken and units[i].left > 0)]
     kind = promotion.kind
     savings: list[tuple[int, Decimal]] = []
     reason = promotion.name
