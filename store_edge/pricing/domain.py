@@ -40,7 +40,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 MONEY_ROUNDING = ROUND_HALF_UP
-EXACT_SEARCH_LIMIT = 5  # competing promotions tried in every order; beyond, greedy orders
+EXACT_SEARCH_LIMIT = 4  # competing promotions tried in every order; beyond, greedy orders
 
 
 def round_money(
@@ -406,20 +406,39 @@ def _units(lines: Sequence[LineInput], bases: Sequence[Decimal]) -> list[_Unit]:
                 _Unit(index, line.sku, line.category, line.tax, bases[index], left=bases[index])
             )
             continue
-        shares = _split(bases[index], [Decimal(1)] * pieces)
+        shares = _equal_shares(bases[index], pieces)
         units.extend(_Unit(index, line.sku, line.category, line.tax, s, left=s) for s in shares)
     # Most expensive first, so that groups are formed the same way whatever the scan order.
     units.sort(key=lambda u: (-u.price, u.sku, u.line))
     return units
 
 
+def _equal_shares(amount: Decimal, count: int) -> list[Decimal]:
+    """Share `amount` in `count` equal parts in whole cents; the first ones take the rest."""
+    each, rest = divmod(int((amount / CENT).to_integral_value()), count)
+    return [Decimal(each + 1) * CENT] * rest + [Decimal(each) * CENT] * (count - rest)
+
+
 def _split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
-    """Share `amount` out in proportion to `weights`, in cents, the remainder to the last."""
+    """Share `amount` out in proportion to `weights`, in whole cents (largest remainders).
+
+    No share is negative, and none exceeds its weight when `amount` does not exceed the
+    weights' sum: a discount shared over lines never makes a line cost less than nothing.
+    """
+    if len(weights) == 1:
+        return [amount] if weights[0] > 0 else [ZERO]
     total = sum(weights, ZERO)
-    if not total:
+    cents = int((amount / CENT).to_integral_value())
+    if not total or not cents:
         return [ZERO for _ in weights]
-    shares = [round_money(amount * w / total) for w in weights[:-1]]
-    return [*shares, amount - sum(shares, ZERO)]
+    if all(w == weights[0] for w in weights):
+        return _equal_shares(amount, len(weights))
+    quotas = [cents * w / total for w in weights]
+    shares = [int(q) for q in quotas]  # quotas are not negative: int() is the floor
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - shares[i]), i))
+    for i in by_remainder[: cents - sum(shares)]:
+        shares[i] += 1
+    return [Decimal(share) * CENT for share in shares]
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,9 +495,15 @@ def _item_promotions(
         if not _eligible(line):
             amount = _base_amount(line) - sum((a.amount for a in adjustments[index]), ZERO)
             outside[line.tax] = outside.get(line.tax, ZERO) + amount
+    totals = _class_totals(units)  # what the basket comes to per class, as it stands
+    for rule, amount in outside.items():
+        totals[rule] = totals.get(rule, ZERO) + amount
     for component in _conflict_groups(exclusive, units, per_line):
-        grants = _best_order(component, units, targeted, stacking, outside)
+        grants = _best_order(component, units, targeted, stacking, totals)
         _record(grants, units, adjustments, exclusive=True)
+        for grant in grants:
+            for index, saving in grant.savings:
+                totals[units[index].tax] -= saving
     for grant in _stacking_grants(units, targeted, stacking, outside):
         _record([grant], units, adjustments, exclusive=False)
 
@@ -505,54 +530,67 @@ def _conflict_groups(
     return sorted(groups.values(), key=lambda g: min(p.code for p in g))
 
 
+GROUP_KINDS = frozenset({Kind.MULTI_BUY, Kind.MIX_AND_MATCH, Kind.BUY_X_GET_Y})
+
+
 def _best_order(
     promotions: list[Promotion],
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
-    outside: Mapping[TaxRule, Decimal],
+    totals: Mapping[TaxRule, Decimal],
 ) -> list[_Grant]:
     """Choose which competing promotions apply, in which order, for the lowest total.
 
-    Every order of every subset is tried (a promotion that would cost the customer more
-    is left out) on copies of the units concerned, stacking promotions on top, and
-    compared on what the customer finally pays. Beyond EXACT_SEARCH_LIMIT competitors,
-    two greedy orders are compared instead.
+    Promotions priced per unit (percent, amount, member price) are one step: each line
+    takes the best of them for it. Group promotions (multi-buy, mix and match, buy X get
+    Y) and that step are tried in every order on copies of the units concerned, with the
+    stacking promotions that reach those units on top, and compared on what the customer
+    finally pays. Where stacking promotions are on top, leaving a promotion out is tried
+    too (it can cost the customer less). Beyond EXACT_SEARCH_LIMIT steps, two greedy
+    orders are compared instead.
     """
     by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
-    if len(by_priority) == 1 and not stacking:
-        return [_apply(by_priority[0], units, targeted[by_priority[0].code])]
+    per_unit = [p for p in by_priority if p.kind not in GROUP_KINDS]
+    steps: list[Promotion | None] = [p for p in by_priority if p.kind in GROUP_KINDS]
+    if per_unit:
+        steps.append(None)  # the per-unit step
     concerned_set = {i for p in by_priority for i in targeted[p.code]}
-    for promotion in stacking:  # stacking groups reach units beyond the competitors'
-        if not concerned_set.isdisjoint(targeted[promotion.code]):
-            concerned_set.update(targeted[promotion.code])
+    on_top_promotions = [p for p in stacking if not concerned_set.isdisjoint(targeted[p.code])]
+    # Stacking promotions priced per unit lower each unit's price the more, the less is
+    # left of it: then more savings below them never cost more, and one step needs no
+    # search. A stacking group promotion on top can turn that around.
+    group_on_top = any(p.kind in GROUP_KINDS for p in on_top_promotions)
+    if len(steps) == 1 and not group_on_top:  # one step changes nothing it reads
+        step = steps[0]
+        if step is None:
+            return _best_per_line(per_unit, units, targeted)
+        return [_apply(step, units, targeted[step.code])]
+    for promotion in on_top_promotions:  # stacking groups reach units beyond these
+        concerned_set.update(targeted[promotion.code])
     concerned = sorted(concerned_set)
-    fixed = _class_totals(u for i, u in enumerate(units) if i not in concerned_set)
-    for rule, amount in outside.items():
-        fixed[rule] = fixed.get(rule, ZERO) + amount
-    on_top = [(p, [i for i in targeted[p.code] if i in concerned_set]) for p in stacking]
-    orders: Iterable[tuple[Promotion, ...]]
-    if len(by_priority) > EXACT_SEARCH_LIMIT:
+    fixed = dict(totals)
+    for i in concerned:
+        fixed[units[i].tax] -= units[i].left
+    on_top = [(p, [i for i in targeted[p.code] if i in concerned_set]) for p in on_top_promotions]
+    orders: Iterable[tuple[Promotion | None, ...]]
+    if len(steps) > EXACT_SEARCH_LIMIT:
         alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
-        orders = [
-            tuple(by_priority),
-            tuple(sorted(by_priority, key=lambda p: (-alone[p.code], -p.priority, p.code))),
-        ]
-    else:  # fullest subsets first, each in a fixed order: on a tie the first one stays
+        greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
+        orders = [tuple(steps), tuple(greedy)]
+    elif group_on_top:  # fullest subsets first, each in a fixed order: ties keep the first
         orders = chain.from_iterable(
-            permutations(by_priority, size) for size in range(len(by_priority), -1, -1)
+            permutations(steps, size) for size in range(len(steps), -1, -1)
         )
+    else:  # leaving a promotion out never helps here
+        orders = permutations(steps)
     best: list[_Grant] = []
     best_left: Decimal | None = None
     for order in orders:
         trial = list(units)
         for i in concerned:
             trial[i] = units[i].copy()
-        grants = []
-        for promotion in order:
-            grant = _apply(promotion, trial, targeted[promotion.code])
-            _take(grant, trial, exclusive=True)
-            grants.append(grant)
+        grants = _run_steps(order, per_unit, trial, targeted)
         for promotion, indexes in on_top:
             _take(_apply(promotion, trial, indexes, stacking=True), trial, exclusive=False)
         left = _to_pay([trial[i] for i in concerned], fixed)
@@ -561,43 +599,128 @@ def _best_order(
     return best
 
 
+def _run_steps(
+    steps: Sequence[Promotion | None],
+    per_unit: Sequence[Promotion],
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+) -> list[_Grant]:
+    """Apply steps in order on `units` (changing them); None is the per-unit step."""
+    grants: list[_Grant] = []
+    for step in steps:
+        if step is None:
+            found = _best_per_line(per_unit, units, targeted)
+        else:
+            found = [_apply(step, units, targeted[step.code])]
+        for grant in found:
+            _take(grant, units, exclusive=True)
+        grants += found
+    return grants
+
+
+def _best_per_line(
+    promotions: Sequence[Promotion], units: list[_Unit], targeted: Mapping[str, list[int]]
+) -> list[_Grant]:
+    """Give each line the per-unit promotion that saves the most on its free units."""
+    per_line: dict[int, list[tuple[Promotion, list[int]]]] = defaultdict(list)
+    for promotion in promotions:  # by priority: on equal savings the first stays
+        mine: dict[int, list[int]] = defaultdict(list)
+        for i in targeted[promotion.code]:
+            if not units[i].taken and units[i].left > 0:
+                mine[units[i].line].append(i)
+        for line, indexes in mine.items():
+            per_line[line].append((promotion, indexes))
+    chosen: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
+    reasons: dict[str, _Grant] = {}
+    for line in sorted(per_line):
+        candidates = per_line[line]
+        if len(candidates) > 1:
+            savings = [_per_unit_saving(p, units, indexes) for p, indexes in candidates]
+            best_saving = max(savings)
+            promotion, indexes = candidates[savings.index(best_saving)]
+        else:
+            promotion, indexes = candidates[0]
+        grant = _apply(promotion, units, indexes)
+        if grant.savings:
+            chosen[promotion.code] += grant.savings
+            reasons[promotion.code] = grant
+    return [
+        _Grant(reasons[code].promotion, tuple(savings), reasons[code].reason)
+        for code, savings in sorted(chosen.items())
+    ]
+
+
+def _per_unit_saving(promotion: Promotion, units: list[_Unit], indexes: list[int]) -> Decimal:
+    """What a per-unit promotion saves on these units of one line (as `_apply` grants it)."""
+    if promotion.kind is Kind.PERCENT_OFF and promotion.percent is not None:
+        return round_money(
+            sum((units[i].left for i in indexes), ZERO) * promotion.percent / HUNDRED
+        )
+    if promotion.kind is Kind.AMOUNT_OFF and promotion.amount is not None:
+        return sum((min(promotion.amount, units[i].left) for i in indexes), ZERO)
+    if promotion.kind is Kind.MEMBER_PRICE and promotion.price is not None:
+        price = promotion.price
+        return sum((units[i].left - price for i in indexes if units[i].left > price), ZERO)
+    return ZERO
+
+
 def _stacking_grants(
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
     outside: Mapping[TaxRule, Decimal],
 ) -> list[_Grant]:
-    """Apply stacking promotions in priority order, leaving out one that, all told, would
-    make the customer pay more (a percentage on a share of a group price can)."""
-    if not stacking:
-        return []
-    touched = sorted({i for p in stacking for i in targeted[p.code]})
-    fixed = _class_totals(u for i, u in enumerate(units) if i not in set(touched))
-    for rule, amount in outside.items():
-        fixed[rule] = fixed.get(rule, ZERO) + amount
-
-    def run(chosen: Sequence[Promotion], on: list[_Unit]) -> list[_Grant]:
-        grants = []
-        for promotion in chosen:
-            grant = _apply(promotion, on, targeted[promotion.code], stacking=True)
-            _take(grant, on, exclusive=False)
-            grants.append(grant)
-        return grants
-
-    def to_pay(chosen: Sequence[Promotion]) -> Decimal:
-        trial = list(units)
-        for i in touched:
-            trial[i] = units[i].copy()
-        run(chosen, trial)
-        return _to_pay([trial[i] for i in touched], fixed)
-
+    """Apply stacking promotions in priority order. Where one stacks with a group
+    promotion, leave it out if, all told, it would make the customer pay more (a
+    percentage on a share of a group price can)."""
     chosen = list(stacking)
-    if len(chosen) > 1 or any(p.kind in (Kind.MULTI_BUY, Kind.MIX_AND_MATCH) for p in chosen):
-        for promotion in stacking:
-            without = [p for p in chosen if p is not promotion]
-            if to_pay(without) < to_pay(chosen):
-                chosen = without
-    return [g for g in run(chosen, [u.copy() for u in units]) if g.savings]
+    for group in _stacking_groups(stacking, targeted):
+        if len(group) < 2 or not any(p.kind in GROUP_KINDS for p in group):
+            continue
+        touched = sorted({i for p in group for i in targeted[p.code]})
+        fixed = _class_totals(u for i, u in enumerate(units) if i not in set(touched))
+        for rule, amount in outside.items():
+            fixed[rule] = fixed.get(rule, ZERO) + amount
+
+        def to_pay(subset: Sequence[Promotion], touched: list[int] = touched,
+                   fixed: dict[TaxRule, Decimal] = fixed) -> Decimal:  # fmt: skip
+            trial = list(units)
+            for i in touched:
+                trial[i] = units[i].copy()
+            for promotion in subset:
+                _take(_apply(promotion, trial, targeted[promotion.code], stacking=True), trial,
+                      exclusive=False)  # fmt: skip
+            return _to_pay([trial[i] for i in touched], fixed)
+
+        kept = list(group)
+        for promotion in group:
+            without = [p for p in kept if p is not promotion]
+            if to_pay(without) < to_pay(kept):
+                kept = without
+        chosen = [p for p in chosen if p not in group or p in kept]
+    grants = []
+    trial = [u.copy() for u in units]
+    for promotion in chosen:
+        grant = _apply(promotion, trial, targeted[promotion.code], stacking=True)
+        _take(grant, trial, exclusive=False)
+        if grant.savings:
+            grants.append(grant)
+    return grants
+
+
+def _stacking_groups(
+    stacking: Sequence[Promotion], targeted: Mapping[str, list[int]]
+) -> list[list[Promotion]]:
+    """Stacking promotions that reach a common unit, in priority order."""
+    groups: list[tuple[set[int], list[Promotion]]] = []
+    for promotion in stacking:
+        reach = set(targeted[promotion.code])
+        joined = [g for g in groups if not g[0].isdisjoint(reach)]
+        merged = (reach.union(*(g[0] for g in joined)), [p for g in joined for p in g[1]])
+        merged[1].append(promotion)
+        groups = [g for g in groups if g not in joined] + [merged]
+    order = {p.code: n for n, p in enumerate(stacking)}
+    return [sorted(g[1], key=lambda p: order[p.code]) for g in groups]
 
 
 def _class_totals(units: Iterable[_Unit]) -> dict[TaxRule, Decimal]:

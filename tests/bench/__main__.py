@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from deploy.local.redis_server import free_port
+from tests.bench.pricing_bench import pricing_median_ms
 from tests.bench.raw_sqlite import raw_sales_per_second
 from tests.processes import ROOT, Service, base_env, gunicorn, manage, wait_http
 
@@ -135,6 +136,18 @@ def bench_durable_sales(tmp: Path, catalogue: Path) -> dict[str, dict[str, float
     return {"durable_sales_per_s": figure(rate, "sales/s", ceiling)}
 
 
+def bench_pricing(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    median = pricing_median_ms()
+    print(f"  median {median:.3f} ms", flush=True)
+    dense = pricing_median_ms(runs=50, dense=True)
+    print(f"  (every line a promoted product: median {dense:.3f} ms)", flush=True)
+    # An absolute target: the ceiling is the 2 ms a cashier may wait for pricing.
+    return {"pricing_100_lines_5000_promotions_ms": figure(median, "ms", 2.0)}
+
+
+BENCHES = ("scan", "sales", "pricing")
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("make bench needs wrk: apt-get install wrk")
@@ -145,7 +158,9 @@ def main() -> None:
         catalogue = tmp / "catalogue.json"
         manage("cloud_hq.settings", "generate_demo_catalog", "--products", "5000", "--out",
                str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
-        for bench in (bench_scan, bench_durable_sales):
+        chosen = sys.argv[1:] or list(BENCHES)
+        for bench in [{"scan": bench_scan, "sales": bench_durable_sales,
+                       "pricing": bench_pricing}[name] for name in chosen]:  # fmt: skip
             print(f"{bench.__name__}:", flush=True)
             results.update(bench(tmp, catalogue))
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
