@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from devices.barcodes import BarcodeError, normalize_gtin, parse_code
@@ -97,10 +100,128 @@ class ProductIn(_Strict):
         return plu
 
 
+CODE = r"^[A-Za-z0-9._-]{1,32}$"
+# The fields each kind needs, and the ones it may have on top.
+KIND_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "percent_off": (frozenset({"percent"}), frozenset()),
+    "amount_off": (frozenset({"amount"}), frozenset()),
+    "member_price": (frozenset({"price"}), frozenset()),
+    "multi_buy": (frozenset({"quantity", "price"}), frozenset()),
+    "mix_and_match": (frozenset({"quantity", "price"}), frozenset()),
+    "buy_x_get_y": (frozenset({"quantity", "get_quantity"}), frozenset({"get_percent"})),
+    "basket_threshold": (frozenset({"threshold"}), frozenset({"amount", "percent"})),
+}
+PARAMETERS = frozenset({"percent", "amount", "price", "quantity", "get_quantity", "get_percent",
+                        "threshold"})  # fmt: skip
+
+
+class GroupIn(_Strict):
+    """A named set of products for promotions: SKUs, categories and other groups."""
+
+    code: str = Field(pattern=CODE)
+    skus: list[str] = Field(default_factory=list, max_length=10_000)
+    categories: list[str] = Field(default_factory=list, max_length=1000)
+    groups: list[str] = Field(default_factory=list, max_length=100)
+
+
+class PromotionIn(_Strict):
+    code: str = Field(pattern=CODE)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal[
+        "percent_off", "amount_off", "member_price", "multi_buy", "buy_x_get_y",
+        "mix_and_match", "basket_threshold",
+    ]  # fmt: skip
+    starts: AwareDatetime
+    ends: AwareDatetime
+    weekdays: list[int] = Field(default_factory=list, max_length=7)
+    hours: tuple[time, time] | None = None
+    skus: list[str] = Field(default_factory=list, max_length=10_000)
+    categories: list[str] = Field(default_factory=list, max_length=1000)
+    groups: list[str] = Field(default_factory=list, max_length=100)
+    stores: list[str] = Field(default_factory=list, max_length=10_000)
+    priority: int = Field(default=0, ge=0, le=1000)
+    stackable: bool = False
+    members_only: bool = False
+    coupon: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,32}$")
+    single_use: bool = False
+    percent: AmountString | None = Field(default=None, gt=0, le=100, decimal_places=2)
+    amount: AmountString | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+    price: AmountString | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    quantity: int | None = Field(default=None, ge=1, le=100)
+    get_quantity: int | None = Field(default=None, ge=1, le=100)
+    get_percent: AmountString | None = Field(default=None, gt=0, le=100, decimal_places=2)
+    threshold: AmountString | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, days: list[int]) -> list[int]:
+        if any(not 0 <= day <= 6 for day in days):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        return days
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PromotionIn:
+        if self.ends <= self.starts:
+            raise ValueError("empty validity window: ends must be after starts")
+        if self.hours is not None and self.hours[1] <= self.hours[0]:
+            raise ValueError("hours: the closing time must be after the opening time")
+        needed, optional = KIND_FIELDS[self.kind]
+        given = {name for name in PARAMETERS if getattr(self, name) is not None}
+        if missing := needed - given:
+            raise ValueError(f"a {self.kind} promotion needs {', '.join(sorted(missing))}")
+        if extra := given - needed - optional:
+            raise ValueError(f"{', '.join(sorted(extra))} does not apply to {self.kind}")
+        if self.kind == "basket_threshold":
+            if (self.amount is None) == (self.percent is None):
+                raise ValueError("a basket_threshold promotion gives an amount or a percent")
+            if self.skus or self.categories or self.groups:
+                raise ValueError("a basket_threshold promotion targets the whole basket")
+        elif not (self.skus or self.categories or self.groups):
+            raise ValueError(f"a {self.kind} promotion needs skus, categories or groups")
+        if self.kind in ("multi_buy", "mix_and_match") and (self.quantity or 0) < 2:
+            raise ValueError(f"a {self.kind} promotion groups at least 2 items")
+        if self.single_use and not self.coupon:
+            raise ValueError("single_use applies to a coupon promotion")
+        return self
+
+
+class PriceIn(_Strict):
+    sku: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    price: AmountString = Field(ge=0, max_digits=12, decimal_places=2)
+    starts: AwareDatetime | None = None
+    ends: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> PriceIn:
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValueError("empty validity window: ends must be after starts")
+        return self
+
+
+class PriceBookIn(_Strict):
+    """Prices that override the products' list prices: chain-wide, for a region or a store."""
+
+    code: str = Field(pattern=CODE)
+    scope: Literal["chain", "region", "store"]
+    region: str = Field(default="", max_length=32)
+    store: str = Field(default="", max_length=16)
+    prices: list[PriceIn] = Field(default_factory=list, max_length=500_000)
+
+    @model_validator(mode="after")
+    def _scope(self) -> PriceBookIn:
+        if (self.scope == "region") != bool(self.region):
+            raise ValueError("a region book names its region, and only a region book does")
+        if (self.scope == "store") != bool(self.store):
+            raise ValueError("a store book names its store, and only a store book does")
+        return self
+
+
 class CatalogFile(_Strict):
     tax_classes: list[TaxClassIn] = Field(default_factory=list)
     products: list[ProductIn] = Field(default_factory=list)
-    promotions: list[dict[str, Any]] = Field(default_factory=list, max_length=0)
+    groups: list[GroupIn] = Field(default_factory=list)
+    promotions: list[PromotionIn] = Field(default_factory=list, max_length=100_000)
+    price_books: list[PriceBookIn] = Field(default_factory=list, max_length=10_000)
 
 
 def error_path(location: tuple[int | str, ...]) -> str:
@@ -123,8 +244,6 @@ def catalog_file_parse(document: Any) -> CatalogFile:
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
                 message = "unknown key"
-            elif error["loc"][:1] == ("promotions",) and error["type"] == "too_long":
-                message = "promotions are not accepted by this HQ version"
             problems.append(f"{error_path(error['loc'])}: {message}")
         raise CatalogFileError(problems) from exc
     _check_references(parsed)
@@ -155,5 +274,38 @@ def _check_references(catalog: CatalogFile) -> None:
             if product.plu in plus:
                 problems.append(f"{where}.plu: {product.plu} is also on {plus[product.plu]}")
             plus[product.plu] = product.sku
+    problems += _check_promotions(catalog)
     if problems:
         raise CatalogFileError(problems)
+
+
+def _check_promotions(catalog: CatalogFile) -> list[str]:
+    """Codes listed once, and groups that do not contain themselves, however deep."""
+    problems: list[str] = []
+    for name, items in (("groups", catalog.groups), ("promotions", catalog.promotions),
+                        ("price_books", catalog.price_books)):  # fmt: skip
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.code in seen:
+                problems.append(f"{name}[{index}].code: {item.code} is listed twice")
+            seen.add(item.code)
+    members = {group.code: group.groups for group in catalog.groups}
+    for index, group in enumerate(catalog.groups):
+        if loop := group_loop(group.code, members):
+            problems.append(f"groups[{index}].groups: a loop of groups: {' → '.join(loop)}")
+    return problems
+
+
+def group_loop(start: str, members: dict[str, list[str]]) -> list[str]:
+    """Return a path from `start` back to itself through group membership, or []."""
+    stack = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        code, path = stack.pop()
+        for member in members.get(code, []):
+            if member == start:
+                return [*path, member]
+            if member not in seen:
+                seen.add(member)
+                stack.append((member, [*path, member]))
+    return []

@@ -61,3 +61,73 @@ class Barcode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ProductGroup(models.Model):
+    """A named set of products that promotions target: SKUs, categories, other groups."""
+
+    code = models.CharField(max_length=32, unique=True)
+    skus = models.JSONField(default=list)
+    categories = models.JSONField(default=list)
+    groups = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromotionKind(models.TextChoices):
+    PERCENT_OFF = "percent_off", "percent off"
+    AMOUNT_OFF = "amount_off", "amount off"
+    MEMBER_PRICE = "member_price", "member price"
+    MULTI_BUY = "multi_buy", "multi-buy (n for a price)"
+    BUY_X_GET_Y = "buy_x_get_y", "buy X get Y"
+    MIX_AND_MATCH = "mix_and_match", "mix and match"
+    BASKET_THRESHOLD = "basket_threshold", "basket threshold"
+
+
+class Promotion(models.Model):
+    """A promotion as the catalogue file describes it (`definition`), validated on import."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=PromotionKind.choices)
+    starts = models.DateTimeField()
+    ends = models.DateTimeField(db_index=True)
+    definition = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PriceScope(models.TextChoices):
+    CHAIN = "chain", "chain"
+    REGION = "region", "region"
+    STORE = "store", "store"
+
+
+class PriceBook(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    scope = models.CharField(max_length=8, choices=PriceScope.choices)
+    region = models.CharField(max_length=32, blank=True)
+    store = models.CharField(max_length=16, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.scope})"
+
+
+class PriceEntry(models.Model):
+    book = models.ForeignKey(PriceBook, on_delete=models.CASCADE, related_name="entries")
+    sku = models.CharField(max_length=32, db_index=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    starts = models.DateTimeField(null=True, blank=True)
+    ends = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "price entries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="hq_entry_price_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book.code} {self.sku} {self.price}"

@@ -7,8 +7,18 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from cloud_hq.catalog.catalog_file import CatalogFile, CatalogFileError
-from cloud_hq.catalog.models import Barcode, Category, Product, TaxClass
+from cloud_hq.catalog.catalog_file import CatalogFile, CatalogFileError, group_loop
+from cloud_hq.catalog.models import (
+    Barcode,
+    Category,
+    PriceBook,
+    PriceEntry,
+    Product,
+    ProductGroup,
+    Promotion,
+    TaxClass,
+)
+from cloud_hq.stores.models import Store
 from devices.barcodes import normalize_gtin
 
 CHUNK = 2000
@@ -20,6 +30,9 @@ class ImportResult:
     products_created: int
     products_updated: int
     barcodes: int
+    groups: int = 0
+    promotions: int = 0
+    prices: int = 0
 
 
 def catalog_import(*, catalog: CatalogFile) -> ImportResult:
@@ -81,13 +94,83 @@ def catalog_import(*, catalog: CatalogFile) -> ImportResult:
             ),
             batch_size=CHUNK,
         )
+        _check_promotions_against_database(catalog)
+        _import_promotions(catalog)
     created = len({p.sku for p in catalog.products} - existing)
     return ImportResult(
         tax_classes=len(catalog.tax_classes),
         products_created=created,
         products_updated=len(catalog.products) - created,
         barcodes=sum(len(p.barcodes) for p in catalog.products),
+        groups=len(catalog.groups),
+        promotions=len(catalog.promotions),
+        prices=sum(len(b.prices) for b in catalog.price_books),
     )
+
+
+def _import_promotions(catalog: CatalogFile) -> None:
+    for group in catalog.groups:
+        ProductGroup.objects.update_or_create(
+            code=group.code,
+            defaults={"skus": group.skus, "categories": group.categories, "groups": group.groups},
+        )
+    for promotion in catalog.promotions:
+        Promotion.objects.update_or_create(
+            code=promotion.code,
+            defaults={
+                "name": promotion.name,
+                "kind": promotion.kind,
+                "starts": promotion.starts,
+                "ends": promotion.ends,
+                "definition": promotion.model_dump(mode="json", exclude_none=True),
+            },
+        )
+    for book in catalog.price_books:
+        row, _ = PriceBook.objects.update_or_create(
+            code=book.code,
+            defaults={"scope": book.scope, "region": book.region, "store": book.store},
+        )
+        row.entries.all().delete()  # a book's prices are the file's
+        PriceEntry.objects.bulk_create(
+            (
+                PriceEntry(book=row, sku=p.sku, price=p.price, starts=p.starts, ends=p.ends)
+                for p in book.prices
+            ),
+            batch_size=CHUNK,
+        )
+
+
+def _check_promotions_against_database(catalog: CatalogFile) -> None:
+    """Every SKU, group and store a promotion or a price book names must exist."""
+    problems: list[str] = []
+    referenced = {sku for p in catalog.promotions for sku in p.skus}
+    referenced |= {sku for g in catalog.groups for sku in g.skus}
+    referenced |= {p.sku for b in catalog.price_books for p in b.prices}
+    known: set[str] = set()
+    for skus in _chunks(sorted(referenced)):
+        known.update(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+    members = {g.code: list(g.groups) for g in ProductGroup.objects.all()}
+    members.update({g.code: g.groups for g in catalog.groups})
+    stores = set(Store.objects.values_list("code", flat=True))
+    for name, items in (("groups", catalog.groups), ("promotions", catalog.promotions)):
+        for index, item in enumerate(items):
+            if unknown := sorted(set(item.skus) - known):
+                problems.append(f"{name}[{index}].skus: unknown SKU {', '.join(unknown[:5])}")
+            if missing := sorted(set(item.groups) - set(members)):
+                problems.append(f"{name}[{index}].groups: unknown group {', '.join(missing)}")
+    for index, group in enumerate(catalog.groups):
+        if (loop := group_loop(group.code, members)) and group.code in members:
+            problems.append(f"groups[{index}].groups: a loop of groups: {' → '.join(loop)}")
+    for index, promotion in enumerate(catalog.promotions):
+        if unknown := sorted(set(promotion.stores) - stores):
+            problems.append(f"promotions[{index}].stores: unknown store {', '.join(unknown)}")
+    for index, book in enumerate(catalog.price_books):
+        if book.store and book.store not in stores:
+            problems.append(f"price_books[{index}].store: unknown store {book.store}")
+        if unknown := sorted({p.sku for p in book.prices} - known):
+            problems.append(f"price_books[{index}].prices: unknown SKU {', '.join(unknown[:5])}")
+    if problems:
+        raise CatalogFileError(sorted(set(problems)))
 
 
 def _chunks(items: list[str]) -> list[list[str]]:

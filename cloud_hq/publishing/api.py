@@ -22,6 +22,8 @@ class TaxClassOut(Schema):
 class StoreProfileOut(Schema):
     name: str
     currency: str
+    region: str
+    cash_rounding: str | None
 
 
 class ManifestOut(Schema):
@@ -29,8 +31,18 @@ class ManifestOut(Schema):
     published_at: datetime
     store: StoreProfileOut
     tax_classes: list[TaxClassOut]
+    promotions: list[dict[str, Any]]
     product_pages: int
     products_total: int
+
+
+class PriceOut(Schema):
+    price: str
+    scope: str
+    region: str
+    store: str
+    starts: datetime | None
+    ends: datetime | None
 
 
 class ProductOut(Schema):
@@ -42,6 +54,7 @@ class ProductOut(Schema):
     tax_class: str
     unit: str
     category: str
+    prices: list[PriceOut]
 
 
 class PageOut(Schema):
@@ -70,7 +83,7 @@ def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> A
 def config_products(
     request: HttpRequest, store_id: str, version: int, query: Query[PageQuery]
 ) -> Any:
-    page = selectors.config_page(version=version, number=query.page)
+    page = selectors.config_page(version=version, number=query.page, store=request_store(request))
     if page is None:
         return Status(404, {"detail": f"config v{version} has no page {query.page}"})
-    return {"version": version, "page": page.number, "products": page.products}
+    return page

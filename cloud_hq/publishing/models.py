@@ -7,6 +7,7 @@ class ConfigVersion(models.Model):
     version = models.PositiveIntegerField(unique=True)
     published_at = models.DateTimeField()
     tax_classes = models.JSONField()
+    promotions = models.JSONField(default=list)
     products_total = models.PositiveIntegerField()
     product_pages = models.PositiveIntegerField()
 

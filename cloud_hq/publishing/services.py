@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -9,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cloud_hq.catalog.models import Product, TaxClass
+from cloud_hq.catalog.models import PriceEntry, Product, ProductGroup, Promotion, TaxClass
 from cloud_hq.publishing.models import ConfigPage, ConfigVersion
 
 
-def product_wire(product: Product) -> dict[str, Any]:
+def product_wire(product: Product, prices: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "sku": product.sku,
         "name": product.name,
@@ -23,7 +25,46 @@ def product_wire(product: Product) -> dict[str, Any]:
         "tax_class": product.tax_class.code,
         "unit": product.unit,
         "category": product.category.code if product.category else "",
+        "prices": prices,  # every book's; each store is sent the ones that apply to it
     }
+
+
+def promotions_wire(*, now: datetime) -> list[dict[str, Any]]:
+    """The promotions not yet over, their groups resolved into SKUs and categories."""
+    groups = {g.code: g for g in ProductGroup.objects.all()}
+    wire = []
+    for promotion in Promotion.objects.filter(ends__gt=now).order_by("code"):
+        definition = dict(promotion.definition)
+        skus, categories = set(definition.get("skus", [])), set(definition.get("categories", []))
+        pending, seen = list(definition.pop("groups", [])), set()
+        while pending:
+            code = pending.pop()
+            if code in seen or code not in groups:
+                continue
+            seen.add(code)
+            skus.update(groups[code].skus)
+            categories.update(groups[code].categories)
+            pending.extend(groups[code].groups)
+        definition["skus"], definition["categories"] = sorted(skus), sorted(categories)
+        wire.append(definition)
+    return wire
+
+
+def _prices_by_sku() -> dict[str, list[dict[str, Any]]]:
+    prices: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    entries = PriceEntry.objects.select_related("book").order_by("sku", "book__code", "starts")
+    for entry in entries.iterator(chunk_size=5000):
+        prices[entry.sku].append(
+            {
+                "price": str(entry.price),
+                "scope": entry.book.scope,
+                "region": entry.book.region,
+                "store": entry.book.store,
+                "starts": entry.starts.isoformat() if entry.starts else None,
+                "ends": entry.ends.isoformat() if entry.ends else None,
+            }
+        )
+    return prices
 
 
 def config_publish(*, attempts: int = 3) -> ConfigVersion:
@@ -50,10 +91,13 @@ def _publish() -> ConfigVersion:
             {"code": t.code, "rate": str(t.rate), "inclusive": t.inclusive}
             for t in TaxClass.objects.order_by("code")
         ]
+        now = timezone.now()
+        prices = _prices_by_sku()
         config = ConfigVersion.objects.create(
             version=version,
-            published_at=timezone.now(),
+            published_at=now,
             tax_classes=taxes,
+            promotions=promotions_wire(now=now),
             products_total=0,
             product_pages=0,
         )
@@ -65,7 +109,7 @@ def _publish() -> ConfigVersion:
         page: list[dict[str, Any]] = []
         number = total = 0
         for product in products.iterator(chunk_size=page_size):
-            page.append(product_wire(product))
+            page.append(product_wire(product, prices.get(product.sku, [])))
             if len(page) == page_size:
                 number += 1
                 ConfigPage.objects.create(config=config, number=number, products=page)

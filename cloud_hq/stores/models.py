@@ -7,6 +7,14 @@ class Store(models.Model):
     code = models.CharField(max_length=16, primary_key=True)
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3)
+    region = models.CharField(max_length=32, blank=True)
+    cash_rounding = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="cash totals are rounded to this (0.05 where coins below it are gone)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

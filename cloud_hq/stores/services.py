@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -13,14 +14,29 @@ from django.utils import timezone
 from cloud_hq.stores.models import Store, StoreKey, UsedNonce
 
 STORE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+CASH_INCREMENTS = frozenset({Decimal("0.05"), Decimal("0.10"), Decimal("0.20"), Decimal("0.50"),
+                             Decimal("1.00")})  # fmt: skip
 
 
 class StoreRegistrationError(ValueError):
     pass
 
 
-def store_register(*, name: str, code: str | None = None, currency: str | None = None) -> Store:
+def store_register(
+    *,
+    name: str,
+    code: str | None = None,
+    currency: str | None = None,
+    region: str = "",
+    cash_rounding: Decimal | None = None,
+) -> Store:
     """Register a store; its code is the next free S0001-style code unless given."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,32}", region):
+        raise StoreRegistrationError("a region is up to 32 letters, digits, '-' or '_'")
+    if cash_rounding is not None and cash_rounding not in CASH_INCREMENTS:
+        raise StoreRegistrationError(
+            f"cash rounding is one of {', '.join(map(str, sorted(CASH_INCREMENTS)))}"
+        )
     currency = (currency or settings.DEFAULT_CURRENCY).upper()
     if not name.strip() or len(name) > 200:
         raise StoreRegistrationError("a store needs a name of at most 200 characters")
@@ -35,7 +51,13 @@ def store_register(*, name: str, code: str | None = None, currency: str | None =
             raise StoreRegistrationError("a store code is 1-16 letters, digits, '-' or '_'")
         elif Store.objects.filter(code=code).exists():
             raise StoreRegistrationError(f"store {code} is already registered")
-        return Store.objects.create(code=code, name=name.strip(), currency=currency)
+        return Store.objects.create(
+            code=code,
+            name=name.strip(),
+            currency=currency,
+            region=region,
+            cash_rounding=cash_rounding,
+        )
 
 
 def store_key_issue(*, store: Store) -> str:

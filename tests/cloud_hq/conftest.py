@@ -159,10 +159,12 @@ class StoreCredentials:
 
 
 def register_store(
-    *, name: str, code: str | None = None, currency: str | None = None
+    *, name: str, code: str | None = None, currency: str | None = None, region: str = ""
 ) -> StoreCredentials:
     """Register a store with register_store and read back the STORE_ID/STORE_KEY it prints."""
-    printed = run_command("register_store", name=name, code=code, currency=currency).stdout
+    printed = run_command(
+        "register_store", name=name, code=code, currency=currency, region=region
+    ).stdout
     values = dict(line.split("=", 1) for line in printed.splitlines())
     key_id, secret = values["STORE_KEY"].split(".", 1)
     return StoreCredentials(store_id=values["STORE_ID"], key_id=key_id, secret=secret)

@@ -202,8 +202,38 @@ def _unknown_tax_class(document: dict[str, Any]) -> None:
     document["products"][1]["tax_class"] = "LUX"
 
 
-def _promotions(document: dict[str, Any]) -> None:
-    document["promotions"] = [{"kind": "percent_off", "sku": "100001", "percent": "10"}]
+def _promotion(**fields: Any) -> dict[str, Any]:
+    return {"code": "WATER-10", "name": "Water 10 % off", "kind": "percent_off",
+            "skus": ["100001"], "percent": "10", "starts": "2026-11-01T00:00:00+01:00",
+            "ends": "2026-12-01T00:00:00+01:00", **fields}  # fmt: skip
+
+
+def _promotion_of_unknown_kind(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(kind="half_price_tuesdays")]
+
+
+def _promotion_with_negative_value(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(percent="-10")]
+
+
+def _promotion_with_empty_window(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(ends="2026-11-01T00:00:00+01:00")]
+
+
+def _promotion_with_a_field_of_another_kind(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(quantity=3)]
+
+
+def _promotion_of_an_unknown_sku(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(skus=["999999"])]
+
+
+def _loop_of_groups(document: dict[str, Any]) -> None:
+    document["groups"] = [
+        {"code": "DRINKS", "skus": ["100001"], "groups": ["SNACKS"]},
+        {"code": "SNACKS", "groups": ["DRINKS"]},
+    ]
+    document["promotions"] = [_promotion(skus=[], groups=["DRINKS"])]
 
 
 def _barcode_on_two_products(document: dict[str, Any]) -> None:
@@ -233,7 +263,12 @@ def _same_gtin_twice_on_one_product(document: dict[str, Any]) -> None:
         (_five_digit_plu_without_prefix, "products[2].plu", "is not a PLU"),
         (_duplicate_sku, "products[2].sku", "listed twice"),
         (_unknown_tax_class, "products[1].tax_class", "unknown tax class LUX"),
-        (_promotions, "promotions", "not accepted"),
+        (_promotion_of_unknown_kind, "promotions[0].kind", "Input should be"),
+        (_promotion_with_negative_value, "promotions[0].percent", "greater than 0"),
+        (_promotion_with_empty_window, "promotions[0]", "empty validity window"),
+        (_promotion_with_a_field_of_another_kind, "promotions[0]", "does not apply"),
+        (_promotion_of_an_unknown_sku, "promotions[0].skus", "unknown SKU 999999"),
+        (_loop_of_groups, "groups[0].groups", "DRINKS → SNACKS → DRINKS"),
         (_barcode_on_two_products, "products[1].barcodes[2]", "also on 100001"),
         (_plu_on_two_products, "products[2].plu", "also on 100001"),
         (_same_gtin_twice_on_one_product, "products[0].barcodes[1]", WATER),

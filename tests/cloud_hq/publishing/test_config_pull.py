@@ -79,11 +79,12 @@ def test_published_manifest_describes_the_version_and_the_store(
     assert body.pop("published_at")
     assert body == {
         "version": 1,
-        "store": {"name": "Berlin Mitte", "currency": "EUR"},
+        "store": {"name": "Berlin Mitte", "currency": "EUR", "region": "", "cash_rounding": None},
         "tax_classes": [
             {"code": "RED", "rate": "0.0700", "inclusive": True},
             {"code": "STD", "rate": "0.1900", "inclusive": True},
         ],
+        "promotions": [],
         "product_pages": 1,
         "products_total": 3,
     }
@@ -99,8 +100,9 @@ def test_manifest_carries_each_stores_own_profile(
 
     # When both stores pull
     # Then each sees its own name and currency
-    assert manifest(hq)["store"] == {"name": "Berlin Mitte", "currency": "EUR"}
-    assert manifest(zurich)["store"] == {"name": "Zürich HB", "currency": "CHF"}
+    profile = {"region": "", "cash_rounding": None}
+    assert manifest(hq)["store"] == {"name": "Berlin Mitte", "currency": "EUR", **profile}
+    assert manifest(zurich)["store"] == {"name": "Zürich HB", "currency": "CHF", **profile}
 
 
 def test_pull_with_the_current_etag_is_not_modified(
@@ -171,6 +173,7 @@ def test_pages_return_every_product_exactly_once(
         "tax_class": "STD",
         "unit": "each",
         "category": "drinks",
+        "prices": [],
     }
     assert (by_sku["4011"]["plu"], by_sku["4011"]["unit"]) == ("4011", "kg")
 
@@ -227,3 +230,43 @@ def test_publishing_again_never_changes_an_existing_version(
         assert len(products) == 6
         assert {p["price"] for p in products if p["sku"] != "100004"} == {"9.99"}
     assert manifest(hq)["version"] == 3
+
+
+def test_promotions_and_price_books_travel_with_the_config(
+    hq: StoreClient, client: Client, import_catalog: Import
+) -> None:
+    # Given a promotion on a group, and chain, region and store prices for water
+    north = StoreClient(client, register_store(name="Hamburg", code="HH1", region="north"))
+    document = catalog_document()
+    document["groups"] = [{"code": "WATERS", "skus": ["100001"], "groups": ["FIZZ"]},
+                          {"code": "FIZZ", "categories": ["drinks"]}]  # fmt: skip
+    document["promotions"] = [{
+        "code": "WATER-3FOR2", "name": "Water 3 for 2.00", "kind": "multi_buy",
+        "groups": ["WATERS"], "quantity": 3, "price": "2.00", "stackable": False,
+        "starts": "2026-01-01T00:00:00+00:00", "ends": "2099-01-01T00:00:00+00:00",
+    }]  # fmt: skip
+    document["price_books"] = [
+        {"code": "CHAIN-2099", "scope": "chain",
+         "prices": [{"sku": "100001", "price": "0.89", "starts": "2099-01-01T00:00:00+00:00"}]},
+        {"code": "NORTH", "scope": "region", "region": "north",
+         "prices": [{"sku": "100001", "price": "0.75"}]},
+        {"code": "BERLIN", "scope": "store", "store": "S0001",
+         "prices": [{"sku": "100001", "price": "0.69"}]},
+    ]  # fmt: skip
+    import_catalog(document)
+    publish()
+
+    # When each store pulls
+    # Then the promotion arrives with its groups resolved into SKUs and categories
+    (promotion,) = manifest(hq)["promotions"]
+    assert (promotion["skus"], promotion["categories"]) == (["100001"], ["drinks"])
+    assert "groups" not in promotion
+
+    # And each store gets the chain's prices plus those of its own region or store only
+    def water_prices(store: StoreClient) -> list[str]:
+        page = store.get("config/1/products?page=1").json()
+        water = next(p for p in page["products"] if p["sku"] == "100001")
+        return sorted(p["price"] for p in water["prices"])
+
+    assert water_prices(hq) == ["0.69", "0.89"]
+    assert water_prices(north) == ["0.75", "0.89"]

@@ -35,7 +35,8 @@ class Command(BaseCommand):
             ) from exc
         self.stdout.write(
             f"imported {result.tax_classes} tax classes, {result.products_created} new and "
-            f"{result.products_updated} updated products, {result.barcodes} barcodes"
+            f"{result.products_updated} updated products, {result.barcodes} barcodes, "
+            f"{result.groups} groups, {result.promotions} promotions, {result.prices} prices"
         )
         if publish:
             version = config_publish()

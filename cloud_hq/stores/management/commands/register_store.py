@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,12 +13,29 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--code", help="store id (default: the next S0001-style id)")
         parser.add_argument("--currency", help="ISO 4217 code (default: DEFAULT_CURRENCY)")
+        parser.add_argument("--region", default="", help="for regional price books")
+        parser.add_argument(
+            "--cash-rounding", type=Decimal, help="round cash totals to this, e.g. 0.05"
+        )
 
     def handle(
-        self, *args: Any, name: str, code: str | None, currency: str | None, **options: Any
+        self,
+        *args: Any,
+        name: str,
+        code: str | None,
+        currency: str | None,
+        region: str,
+        cash_rounding: Decimal | None,
+        **options: Any,
     ) -> None:
         try:
-            store = store_register(name=name, code=code, currency=currency)
+            store = store_register(
+                name=name,
+                code=code,
+                currency=currency,
+                region=region,
+                cash_rounding=cash_rounding,
+            )
         except StoreRegistrationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"STORE_ID={store.code}")
