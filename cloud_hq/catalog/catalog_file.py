@@ -282,13 +282,17 @@ def _check_references(catalog: CatalogFile) -> None:
 def _check_promotions(catalog: CatalogFile) -> list[str]:
     """Codes listed once, and groups that do not contain themselves, however deep."""
     problems: list[str] = []
-    for name, items in (("groups", catalog.groups), ("promotions", catalog.promotions),
-                        ("price_books", catalog.price_books)):  # fmt: skip
+    listed: list[tuple[str, list[str]]] = [
+        ("groups", [g.code for g in catalog.groups]),
+        ("promotions", [p.code for p in catalog.promotions]),
+        ("price_books", [b.code for b in catalog.price_books]),
+    ]
+    for name, codes in listed:
         seen: set[str] = set()
-        for index, item in enumerate(items):
-            if item.code in seen:
-                problems.append(f"{name}[{index}].code: {item.code} is listed twice")
-            seen.add(item.code)
+        for index, code in enumerate(codes):
+            if code in seen:
+                problems.append(f"{name}[{index}].code: {code} is listed twice")
+            seen.add(code)
     members = {group.code: group.groups for group in catalog.groups}
     for index, group in enumerate(catalog.groups):
         if loop := group_loop(group.code, members):

@@ -152,12 +152,15 @@ def _check_promotions_against_database(catalog: CatalogFile) -> None:
     members = {g.code: list(g.groups) for g in ProductGroup.objects.all()}
     members.update({g.code: g.groups for g in catalog.groups})
     stores = set(Store.objects.values_list("code", flat=True))
-    for name, items in (("groups", catalog.groups), ("promotions", catalog.promotions)):
-        for index, item in enumerate(items):
-            if unknown := sorted(set(item.skus) - known):
-                problems.append(f"{name}[{index}].skus: unknown SKU {', '.join(unknown[:5])}")
-            if missing := sorted(set(item.groups) - set(members)):
-                problems.append(f"{name}[{index}].groups: unknown group {', '.join(missing)}")
+    targets: list[tuple[str, int, list[str], list[str]]] = [
+        *(("groups", i, g.skus, g.groups) for i, g in enumerate(catalog.groups)),
+        *(("promotions", i, p.skus, p.groups) for i, p in enumerate(catalog.promotions)),
+    ]
+    for name, index, skus, groups in targets:
+        if unknown := sorted(set(skus) - known):
+            problems.append(f"{name}[{index}].skus: unknown SKU {', '.join(unknown[:5])}")
+        if missing := sorted(set(groups) - set(members)):
+            problems.append(f"{name}[{index}].groups: unknown group {', '.join(missing)}")
     for index, group in enumerate(catalog.groups):
         if (loop := group_loop(group.code, members)) and group.code in members:
             problems.append(f"groups[{index}].groups: a loop of groups: {' → '.join(loop)}")

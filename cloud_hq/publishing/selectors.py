@@ -43,7 +43,7 @@ def config_page(*, version: int, number: int, store: Store) -> dict[str, Any] | 
 
 def _applies(price: dict[str, Any], store: Store) -> bool:
     scope = price["scope"]
-    return (
+    return bool(
         scope == "chain"
         or (scope == "region" and bool(store.region) and price["region"] == store.region)
         or (scope == "store" and price["store"] == store.code)
