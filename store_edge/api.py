@@ -17,6 +17,7 @@ from store_edge.sales.errors import (
     SaleNotFound,
     SalesError,
 )
+from store_edge.sales.staff import ApprovalRefused
 from store_edge.sync.api import router as sync_router
 
 api = NinjaAPI(
@@ -36,6 +37,7 @@ STATUS_OF_ERROR: dict[type[Exception], int] = {
     SaleNotFound: 404,
     BasketClosed: 409,
     BasketUnpaid: 409,
+    ApprovalRefused: 403,
     BasketEmpty: 409,
     InvalidItem: 422,
     BarcodeError: 422,

@@ -68,6 +68,12 @@ class ConflictOut(_Strict):
     conflicts: list[int]
 
 
+class AdjustmentDoc(_Strict):
+    promotion: str = Field(min_length=1, max_length=32)
+    amount: Decimal = Field(max_digits=12, decimal_places=2)
+    reason: str = Field(max_length=300)
+
+
 class SaleLineDoc(_Strict):
     id: UUID
     position: int = Field(ge=1)
@@ -76,8 +82,10 @@ class SaleLineDoc(_Strict):
     quantity: Decimal = Field(max_digits=12, decimal_places=3)
     weight_kg: Decimal | None = Field(default=None, max_digits=9, decimal_places=3)
     unit_price: Decimal = Field(max_digits=12, decimal_places=2)
+    base_amount: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     amount: Decimal = Field(max_digits=12, decimal_places=2)
     tax_class: str = Field(max_length=16)
+    adjustments: list[AdjustmentDoc] = Field(default_factory=list, max_length=50)
 
 
 class TenderDoc(_Strict):
@@ -106,6 +114,9 @@ class SaleDoc(_Strict):
     total: Decimal = Field(max_digits=12, decimal_places=2)
     amount_paid: Decimal = Field(max_digits=12, decimal_places=2)
     change: Decimal = Field(max_digits=12, decimal_places=2)
+    cash_rounding: Decimal = Field(default=Decimal("0.00"), max_digits=6, decimal_places=2)
+    member_card: str = Field(default="", max_length=32)
+    coupons: list[str] = Field(default_factory=list, max_length=10)
     lines: list[SaleLineDoc] = Field(min_length=1, max_length=1000)
     tenders: list[TenderDoc] = Field(max_length=50)
     taxes: list[TaxDoc] = Field(max_length=50)

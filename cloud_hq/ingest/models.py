@@ -71,6 +71,9 @@ class Sale(models.Model):
     total = models.DecimalField(max_digits=12, decimal_places=2)
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2)
     change = models.DecimalField(max_digits=12, decimal_places=2)
+    cash_rounding = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    member_card = models.CharField(max_length=32, blank=True)
+    coupons = models.JSONField(default=list, blank=True)
     seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
 
     class Meta:
@@ -92,11 +95,26 @@ class SaleLine(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    base_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
+    adjustments = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
+
+
+class CouponRedemption(models.Model):
+    """A coupon code used in a sale. A single-use coupon redeemed twice is flagged."""
+
+    code = models.CharField(max_length=32, db_index=True)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="coupon_redemptions")
+    redeemed_at = models.DateTimeField()
+    single_use = models.BooleanField(default=False)
+    repeated = models.BooleanField(default=False, help_text="a single-use code used before")
+
+    def __str__(self) -> str:
+        return f"{self.code} in {self.sale_id}"
 
 
 class SaleTender(models.Model):

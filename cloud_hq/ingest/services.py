@@ -14,8 +14,10 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from cloud_hq.catalog.catalog_file import error_path
+from cloud_hq.catalog.models import Promotion
 from cloud_hq.ingest.contract import MOVEMENT_KINDS, EntryIn, SaleDoc
 from cloud_hq.ingest.models import (
+    CouponRedemption,
     LedgerEntry,
     PushConflict,
     Sale,
@@ -164,6 +166,29 @@ def _sale_record(*, store: Store, entry: EntryIn) -> None:
     SaleLine.objects.bulk_create(SaleLine(sale=sale, **line.model_dump()) for line in doc.lines)
     SaleTender.objects.bulk_create(SaleTender(sale=sale, **t.model_dump()) for t in doc.tenders)
     SaleTax.objects.bulk_create(SaleTax(sale=sale, **t.model_dump()) for t in doc.taxes)
+
+
+def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
+    """Record the coupons a sale used; a single-use code seen before is flagged."""
+    if not coupons:
+        return
+    single_use = {
+        definition.get("coupon", "")
+        for definition in Promotion.objects.filter(
+            definition__single_use=True, definition__coupon__in=coupons
+        ).values_list("definition", flat=True)
+    }
+    seen = set(CouponRedemption.objects.filter(code__in=single_use).values_list("code", flat=True))
+    CouponRedemption.objects.bulk_create(
+        CouponRedemption(
+            code=code,
+            sale=sale,
+            redeemed_at=sale.completed_at,
+            single_use=code in single_use,
+            repeated=code in seen,
+        )
+        for code in coupons
+    )
 
 
 def _stock_apply(*, store: Store, movements: list[EntryIn]) -> None:

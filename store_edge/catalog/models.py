@@ -50,6 +50,35 @@ class Barcode(models.Model):
         return self.code
 
 
+class PriceEntry(models.Model):
+    """A price from one of HQ's price books that applies to this store."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    scope = models.CharField(max_length=8)
+    starts = models.DateTimeField(null=True, blank=True)
+    ends = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "price entries"
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.price} ({self.scope})"
+
+
+class Promotion(models.Model):
+    """A promotion of the config in force, as HQ published it."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24)
+    ends = models.DateTimeField()
+    definition = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class ConfigState(models.Model):
     """The config version in force at this store (a single row)."""
 
@@ -59,6 +88,8 @@ class ConfigState(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     store_name = models.CharField(max_length=200, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
+    region = models.CharField(max_length=32, blank=True)
+    cash_rounding = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     class Meta:
         constraints = [

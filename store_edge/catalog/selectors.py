@@ -7,6 +7,7 @@ process for the config in force: a new config (a new `applied_at`) is a new cach
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ from django.db import connection
 
 from devices.barcodes import BarcodeError, ScannedCode, parse_code
 from store_edge.catalog.models import ConfigState, Product
+from store_edge.pricing.domain import PriceEntry, Scope, list_price
 from store_edge.sqlite_values import decimal_of
 
 LOOKUP_CACHE_SIZE = 20_000
@@ -27,11 +29,19 @@ class ProductNotFound(LookupError):
 class ProductRow:
     sku: str
     name: str
-    price: Decimal
+    price: Decimal  # the list price of the product; `prices` may override it
     unit: str
     tax_class: str
     tax_rate: Decimal
     tax_inclusive: bool
+    category: str = ""
+    prices: tuple[PriceEntry, ...] = ()
+
+    def price_at(self, at: datetime) -> Decimal:
+        """The price in force at `at`: the most specific price book wins."""
+        return (
+            list_price(base=self.price, entries=self.prices, at=at) if self.prices else self.price
+        )
 
 
 def config_stamp() -> tuple[int, str]:
@@ -40,6 +50,13 @@ def config_stamp() -> tuple[int, str]:
         cursor.execute("SELECT version, applied_at FROM catalog_configstate WHERE id = 1")
         row = cursor.fetchone()
     return (0, "") if row is None else (row[0], str(row[1]))
+
+
+@lru_cache(maxsize=4)
+def cash_increment(stamp: tuple[int, str]) -> Decimal | None:
+    """The cash rounding increment of the config `stamp` (None: cash is not rounded)."""
+    value = ConfigState.objects.values_list("cash_rounding", flat=True).filter(id=1).first()
+    return value or None
 
 
 def product_for_code(*, scanned: ScannedCode) -> tuple[int, ProductRow]:
@@ -52,7 +69,7 @@ def product_for_code(*, scanned: ScannedCode) -> tuple[int, ProductRow]:
 
 
 _SELECT = (
-    "SELECT p.sku, p.name, p.price, p.unit, t.code, t.rate, t.inclusive"
+    "SELECT p.sku, p.name, p.price, p.unit, t.code, t.rate, t.inclusive, p.category, p.id"
     " FROM catalog_product p JOIN catalog_taxclass t ON t.id = p.tax_class_id"
 )
 
@@ -68,8 +85,21 @@ def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | 
                 [value],
             )
         row = cursor.fetchone()
-    if row is None:
-        return None
+        if row is None:
+            return None
+        cursor.execute(
+            "SELECT price, scope, starts, ends FROM catalog_priceentry WHERE product_id = %s",
+            [row[8]],
+        )
+        prices = tuple(
+            PriceEntry(
+                decimal_of(price, Decimal("0.01")),
+                Scope(scope),
+                _aware(starts),
+                _aware(ends),
+            )
+            for price, scope, starts, ends in cursor.fetchall()
+        )
     return ProductRow(
         sku=row[0],
         name=row[1],
@@ -78,7 +108,16 @@ def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | 
         tax_class=row[4],
         tax_rate=decimal_of(row[5], Decimal("0.0001")),
         tax_inclusive=bool(row[6]),
+        category=row[7],
+        prices=prices,
     )
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def config_state() -> ConfigState:

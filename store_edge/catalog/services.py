@@ -7,12 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from devices.barcodes import normalize_gtin
-from store_edge.catalog.models import Barcode, ConfigState, Product, TaxClass
+from store_edge.catalog.models import (
+    Barcode,
+    ConfigState,
+    PriceEntry,
+    Product,
+    Promotion,
+    TaxClass,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +37,14 @@ class TaxClassData:
 
 
 @dataclass(frozen=True)
+class PriceData:
+    price: Decimal
+    scope: str
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ProductData:
     sku: str
     name: str
@@ -38,6 +54,7 @@ class ProductData:
     category: str
     plu: str
     barcodes: tuple[str, ...]
+    prices: tuple[PriceData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,9 @@ class ConfigSnapshot:
     store_name: str
     currency: str
     tax_classes: tuple[TaxClassData, ...]
+    promotions: tuple[dict[str, Any], ...] = ()  # as published (PromotionWire, JSON mode)
+    region: str = ""
+    cash_rounding: Decimal | None = None
 
 
 def catalog_apply(
@@ -59,15 +79,28 @@ def catalog_apply(
             raise StaleConfig(
                 f"config v{snapshot.version} is not newer than v{state.version} in force"
             )
+        PriceEntry.objects.all().delete()
         Barcode.objects.all().delete()
         Product.objects.all().delete()
         TaxClass.objects.all().delete()
+        Promotion.objects.all().delete()
+        Promotion.objects.bulk_create(
+            Promotion(
+                code=p["code"],
+                name=p["name"],
+                kind=p["kind"],
+                ends=datetime.fromisoformat(p["ends"]),
+                definition=p,
+            )
+            for p in snapshot.promotions
+        )
         tax_ids = {}
         for tax in snapshot.tax_classes:
             row = TaxClass.objects.create(code=tax.code, rate=tax.rate, inclusive=tax.inclusive)
             tax_ids[tax.code] = row.id
         product_rows: list[Product] = []
         codes: list[tuple[str, str]] = []
+        prices: list[tuple[str, PriceData]] = []
         for product in products:
             product_rows.append(
                 Product(
@@ -81,22 +114,31 @@ def catalog_apply(
                 )
             )
             codes.extend((product.sku, code) for code in product.barcodes)
+            prices.extend((product.sku, price) for price in product.prices)
             if len(product_rows) >= batch_size:
-                _insert(product_rows, codes)
-                product_rows, codes = [], []
-        _insert(product_rows, codes)
+                _insert(product_rows, codes, prices)
+                product_rows, codes, prices = [], [], []
+        _insert(product_rows, codes, prices)
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()
         state.store_name = snapshot.store_name
         state.currency = snapshot.currency
+        state.region = snapshot.region
+        state.cash_rounding = snapshot.cash_rounding
         state.save()
     logger.info("config v%s applied", snapshot.version)
 
 
-def _insert(products: list[Product], codes: list[tuple[str, str]]) -> None:
+def _insert(
+    products: list[Product], codes: list[tuple[str, str]], prices: list[tuple[str, PriceData]]
+) -> None:
     Product.objects.bulk_create(products)  # sets primary keys (INSERT … RETURNING)
     ids = {p.sku: p.pk for p in products}
     Barcode.objects.bulk_create(
         Barcode(gtin=normalize_gtin(code), code=code, product_id=ids[sku]) for sku, code in codes
+    )
+    PriceEntry.objects.bulk_create(
+        PriceEntry(product_id=ids[sku], price=p.price, scope=p.scope, starts=p.starts, ends=p.ends)
+        for sku, p in prices
     )

@@ -10,13 +10,14 @@ from ninja import Field, Router, Schema, Status
 
 from store_edge.sales import selectors, services
 from store_edge.sales.auth import LaneTokenAuth, request_lane
+from store_edge.sales.staff import supervisor_approval
 
 router = Router(auth=LaneTokenAuth(), tags=["sales"])
 
 
 class AdjustmentOut(Schema):
-    promotion: str
-    amount: Decimal
+    promotion: str = Field(description="the promotion's code, or override / discount")
+    amount: Decimal = Field(description="what the customer saves on the line")
     reason: str
 
 
@@ -39,8 +40,11 @@ class BasketOut(Schema):
     discount_total: Decimal
     tax_total: Decimal
     total: Decimal
+    cash_total: Decimal = Field(description="the total when paid in cash (cash rounding)")
     amount_paid: Decimal
     amount_due: Decimal
+    member_card: str
+    coupons: list[str]
     config_version: int
     sale_id: uuid.UUID | None
 
@@ -49,6 +53,25 @@ class AddItemIn(Schema):
     code: str = Field(min_length=1, max_length=64, examples=["4006381333931"])
     quantity: int | None = Field(default=None, ge=1, le=services.MAX_QUANTITY)
     weight_kg: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=3)
+
+
+class MemberIn(Schema):
+    card: str = Field(min_length=1, max_length=64)
+
+
+class CouponIn(Schema):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class LineChangeIn(Schema):
+    """A price override or a discount on one line, approved by a supervisor's PIN."""
+
+    price: Decimal | None = Field(default=None, ge=0, max_digits=9, decimal_places=2)
+    discount_percent: Decimal | None = Field(default=None, gt=0, le=100, decimal_places=2)
+    discount_amount: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=2)
+    reason: str = Field(min_length=1, max_length=200)
+    supervisor: str = Field(min_length=1, max_length=16)
+    pin: str = Field(min_length=1, max_length=16)
 
 
 class PaymentIn(Schema):
@@ -64,8 +87,10 @@ class SaleLineOut(Schema):
     quantity: Decimal
     weight_kg: Decimal | None
     unit_price: Decimal
+    base_amount: Decimal
     amount: Decimal
     tax_class: str
+    adjustments: list[AdjustmentOut]
 
 
 class TenderOut(Schema):
@@ -95,6 +120,7 @@ class SaleOut(Schema):
     total: Decimal
     amount_paid: Decimal
     change: Decimal
+    cash_rounding: Decimal
 
 
 class SaleDetailOut(SaleOut):
@@ -117,7 +143,7 @@ def _basket(detail: dict[str, Any], status: int = 200) -> JsonResponse:
 def basket_create(request: HttpRequest) -> JsonResponse:
     lane = request_lane(request)
     basket = services.basket_open(lane=lane)
-    detail = selectors.basket_detail(basket_id=basket.id, lane=lane, open_basket=True)
+    detail = selectors.basket_detail(basket_id=basket.id, lane=lane)
     return _basket(detail, status=201)
 
 
@@ -138,11 +164,7 @@ def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn)
         quantity=item.quantity,
         weight_kg=item.weight_kg,
     )
-    return _basket(
-        selectors.basket_detail(
-            basket_id=basket_id, lane=lane, open_basket=True, config_version=version
-        )
-    )
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane, config_version=version))
 
 
 @router.delete(
@@ -166,6 +188,48 @@ def basket_payment_add(
     lane = request_lane(request)
     services.basket_add_payment(
         basket_id=basket_id, lane=lane, method=payment.method, amount=payment.amount
+    )
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+@router.post(
+    "/baskets/{basket_id}/loyalty",
+    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+)
+def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn) -> JsonResponse:
+    lane = request_lane(request)
+    services.basket_set_member(basket_id=basket_id, lane=lane, card=member.card)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+@router.post(
+    "/baskets/{basket_id}/coupons",
+    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+)
+def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) -> JsonResponse:
+    lane = request_lane(request)
+    services.basket_add_coupon(basket_id=basket_id, lane=lane, code=coupon.code)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+@router.post(
+    "/baskets/{basket_id}/items/{line_id}/change",
+    response={200: BasketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+)
+def basket_line_change(
+    request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, change: LineChangeIn
+) -> JsonResponse:
+    lane = request_lane(request)
+    approver = supervisor_approval(code=change.supervisor, pin=change.pin)
+    services.basket_line_change(
+        basket_id=basket_id,
+        lane=lane,
+        line_id=line_id,
+        approver=approver,
+        reason=change.reason,
+        override_price=change.price,
+        discount_percent=change.discount_percent,
+        discount_amount=change.discount_amount,
     )
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 

@@ -29,6 +29,25 @@ class LaneToken(models.Model):
         return f"{self.lane} token {self.prefix}…"
 
 
+class StaffRole(models.TextChoices):
+    CASHIER = "cashier", "cashier"
+    SUPERVISOR = "supervisor", "supervisor"
+    MANAGER = "manager", "manager"
+
+
+class StaffMember(models.Model):
+    """Someone who works the lanes: signs in with a code and a PIN (kept hashed)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=16, choices=StaffRole.choices)
+    pin_hash = models.CharField(max_length=256)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({self.role})"
+
+
 class TenderMethod(models.TextChoices):
     CASH = "cash", "cash"
 
@@ -46,6 +65,8 @@ class Basket(models.Model):
     sale = models.OneToOneField(
         "Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="basket"
     )
+    member_card = models.CharField(max_length=32, blank=True)
+    coupons = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"basket {self.id} ({self.status})"
@@ -64,6 +85,12 @@ class BasketLine(models.Model):
     tax_class = models.CharField(max_length=16)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax_inclusive = models.BooleanField()
+    category = models.CharField(max_length=64, blank=True)
+    override_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    change_reason = models.CharField(max_length=200, blank=True)
+    approved_by = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -101,6 +128,11 @@ class Sale(models.Model):
     total = models.DecimalField(max_digits=12, decimal_places=2)
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2)
     change = models.DecimalField(max_digits=12, decimal_places=2)
+    cash_rounding = models.DecimalField(
+        max_digits=6, decimal_places=2, default=0, help_text="cash due minus total"
+    )
+    member_card = models.CharField(max_length=32, blank=True)
+    coupons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-completed_at"]
@@ -118,8 +150,10 @@ class SaleLine(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    base_amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
+    adjustments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position"]

@@ -1,22 +1,60 @@
-"""Feed a basket's lines to the pricing engine."""
+"""Feed a basket to the pricing engine, with the promotions of the config in force."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from store_edge.pricing.domain import LineInput, PricedBasket, TaxRule, price_basket
-from store_edge.sales.sql import LineRow
+from django.conf import settings
+
+from store_edge.catalog.selectors import config_stamp
+from store_edge.pricing.book import promotion_book
+from store_edge.pricing.domain import (
+    Context,
+    LineInput,
+    ManualDiscount,
+    PricedBasket,
+    TaxRule,
+    price_basket,
+)
+from store_edge.sales.sql import BasketState, LineRow
 
 
-def basket_price(*, lines: Iterable[LineRow]) -> PricedBasket:
-    """Price the lines of a basket with the engine."""
+def basket_price(
+    *, lines: Iterable[LineRow], state: BasketState | None = None, at: datetime | None = None
+) -> PricedBasket:
+    """Price the lines of a basket with the engine, at `at` (now when not given)."""
+    from django.utils import timezone
+
+    context = Context(
+        at=at or timezone.now(),
+        store=settings.STORE_ID,
+        member=bool(state and state.member_card),
+        coupons=frozenset(state.coupons) if state else frozenset(),
+    )
     return price_basket(
-        [
-            LineInput(
-                line_id=line.id,
-                sku=line.sku,
-                quantity=line.sold_quantity,
-                unit_price=line.unit_price,
-                tax=TaxRule(line.tax_class, line.tax_rate, line.tax_inclusive),
-            )
-            for line in lines
-        ]
+        [_line_input(line) for line in lines],
+        context=context,
+        book=promotion_book(config_stamp()),
+    )
+
+
+def _line_input(line: LineRow) -> LineInput:
+    discount = None
+    if line.discount_percent is not None or line.discount_amount is not None:
+        discount = ManualDiscount(
+            reason=line.change_reason,
+            approved_by=line.approved_by,
+            percent=line.discount_percent,
+            amount=line.discount_amount,
+        )
+    return LineInput(
+        line_id=line.id,
+        sku=line.sku,
+        quantity=line.sold_quantity,
+        unit_price=line.unit_price,
+        tax=TaxRule(line.tax_class, line.tax_rate, line.tax_inclusive),
+        category=line.category,
+        weighed=line.weight_kg is not None,
+        override_price=line.override_price,
+        override_reason=line.change_reason if line.override_price is not None else "",
+        discount=discount,
     )

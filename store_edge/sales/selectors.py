@@ -10,8 +10,9 @@ from django.db import connection
 
 from store_edge.catalog.selectors import config_stamp
 from store_edge.sales.errors import BasketNotFound, SaleNotFound
-from store_edge.sales.models import BasketStatus, Lane, Sale
+from store_edge.sales.models import Lane, Sale
 from store_edge.sales.pricing import basket_price
+from store_edge.sales.services import adjustments_wire, amount_due
 from store_edge.sales.sql import basket_lines, basket_payments, basket_state
 
 
@@ -19,30 +20,24 @@ def basket_detail(
     *,
     basket_id: uuid.UUID,
     lane: Lane,
-    open_basket: bool = False,
     config_version: int | None = None,
 ) -> dict[str, Any]:
-    """Return a basket priced by the engine, ready for JSON: lines, totals, paid and due.
-
-    A caller that has just edited the basket knows it is open (`open_basket`) and which
-    config priced it, and saves the queries.
-    """
-    status: str = BasketStatus.OPEN
-    sale_id: str | None = None
+    """Return a basket priced by the engine, ready for JSON: lines with their adjustments,
+    totals, what is paid and what is due (in cash, rounded where the store rounds cash)."""
     with connection.cursor() as cursor:
-        if not open_basket:
-            state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
-            if state is None:
-                raise BasketNotFound(f"No basket {basket_id} on {lane}")
-            status, sale_id = state
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        if state is None:
+            raise BasketNotFound(f"No basket {basket_id} on {lane}")
         lines = basket_lines(cursor, basket_id=basket_id)
-        paid = sum((amount for _, amount in basket_payments(cursor, basket_id=basket_id)),
-                   Decimal("0.00"))  # fmt: skip
-    priced = basket_price(lines=lines)
-    amounts = {p.line_id: p.amount for p in priced.lines}
+        payments = basket_payments(cursor, basket_id=basket_id)
+    priced = basket_price(lines=lines, state=state)
+    by_line = {p.line_id: p for p in priced.lines}
+    paid = sum((amount for _, amount in payments), Decimal("0.00"))
+    cash_total = amount_due(total=priced.total, payments=[*payments, ("cash", Decimal(0))])
+    due = amount_due(total=priced.total, payments=payments)
     return {
         "id": str(basket_id),
-        "status": status,
+        "status": state.status,
         "lines": [
             {
                 "id": str(uuid.UUID(line.id)),
@@ -51,8 +46,8 @@ def basket_detail(
                 "quantity": str(line.quantity),
                 "weight_kg": None if line.weight_kg is None else str(line.weight_kg),
                 "unit_price": str(line.unit_price),
-                "amount": str(amounts[line.id]),
-                "adjustments": [],
+                "amount": str(by_line[line.id].amount),
+                "adjustments": adjustments_wire(by_line[line.id].adjustments),
             }
             for line in lines
         ],
@@ -60,10 +55,13 @@ def basket_detail(
         "discount_total": str(priced.discount_total),
         "tax_total": str(priced.tax_total),
         "total": str(priced.total),
+        "cash_total": str(cash_total),
         "amount_paid": str(paid),
-        "amount_due": str(max(priced.total - paid, Decimal("0.00"))),
+        "amount_due": str(max(due - paid, Decimal("0.00"))),
+        "member_card": state.member_card,
+        "coupons": list(state.coupons),
         "config_version": config_stamp()[0] if config_version is None else config_version,
-        "sale_id": None if sale_id is None else str(uuid.UUID(sale_id)),
+        "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
     }
 
 

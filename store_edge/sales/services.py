@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -14,10 +16,10 @@ from django.utils import timezone
 
 from devices.barcodes import parse_code
 from store_edge.catalog.models import Unit
-from store_edge.catalog.selectors import config_stamp, product_for_code
+from store_edge.catalog.selectors import cash_increment, config_stamp, product_for_code
 from store_edge.inventory.models import EntryKind
 from store_edge.inventory.services import NewEntry, counter_take, ledger_append
-from store_edge.pricing.domain import PricedBasket
+from store_edge.pricing.domain import Adjustment, PricedBasket, cash_due
 from store_edge.sales.errors import (
     BasketClosed,
     BasketEmpty,
@@ -31,6 +33,7 @@ from store_edge.sales.models import (
     BasketStatus,
     Lane,
     Sale,
+    StaffMember,
     TenderMethod,
 )
 from store_edge.sales.pricing import basket_price
@@ -48,6 +51,9 @@ SALE_NUMBER = "sale_number"
 MAX_QUANTITY = 9999
 MAX_WEIGHT_KG = Decimal("999.999")
 MAX_TENDER = Decimal("1000000.00")
+MAX_COUPONS = 10
+MEMBER_CARD = re.compile(r"^[A-Za-z0-9]{4,32}$")
+COUPON = re.compile(r"^[A-Z0-9_-]{1,32}$")
 
 
 def basket_open(*, lane: Lane) -> Basket:
@@ -125,10 +131,13 @@ def basket_add_item(
                 "code": code.strip(),
                 "quantity": str(Decimal(quantity).quantize(GRAM)),
                 "weight_kg": None if weight_kg is None else str(weight_kg),
-                "unit_price": str(product.price),
+                "unit_price": str(product.price_at(timezone.now())),
                 "tax_class": product.tax_class,
                 "tax_rate": str(product.tax_rate),
                 "tax_inclusive": product.tax_inclusive,
+                "category": product.category,
+                "change_reason": "",
+                "approved_by": "",
             },
         )
         if not added:
@@ -159,6 +168,73 @@ def basket_add_payment(
         return BasketPayment.objects.create(basket=basket, method=method, amount=amount)
 
 
+def basket_set_member(*, basket_id: uuid.UUID, lane: Lane, card: str) -> None:
+    """Record the loyalty card scanned into a basket (member prices then apply)."""
+    card = card.strip()
+    if not MEMBER_CARD.fullmatch(card):
+        raise InvalidItem("a loyalty card number is 4-32 letters or digits")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        basket.member_card = card
+        basket.save(update_fields=["member_card"])
+
+
+def basket_add_coupon(*, basket_id: uuid.UUID, lane: Lane, code: str) -> None:
+    """Add a coupon code to a basket; the promotions it unlocks then apply."""
+    code = code.strip().upper()
+    if not COUPON.fullmatch(code):
+        raise InvalidItem("a coupon code is 1-32 letters, digits, '-' or '_'")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        if code in basket.coupons:
+            raise InvalidItem(f"coupon {code} is already in the basket")
+        if len(basket.coupons) >= MAX_COUPONS:
+            raise InvalidItem(f"at most {MAX_COUPONS} coupons in one basket")
+        basket.coupons = [*basket.coupons, code]
+        basket.save(update_fields=["coupons"])
+
+
+def basket_line_change(
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    line_id: uuid.UUID,
+    approver: StaffMember,
+    reason: str,
+    override_price: Decimal | None = None,
+    discount_percent: Decimal | None = None,
+    discount_amount: Decimal | None = None,
+) -> None:
+    """Override a line's price or discount it, as a supervisor approved, with the reason.
+
+    One change per line: a new one replaces the earlier. An overridden line takes no
+    promotion; a discount applies after promotions.
+    """
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 200:
+        raise InvalidItem("give a reason (3-200 characters)")
+    given = [v for v in (override_price, discount_percent, discount_amount) if v is not None]
+    if len(given) != 1:
+        raise InvalidItem("give one of: a new price, a discount percent, a discount amount")
+    if override_price is not None and not Decimal(0) <= override_price <= MAX_TENDER:
+        raise InvalidItem("a price is between 0.00 and 1000000.00")
+    if discount_percent is not None and not Decimal(0) < discount_percent <= 100:
+        raise InvalidItem("a discount is more than 0 and at most 100 %")
+    if discount_amount is not None and not Decimal(0) < discount_amount <= MAX_TENDER:
+        raise InvalidItem("a discount amount is more than 0.00")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        changed = basket.lines.filter(id=line_id).update(
+            override_price=override_price,
+            discount_percent=discount_percent,
+            discount_amount=discount_amount,
+            change_reason=reason,
+            approved_by=approver.code,
+        )
+        if not changed:
+            raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
+
+
 def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale, bool]:
     """Complete a fully paid basket as a sale, with its ledger entries, in one transaction.
 
@@ -170,19 +246,18 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         if state is None:
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
-        if state[1] is not None:
-            return Sale.objects.select_related("lane").get(id=state[1]), False
+        if state.sale_id is not None:
+            return Sale.objects.select_related("lane").get(id=state.sale_id), False
         lines = basket_lines(cursor, basket_id=basket_id)
         if not lines:
             raise BasketEmpty("The basket is empty: nothing to sell")
-        priced = basket_price(lines=lines)
+        now = timezone.now()
+        priced = basket_price(lines=lines, state=state, at=now)
         payments = basket_payments(cursor, basket_id=basket_id)
         paid = sum((amount for _, amount in payments), Decimal("0.00"))
-        if paid < priced.total:
-            raise BasketUnpaid(
-                f"{priced.total - paid} still due: total {priced.total}, paid {paid}"
-            )
-        now = timezone.now()
+        due = amount_due(total=priced.total, payments=payments)
+        if paid < due:
+            raise BasketUnpaid(f"{due - paid} still due: total {due}, paid {paid}")
         sale = Sale(
             id=uuid.uuid4(),
             number=f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}",
@@ -194,7 +269,10 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
             tax_total=priced.tax_total,
             total=priced.total,
             amount_paid=paid,
-            change=paid - priced.total,
+            change=paid - due,
+            cash_rounding=due - priced.total,
+            member_card=state.member_card,
+            coupons=list(state.coupons),
         )
         document = sale_document(sale=sale, lines=lines, priced=priced, payments=payments)
         _sale_insert(cursor, sale=sale, document=document)
@@ -235,12 +313,12 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
         sale_id, sale.number, sale.lane.id, connection.ops.adapt_datetimefield_value(
             sale.completed_at), sale.config_version, str(sale.subtotal),
         str(sale.discount_total), str(sale.tax_total), str(sale.total), str(sale.amount_paid),
-        str(sale.change),
+        str(sale.change), str(sale.cash_rounding), sale.member_card, json.dumps(sale.coupons),
     )])  # fmt: skip
     insert_rows(cursor, "sales_saleline", SALE_LINE_COLUMNS, [
         (uuid.UUID(line["id"]).hex, sale_id, line["position"], line["sku"], line["name"],
-         line["quantity"], line["weight_kg"], line["unit_price"], line["amount"],
-         line["tax_class"])
+         line["quantity"], line["weight_kg"], line["unit_price"], line["base_amount"],
+         line["amount"], line["tax_class"], json.dumps(line["adjustments"]))
         for line in document["lines"]
     ])  # fmt: skip
     insert_rows(cursor, "sales_saletender", ("id", "sale_id", "method", "amount"), [
@@ -254,13 +332,30 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
 
 SALE_COLUMNS = (
     "id", "number", "lane_id", "completed_at", "config_version", "subtotal", "discount_total",
-    "tax_total", "total", "amount_paid", "change",
+    "tax_total", "total", "amount_paid", "change", "cash_rounding", "member_card", "coupons",
 )  # fmt: skip
 SALE_LINE_COLUMNS = (
-    "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price", "amount",
-    "tax_class",
+    "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price",
+    "base_amount", "amount", "tax_class", "adjustments",
 )  # fmt: skip
+
+
+def amount_due(*, total: Decimal, payments: list[tuple[str, Decimal]]) -> Decimal:
+    """What the customer must pay: the total, rounded to the cash increment when the
+    store rounds cash and every tender is cash."""
+    increment = cash_increment(config_stamp())
+    if increment and all(method == TenderMethod.CASH for method, _ in payments):
+        return cash_due(total, increment=increment)
+    return total
+
+
 SALE_TAX_COLUMNS = ("sale_id", "tax_class", "rate", "inclusive", "net", "tax", "gross")
+
+
+def adjustments_wire(adjustments: Iterable[Adjustment]) -> list[dict[str, str]]:
+    return [
+        {"promotion": a.promotion, "amount": str(a.amount), "reason": a.reason} for a in adjustments
+    ]
 
 
 def sale_document(
@@ -271,7 +366,7 @@ def sale_document(
     payments: list[tuple[str, Decimal]],
 ) -> dict[str, Any]:
     """Return the sale as HQ receives it: amounts as strings, nothing left out."""
-    amounts = {p.line_id: p.amount for p in priced.lines}
+    by_line = {p.line_id: p for p in priced.lines}
     return {
         "number": sale.number,
         "lane": sale.lane.number,
@@ -283,6 +378,9 @@ def sale_document(
         "total": str(sale.total),
         "amount_paid": str(sale.amount_paid),
         "change": str(sale.change),
+        "cash_rounding": str(sale.cash_rounding),
+        "member_card": sale.member_card,
+        "coupons": list(sale.coupons),
         "lines": [
             {
                 "id": str(uuid.uuid4()),
@@ -292,8 +390,10 @@ def sale_document(
                 "quantity": str(line.quantity),
                 "weight_kg": None if line.weight_kg is None else str(line.weight_kg),
                 "unit_price": str(line.unit_price),
-                "amount": str(amounts[line.id]),
+                "base_amount": str(by_line[line.id].base_amount),
+                "amount": str(by_line[line.id].amount),
                 "tax_class": line.tax_class,
+                "adjustments": adjustments_wire(by_line[line.id].adjustments),
             }
             for position, line in enumerate(lines, start=1)
         ],

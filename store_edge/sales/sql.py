@@ -7,6 +7,7 @@ tables are the models' own; tests go through both this and the ORM.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ class LineRow:
     tax_class: str
     tax_rate: Decimal
     tax_inclusive: bool
+    category: str = ""
+    override_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
+    change_reason: str = ""
+    approved_by: str = ""
 
     @property
     def sold_quantity(self) -> Decimal:
@@ -40,22 +47,35 @@ class LineRow:
         return self.weight_kg if self.weight_kg is not None else self.quantity
 
 
+@dataclass(frozen=True, slots=True)
+class BasketState:
+    status: str
+    sale_id: str | None
+    member_card: str
+    coupons: tuple[str, ...]
+
+
 def basket_state(
     cursor: CursorWrapper, *, basket_id: uuid.UUID, lane_id: int
-) -> tuple[str, str | None] | None:
-    """Return (status, sale id) of a lane's basket, or None."""
+) -> BasketState | None:
+    """Return the status, sale, loyalty card and coupons of a lane's basket, or None."""
     cursor.execute(
-        "SELECT status, sale_id FROM sales_basket WHERE id = %s AND lane_id = %s",
+        "SELECT status, sale_id, member_card, coupons FROM sales_basket"
+        " WHERE id = %s AND lane_id = %s",
         [basket_id.hex, lane_id],
     )
     row = cursor.fetchone()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    return BasketState(row[0], row[1], row[2], tuple(json.loads(row[3] or "[]")))
 
 
 def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow]:
     cursor.execute(
         "SELECT id, sku, name, quantity, weight_kg, unit_price, tax_class, tax_rate,"
-        " tax_inclusive FROM sales_basketline WHERE basket_id = %s ORDER BY position",
+        " tax_inclusive, category, override_price, discount_percent, discount_amount,"
+        " change_reason, approved_by"
+        " FROM sales_basketline WHERE basket_id = %s ORDER BY position",
         [basket_id.hex],
     )
     return [
@@ -69,6 +89,12 @@ def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow
             tax_class=row[6],
             tax_rate=decimal_of(row[7], RATE),
             tax_inclusive=bool(row[8]),
+            category=row[9],
+            override_price=None if row[10] is None else decimal_of(row[10], CENT),
+            discount_percent=None if row[11] is None else decimal_of(row[11], CENT),
+            discount_amount=None if row[12] is None else decimal_of(row[12], CENT),
+            change_reason=row[13],
+            approved_by=row[14],
         )
         for row in cursor.fetchall()
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Literal
 
@@ -22,6 +22,47 @@ class TaxClassWire(_Strict):
 class StoreProfileWire(_Strict):
     name: str = Field(max_length=200)
     currency: str = Field(min_length=3, max_length=3)
+    region: str = Field(default="", max_length=32)
+    cash_rounding: Decimal | None = Field(default=None, gt=0, le=1, decimal_places=2)
+
+
+class PromotionWire(_Strict):
+    """A promotion as HQ publishes it (its groups already resolved into SKUs/categories)."""
+
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal[
+        "percent_off", "amount_off", "member_price", "multi_buy", "buy_x_get_y",
+        "mix_and_match", "basket_threshold",
+    ]  # fmt: skip
+    starts: datetime
+    ends: datetime
+    weekdays: list[int] = Field(default_factory=list, max_length=7)
+    hours: tuple[time, time] | None = None
+    skus: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    stores: list[str] = Field(default_factory=list)
+    priority: int = Field(default=0, ge=0)
+    stackable: bool = False
+    members_only: bool = False
+    coupon: str = Field(default="", max_length=32)
+    single_use: bool = False
+    percent: Decimal | None = Field(default=None, gt=0, le=100)
+    amount: Decimal | None = Field(default=None, gt=0)
+    price: Decimal | None = Field(default=None, ge=0)
+    quantity: int | None = Field(default=None, ge=1)
+    get_quantity: int | None = Field(default=None, ge=1)
+    get_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    threshold: Decimal | None = Field(default=None, gt=0)
+
+
+class PriceWire(_Strict):
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    scope: Literal["chain", "region", "store"]
+    region: str = ""
+    store: str = ""
+    starts: datetime | None = None
+    ends: datetime | None = None
 
 
 class ConfigManifestWire(_Strict):
@@ -29,6 +70,7 @@ class ConfigManifestWire(_Strict):
     published_at: datetime
     store: StoreProfileWire
     tax_classes: list[TaxClassWire]
+    promotions: list[PromotionWire] = Field(default_factory=list)
     product_pages: int = Field(ge=0)
     products_total: int = Field(ge=0)
 
@@ -42,6 +84,7 @@ class ProductWire(_Strict):
     tax_class: str = Field(min_length=1, max_length=16)
     unit: Literal["each", "kg"]
     category: str = Field(default="", max_length=64)
+    prices: list[PriceWire] = Field(default_factory=list, max_length=100)
 
 
 class ProductsPageWire(_Strict):

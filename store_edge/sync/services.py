@@ -17,6 +17,7 @@ from devices.barcodes import BarcodeError, normalize_gtin
 from store_edge.catalog.selectors import config_state
 from store_edge.catalog.services import (
     ConfigSnapshot,
+    PriceData,
     ProductData,
     TaxClassData,
     catalog_apply,
@@ -177,10 +178,13 @@ def config_pull(*, client: HQClient) -> int | None:
             published_at=manifest.published_at,
             store_name=manifest.store.name,
             currency=manifest.store.currency,
+            region=manifest.store.region,
+            cash_rounding=manifest.store.cash_rounding,
             tax_classes=tuple(
                 TaxClassData(code=t.code, rate=t.rate, inclusive=t.inclusive)
                 for t in manifest.tax_classes
             ),
+            promotions=tuple(p.model_dump(mode="json") for p in manifest.promotions),
         ),
         products=(
             ProductData(
@@ -192,6 +196,10 @@ def config_pull(*, client: HQClient) -> int | None:
                 category=p.category,
                 plu=p.plu,
                 barcodes=tuple(p.barcodes),
+                prices=tuple(
+                    PriceData(price=e.price, scope=e.scope, starts=e.starts, ends=e.ends)
+                    for e in p.prices
+                ),
             )
             for p in products
         ),

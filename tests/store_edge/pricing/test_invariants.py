@@ -100,7 +100,7 @@ def test_the_total_is_the_lines_less_adjustments_plus_exclusive_tax(
         assert line.amount == line.base_amount - sum(
             (a.amount for a in line.adjustments), Decimal(0)
         )
-        assert all(a.amount > 0 and a.reason for a in line.adjustments)
+        assert all(a.amount > 0 and a.reason for a in line.adjustments), line.adjustments
 
 
 @given(lines(), books(), st.randoms())
