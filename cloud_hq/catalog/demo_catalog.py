@@ -231,7 +231,59 @@ def demo_catalog(*, products: int = 5000, seed: int = 20261126) -> dict[str, Any
             }
         )
         number += 1
-    return {"tax_classes": TAX_CLASSES, "products": items[:products], "promotions": []}
+    catalogue = items[:products]
+    return {
+        "tax_classes": TAX_CLASSES,
+        "products": catalogue,
+        "groups": _groups(catalogue),
+        "promotions": _promotions(catalogue),
+        "price_books": [],
+    }
+
+
+LIVE = {"starts": "2026-01-01T00:00:00+00:00", "ends": "2031-01-01T00:00:00+00:00"}
+
+
+def _skus(catalogue: list[dict[str, Any]], words: str, limit: int = 20) -> list[str]:
+    return [p["sku"] for p in catalogue if words in p["name"]][:limit]
+
+
+def _groups(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"code": "PIZZAS", "skus": _skus(catalogue, "Pizza"), "categories": [], "groups": []},
+        {"code": "BEERS", "skus": _skus(catalogue, "Lager beer"), "categories": [], "groups": []},
+    ]
+
+
+def _promotions(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One promotion of every kind the pricing engine knows, live for the demo's years."""
+    candidates: list[dict[str, Any]] = [
+        {"code": "SNACK-WEEK", "name": "Snack week", "kind": "percent_off",
+         "categories": ["snacks"], "percent": "10", **LIVE},
+        {"code": "WATER-20C", "name": "Water 0.20 off", "kind": "amount_off",
+         "skus": _skus(catalogue, "Sparkling water", 5), "amount": "0.20", **LIVE},
+        {"code": "COLA-3FOR", "name": "Cola 3 for 2.50", "kind": "multi_buy",
+         "skus": _skus(catalogue, "Cola"), "quantity": 3, "price": "2.50", **LIVE},
+        {"code": "SHAMPOO-3FOR2", "name": "Shampoo 3 for 2", "kind": "buy_x_get_y",
+         "skus": _skus(catalogue, "Shampoo"), "quantity": 2, "get_quantity": 1, **LIVE},
+        {"code": "PIZZA-2FOR5", "name": "Any 2 pizzas for 5.00", "kind": "mix_and_match",
+         "groups": ["PIZZAS"], "quantity": 2, "price": "5.00", **LIVE},
+        {"code": "BANANA-MEMBERS", "name": "Members' bananas", "kind": "member_price",
+         "skus": ["4011"], "price": "1.49", **LIVE},
+        {"code": "HAPPY-HOUR", "name": "Happy hour beers", "kind": "percent_off",
+         "groups": ["BEERS"], "percent": "20", "weekdays": [0, 1, 2, 3, 4],
+         "hours": ["17:00", "19:00"], **LIVE},
+        {"code": "SPEND-50", "name": "Spend 50, save 5", "kind": "basket_threshold",
+         "threshold": "50.00", "amount": "5.00", **LIVE},
+        {"code": "WELCOME5", "name": "Welcome coupon", "kind": "basket_threshold",
+         "threshold": "20.00", "amount": "5.00", "coupon": "WELCOME5", "single_use": True,
+         "stackable": True, **LIVE},
+    ]  # fmt: skip
+    # A small catalogue may lack some products: leave out what would target nothing.
+    return [
+        p for p in candidates if p["kind"] == "basket_threshold" or p.get("skus")
+        or p.get("categories") or p.get("groups")
+    ]  # fmt: skip
 
 
 def _produce(plu: str, name: str, price: str, *, organic: bool) -> dict[str, Any]:

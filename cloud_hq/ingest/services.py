@@ -161,9 +161,20 @@ def _sale_record(*, store: Store, entry: EntryIn) -> None:
         total=doc.total,
         amount_paid=doc.amount_paid,
         change=doc.change,
+        cash_rounding=doc.cash_rounding,
+        member_card=doc.member_card,
+        coupons=doc.coupons,
         seq=entry.seq,
     )
-    SaleLine.objects.bulk_create(SaleLine(sale=sale, **line.model_dump()) for line in doc.lines)
+    SaleLine.objects.bulk_create(
+        SaleLine(
+            sale=sale,
+            **line.model_dump(exclude={"adjustments"}),
+            adjustments=[a.model_dump(mode="json") for a in line.adjustments],
+        )
+        for line in doc.lines
+    )
+    _redemptions(sale=sale, coupons=doc.coupons)
     SaleTender.objects.bulk_create(SaleTender(sale=sale, **t.model_dump()) for t in doc.tenders)
     SaleTax.objects.bulk_create(SaleTax(sale=sale, **t.model_dump()) for t in doc.taxes)
 
