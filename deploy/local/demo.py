@@ -29,6 +29,10 @@ HQ_PORT = int(os.environ.get("HQ_PORT", "8000"))
 STORE_PORT = int(os.environ.get("STORE_PORT", "8001"))
 DEMO_PRODUCTS = os.environ.get("DEMO_PRODUCTS", "5000")
 ADMIN_PASSWORD = "demo-admin-password"  # noqa: S105 - printed for the demo's operator
+DEMO_STAFF = [
+    ("12", "Chris Cashier", "cashier", "1234"),
+    ("77", "Sam Supervisor", "supervisor", "4321"),
+]
 
 
 def _env(settings: str, database: str, **extra: str) -> dict[str, str]:
@@ -89,6 +93,14 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
     )
     for env, marker in ((hq, "hq"), (store, "store")):
         _remembered(VAR / marker / "admin-created", lambda env=env: _admin(env))
+    for code, name, role, pin in DEMO_STAFF:
+        _remembered(
+            VAR / "store" / f"staff-{code}",
+            lambda code=code, name=name, role=role, pin=pin: _manage(
+                {**store, "STAFF_PIN": pin}, "create_staff", "--code", code, "--name", name,
+                "--role", role,
+            ),
+        )  # fmt: skip
     return hq, store, token
 
 
@@ -142,6 +154,7 @@ def main() -> None:
   Store       http://127.0.0.1:{STORE_PORT}/admin/   (admin / {ADMIN_PASSWORD})
   Lane API    http://127.0.0.1:{STORE_PORT}/api/v1/docs
   Lane 1      Authorization: Bearer {token}
+  Staff       cashier 12 / PIN 1234, supervisor 77 / PIN 4321
   Store id    {store["STORE_ID"]}    sync every {store.get("SYNC_INTERVAL_SECONDS", "300")} s
   Data        {VAR}   (Ctrl-C stops everything; the next run reuses it)
 """,
