@@ -341,8 +341,7 @@ def price_basket(
                     )
                 )
     if context is not None and book.promotions:
-        units = _units(ordered, bases)
-        _item_promotions(units, ordered, adjustments, context=context, book=book)
+        _item_promotions(ordered, bases, adjustments, context=context, book=book)
         _basket_promotions(ordered, bases, adjustments, context=context, book=book)
     for index, line in enumerate(ordered):
         if line.discount is not None:
@@ -393,10 +392,11 @@ def _eligible(line: LineInput) -> bool:
     return line.embedded_price is None and line.override_price is None
 
 
-def _units(lines: Sequence[LineInput], bases: Sequence[Decimal]) -> list[_Unit]:
+def _units(lines: Sequence[LineInput], bases: Sequence[Decimal], only: set[int]) -> list[_Unit]:
+    """The units of the lines some promotion may apply to (the others need none)."""
     units: list[_Unit] = []
     for index, line in enumerate(lines):
-        if not _eligible(line):
+        if index not in only or not _eligible(line):
             continue
         pieces = (
             int(line.quantity) if not line.weighed and line.quantity == int(line.quantity) else 1
@@ -451,8 +451,8 @@ class _Grant:
 
 
 def _item_promotions(
-    units: list[_Unit],
     lines: Sequence[LineInput],
+    bases: Sequence[Decimal],
     adjustments: list[list[Adjustment]],
     *,
     context: Context,
@@ -482,6 +482,8 @@ def _item_promotions(
         per_line[index] = found
     if not live:
         return
+    promoted = {i for i, found in per_line.items() if found}
+    units = _units(lines, bases, only=promoted)
     targeted: dict[str, list[int]] = defaultdict(list)  # most expensive unit first
     for unit_index, unit in enumerate(units):
         for promotion in per_line.get(unit.line, ()):
@@ -492,14 +494,22 @@ def _item_promotions(
     exclusive = [p for p in live.values() if not p.stackable]
     outside: dict[TaxRule, Decimal] = {}  # what lines that take no promotion add per class
     for index, line in enumerate(lines):
-        if not _eligible(line):
-            amount = _base_amount(line) - sum((a.amount for a in adjustments[index]), ZERO)
+        if index not in promoted:
+            amount = bases[index] - sum((a.amount for a in adjustments[index]), ZERO)
             outside[line.tax] = outside.get(line.tax, ZERO) + amount
     totals = _class_totals(units)  # what the basket comes to per class, as it stands
     for rule, amount in outside.items():
         totals[rule] = totals.get(rule, ZERO) + amount
-    for component in _conflict_groups(exclusive, units, per_line):
-        grants = _best_order(component, units, targeted, stacking, totals)
+    group_reach = {i for p in stacking if p.kind in GROUP_KINDS for i in targeted[p.code]}
+
+    def under_a_stacking_group(component: list[Promotion]) -> bool:
+        return any(not group_reach.isdisjoint(targeted[p.code]) for p in component)
+
+    # Where a stacking group promotion sits on top, what a choice costs depends on the rest
+    # of the basket (tax is rounded per class): such choices are made last, on the rest.
+    components = sorted(_conflict_groups(exclusive, units, per_line), key=under_a_stacking_group)
+    for component in components:
+        grants = _best_order(component, units, targeted, stacking, totals, outside)
         _record(grants, units, adjustments, exclusive=True)
         for grant in grants:
             for index, saving in grant.savings:
@@ -539,28 +549,35 @@ def _best_order(
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
     totals: Mapping[TaxRule, Decimal],
+    outside: Mapping[TaxRule, Decimal],
 ) -> list[_Grant]:
     """Choose which competing promotions apply, in which order, for the lowest total.
 
-    Promotions priced per unit (percent, amount, member price) are one step: each line
-    takes the best of them for it. Group promotions (multi-buy, mix and match, buy X get
-    Y) and that step are tried in every order on copies of the units concerned, with the
-    stacking promotions that reach those units on top, and compared on what the customer
-    finally pays. Where stacking promotions are on top, leaving a promotion out is tried
-    too (it can cost the customer less). Beyond EXACT_SEARCH_LIMIT steps, two greedy
-    orders are compared instead.
+    Up to EXACT_SEARCH_LIMIT competing promotions are tried in every order on copies of
+    the units concerned, with the stacking promotions that reach those units on top, and
+    compared on what the customer finally pays; where a stacking group promotion is on
+    top, leaving a promotion out is tried too (it can cost the customer less). Beyond the
+    limit, promotions priced per unit (percent, amount, member price) become one step in
+    which each line takes the best of them, and two greedy orders of the steps are
+    compared.
     """
     by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
     per_unit = [p for p in by_priority if p.kind not in GROUP_KINDS]
     steps: list[Promotion | None] = [p for p in by_priority if p.kind in GROUP_KINDS]
     if per_unit:
-        steps.append(None)  # the per-unit step
+        steps.append(None)  # the per-unit step: each line takes its best
+    # Few enough promotions are also tried one by one, each in every place.
+    singly = len(by_priority) <= EXACT_SEARCH_LIMIT and len(per_unit) > 1
     concerned_set = {i for p in by_priority for i in targeted[p.code]}
     on_top_promotions = [p for p in stacking if not concerned_set.isdisjoint(targeted[p.code])]
     # Stacking promotions priced per unit lower each unit's price the more, the less is
     # left of it: then more savings below them never cost more, and one step needs no
     # search. A stacking group promotion on top can turn that around.
     group_on_top = any(p.kind in GROUP_KINDS for p in on_top_promotions)
+    if not group_on_top and not any(p.kind in GROUP_KINDS for p in by_priority):
+        # Promotions priced per unit do not interact across lines: each line taking its
+        # best one is the best for the basket (and lowers every class total the most).
+        return _best_per_line(per_unit, units, targeted)
     if len(steps) == 1 and not group_on_top:  # one step changes nothing it reads
         step = steps[0]
         if step is None:
@@ -572,18 +589,23 @@ def _best_order(
     fixed = dict(totals)
     for i in concerned:
         fixed[units[i].tax] -= units[i].left
-    on_top = [(p, [i for i in targeted[p.code] if i in concerned_set]) for p in on_top_promotions]
     orders: Iterable[tuple[Promotion | None, ...]]
     if len(steps) > EXACT_SEARCH_LIMIT:
         alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
         greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
         orders = [tuple(steps), tuple(greedy)]
-    elif group_on_top:  # fullest subsets first, each in a fixed order: ties keep the first
-        orders = chain.from_iterable(
-            permutations(steps, size) for size in range(len(steps), -1, -1)
-        )
-    else:  # leaving a promotion out never helps here
-        orders = permutations(steps)
+    else:
+        families: list[list[Promotion | None]] = [steps]
+        if singly:
+            families.append(list(by_priority))
+        if group_on_top:  # fullest subsets first, in a fixed order: ties keep the first
+            orders = chain.from_iterable(
+                permutations(family, size)
+                for family in families
+                for size in range(len(family), -1, -1)
+            )
+        else:  # leaving a promotion out never helps here
+            orders = chain.from_iterable(permutations(family) for family in families)
     best: list[_Grant] = []
     best_left: Decimal | None = None
     for order in orders:
@@ -591,8 +613,9 @@ def _best_order(
         for i in concerned:
             trial[i] = units[i].copy()
         grants = _run_steps(order, per_unit, trial, targeted)
-        for promotion, indexes in on_top:
-            _take(_apply(promotion, trial, indexes, stacking=True), trial, exclusive=False)
+        # The stacking promotions on top, decided as they finally will be
+        for grant in _stacking_grants(trial, targeted, on_top_promotions, outside):
+            _take(grant, trial, exclusive=False)
         left = _to_pay([trial[i] for i in concerned], fixed)
         if best_left is None or left < best_left:
             best, best_left = grants, left
@@ -699,7 +722,9 @@ def _stacking_grants(
                 kept = without
         chosen = [p for p in chosen if p not in group or p in kept]
     grants = []
-    trial = [u.copy() for u in units]
+    trial = list(units)
+    for i in {i for p in chosen for i in targeted[p.code]}:
+        trial[i] = units[i].copy()  # grants are worked out on copies, recorded by the caller
     for promotion in chosen:
         grant = _apply(promotion, trial, targeted[promotion.code], stacking=True)
         _take(grant, trial, exclusive=False)
@@ -817,7 +842,8 @@ def _apply(
         reason = (
             f"{promotion.name}: buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
         )
-    return _Grant(promotion, tuple(savings), reason)
+    # A unit a promotion gives nothing stays free for another one.
+    return _Grant(promotion, tuple((i, saving) for i, saving in savings if saving > 0), reason)
 
 
 def _by_line(indexes: list[int], units: list[_Unit]) -> list[list[int]]:
