@@ -4,12 +4,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.processes import base_env, manage
+
 # CI runs the same examples every time (a red CI must be reproducible) and does not time
 # examples out on a loaded machine; locally each run explores new examples.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-from tests.processes import base_env, manage
 
 
 @pytest.fixture(scope="session")
