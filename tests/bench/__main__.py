@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from deploy.local.redis_server import free_port
-from tests.bench.pricing_bench import pricing_median_ms
 from tests.bench.raw_sqlite import raw_sales_per_second
 from tests.processes import ROOT, Service, base_env, gunicorn, manage, wait_http
 
@@ -137,9 +136,15 @@ def bench_durable_sales(tmp: Path, catalogue: Path) -> dict[str, dict[str, float
 
 
 def bench_pricing(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
-    median = pricing_median_ms()
+    # In a process of its own, like the store's workers: the other benchmarks' leftovers
+    # would make the garbage collector part of the figure.
+    out = subprocess.run(
+        [sys.executable, "-c", "from tests.bench.pricing_bench import pricing_median_ms as m;"
+         "print(m()); print(m(runs=50, dense=True))"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=600,
+    ).stdout.split()  # fmt: skip
+    median, dense = float(out[-2]), float(out[-1])
     print(f"  median {median:.3f} ms", flush=True)
-    dense = pricing_median_ms(runs=50, dense=True)
     print(f"  (every line a promoted product: median {dense:.3f} ms)", flush=True)
     # An absolute target: the ceiling is the 2 ms a cashier may wait for pricing.
     return {"pricing_100_lines_5000_promotions_ms": figure(median, "ms", 2.0)}

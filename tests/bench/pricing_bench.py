@@ -89,6 +89,4 @@ def pricing_median_ms(*, runs: int = 300, dense: bool = False) -> float:
         started = time.perf_counter()
         priced = price_basket(lines, context=context, book=book)
         timings.append((time.perf_counter() - started) * 1000)
-    adjusted = sum(1 for p in priced.lines if p.adjustments)
-    print(f"  {adjusted} of 100 lines adjusted, discount {priced.discount_total}", flush=True)
     return statistics.median(timings)
