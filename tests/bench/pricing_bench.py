@@ -87,6 +87,6 @@ def pricing_median_ms(*, runs: int = 300, dense: bool = False) -> float:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        priced = price_basket(lines, context=context, book=book)
+        price_basket(lines, context=context, book=book)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
