@@ -79,6 +79,16 @@ class Promotion(models.Model):
         return f"{self.code} {self.name}"
 
 
+class KnownStore(models.Model):
+    """The chain's other stores, as HQ published them (transfers go only to these)."""
+
+    code = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class ConfigState(models.Model):
     """The config version in force at this store (a single row)."""
 
@@ -90,6 +100,7 @@ class ConfigState(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     region = models.CharField(max_length=32, blank=True)
     cash_rounding = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    etag = models.CharField(max_length=64, blank=True, help_text="HQ's ETag of what was pulled")
 
     class Meta:
         constraints = [

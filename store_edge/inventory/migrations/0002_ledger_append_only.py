@@ -2,10 +2,29 @@
 
 from django.db import migrations
 
-from store_edge.inventory.append_only import CREATE_TRIGGERS, DROP_TRIGGERS
+FORWARD = [
+    """
+    CREATE TRIGGER IF NOT EXISTS inventory_ledgerentry_no_update
+    BEFORE UPDATE ON inventory_ledgerentry
+    BEGIN
+        SELECT RAISE(ABORT, 'the ledger is append-only: entries cannot be updated');
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS inventory_ledgerentry_no_delete
+    BEFORE DELETE ON inventory_ledgerentry
+    BEGIN
+        SELECT RAISE(ABORT, 'the ledger is append-only: entries cannot be deleted');
+    END
+    """,
+]
+BACKWARD = [
+    "DROP TRIGGER IF EXISTS inventory_ledgerentry_no_update",
+    "DROP TRIGGER IF EXISTS inventory_ledgerentry_no_delete",
+]
 
 
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0001_initial")]
 
-    operations = [migrations.RunSQL(sql=CREATE_TRIGGERS, reverse_sql=DROP_TRIGGERS)]
+    operations = [migrations.RunSQL(sql=FORWARD, reverse_sql=BACKWARD)]
