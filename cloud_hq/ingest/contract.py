@@ -12,8 +12,13 @@ from cloud_hq.catalog.catalog_file import refuse_control_characters
 
 MAX_ENTRIES_PER_PUSH = 20000  # a hard cap; INGEST_MAX_ENTRIES sets the working limit
 
-EntryKindWire = Literal["sale_completed", "sale"]
-MOVEMENT_KINDS = frozenset({"sale"})
+EntryKindWire = Literal[
+    "sale_completed", "sale", "return", "void", "delivery", "count", "adjustment", "waste",
+    "transfer_out", "transfer_in",
+]  # fmt: skip
+MOVEMENT_KINDS = frozenset({"sale", "return", "void", "delivery", "adjustment", "waste",
+                            "transfer_out", "transfer_in"})  # fmt: skip
+COUNT = "count"
 DOCUMENT_KINDS = frozenset({"sale_completed"})
 
 
@@ -43,6 +48,8 @@ class EntryIn(_Strict):
     def _movement_has_sku_and_quantity(self) -> EntryIn:
         if self.kind in MOVEMENT_KINDS and (not self.sku or not self.quantity):
             raise ValueError(f"a {self.kind} entry needs a sku and a non-zero quantity")
+        if self.kind == COUNT and (not self.sku or self.quantity is None or self.quantity < 0):
+            raise ValueError("a count entry needs a sku and the quantity counted (0 or more)")
         if self.kind in DOCUMENT_KINDS and (self.sku or self.quantity is not None):
             raise ValueError(f"a {self.kind} entry carries no sku or quantity")
         return self

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +14,7 @@ from pydantic import ValidationError
 
 from cloud_hq.catalog.catalog_file import error_path
 from cloud_hq.catalog.models import Promotion
-from cloud_hq.ingest.contract import MOVEMENT_KINDS, EntryIn, SaleDoc
+from cloud_hq.ingest.contract import COUNT, MOVEMENT_KINDS, EntryIn, SaleDoc
 from cloud_hq.ingest.models import (
     CouponRedemption,
     LedgerEntry,
@@ -26,7 +25,7 @@ from cloud_hq.ingest.models import (
     SaleTender,
     StoreLedger,
 )
-from cloud_hq.reconciliation.models import StockLevel
+from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
 from cloud_hq.stores.models import Store
 
 
@@ -111,7 +110,9 @@ def _apply(*, store: Store, entries: list[EntryIn], hashes: dict[int, str]) -> N
         raise EntryRejected(
             f"an entry or document is already held under another seq: {exc}"
         ) from exc
-    _stock_apply(store=store, movements=[e for e in entries if e.kind in MOVEMENT_KINDS])
+    _stock_apply(
+        store=store, entries=[e for e in entries if e.kind in MOVEMENT_KINDS or e.kind == COUNT]
+    )
 
 
 def _insert_entries(
@@ -202,28 +203,42 @@ def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
     )
 
 
-def _stock_apply(*, store: Store, movements: list[EntryIn]) -> None:
-    deltas: dict[str, Decimal] = defaultdict(Decimal)
-    last_seq: dict[str, int] = {}
-    for entry in movements:
-        assert entry.quantity is not None  # noqa: S101 - EntryIn guarantees it for movements
-        deltas[entry.sku] += entry.quantity
-        last_seq[entry.sku] = entry.seq
-    if not deltas:
+def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
+    """Stock per SKU = Σ movements; a count sets it, and what it changed is recorded as an
+    adjustment at its place in the store's sequence."""
+    skus = {entry.sku for entry in entries}
+    if not skus:
         return
     levels = {
         level.sku: level
-        for level in StockLevel.objects.select_for_update().filter(store=store, sku__in=deltas)
+        for level in StockLevel.objects.select_for_update().filter(store=store, sku__in=skus)
     }
-    for sku, level in levels.items():
-        level.quantity += deltas[sku]
-        level.last_seq = last_seq[sku]
-    StockLevel.objects.bulk_update(levels.values(), ["quantity", "last_seq"])
-    StockLevel.objects.bulk_create(
-        StockLevel(store=store, sku=sku, quantity=delta, last_seq=last_seq[sku])
-        for sku, delta in deltas.items()
-        if sku not in levels
-    )
+    known = set(levels)
+    adjustments = []
+    for entry in entries:  # in seq order
+        assert entry.quantity is not None  # noqa: S101 - EntryIn guarantees it for stock kinds
+        level = levels.setdefault(
+            entry.sku, StockLevel(store=store, sku=entry.sku, quantity=Decimal(0), last_seq=0)
+        )
+        if entry.kind == COUNT:
+            adjustments.append(
+                CountAdjustment(
+                    store=store,
+                    seq=entry.seq,
+                    sku=entry.sku,
+                    counted=entry.quantity,
+                    before=level.quantity,
+                    delta=entry.quantity - level.quantity,
+                    counted_at=entry.created_at,
+                )
+            )
+            level.quantity = entry.quantity
+        else:
+            level.quantity += entry.quantity
+        level.last_seq = entry.seq
+    StockLevel.objects.bulk_update([levels[sku] for sku in known], ["quantity", "last_seq"])
+    StockLevel.objects.bulk_create(level for sku, level in levels.items() if sku not in known)
+    CountAdjustment.objects.bulk_create(adjustments)
 
 
 def _record_conflicts(

@@ -26,12 +26,31 @@ class StoreProfileOut(Schema):
     cash_rounding: str | None
 
 
+class StoreOut(Schema):
+    code: str
+    name: str
+
+
+class DeliveryLineOut(Schema):
+    sku: str
+    quantity: str
+
+
+class DeliveryOut(Schema):
+    reference: str
+    supplier: str
+    expected_at: datetime | None
+    lines: list[DeliveryLineOut]
+
+
 class ManifestOut(Schema):
     version: int
     published_at: datetime
     store: StoreProfileOut
     tax_classes: list[TaxClassOut]
     promotions: list[dict[str, Any]]
+    stores: list[StoreOut]
+    deliveries: list[DeliveryOut]
     product_pages: int
     products_total: int
 
@@ -72,11 +91,12 @@ def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> A
     config = selectors.config_latest()
     if config is None:
         return Status(404, {"detail": "no config has been published yet"})
-    etag = f'"v{config.version}"'
+    store = request_store(request)
+    etag = selectors.config_etag(config=config, store=store)
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
     response["ETag"] = etag
-    return selectors.config_manifest(config=config, store=request_store(request))
+    return selectors.config_manifest(config=config, store=store)
 
 
 @router.get("/stores/{store_id}/config/{version}/products", response={200: PageOut, 404: DetailOut})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cloud_hq.publishing.models import ConfigPage, ConfigVersion
+from cloud_hq.stores.deliveries import deliveries_stamp, deliveries_wire
 from cloud_hq.stores.models import Store
 
 
@@ -24,9 +25,19 @@ def config_manifest(*, config: ConfigVersion, store: Store) -> dict[str, Any]:
         },
         "tax_classes": config.tax_classes,
         "promotions": config.promotions,
+        "stores": [
+            {"code": code, "name": name}
+            for code, name in Store.objects.order_by("code").values_list("code", "name")
+        ],
+        "deliveries": deliveries_wire(store=store),
         "product_pages": config.product_pages,
         "products_total": config.products_total,
     }
+
+
+def config_etag(*, config: ConfigVersion, store: Store) -> str:
+    """Changes with the version, a delivery announced to the store, or a new store."""
+    return f'"v{config.version}-d{deliveries_stamp(store=store)}-s{Store.objects.count()}"'
 
 
 def config_page(*, version: int, number: int, store: Store) -> dict[str, Any] | None:

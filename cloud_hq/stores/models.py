@@ -50,3 +50,23 @@ class UsedNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class AnnouncedDelivery(models.Model):
+    """A delivery HQ tells a store to expect; the store receives it with what arrived."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="deliveries")
+    reference = models.CharField(max_length=64)
+    supplier = models.CharField(max_length=200, blank=True)
+    expected_at = models.DateTimeField(null=True, blank=True)
+    lines = models.JSONField(help_text='[{"sku": …, "quantity": "12"}]')
+    announced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "reference"], name="stores_delivery_once")
+        ]
+        verbose_name_plural = "announced deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.reference}"

@@ -16,6 +16,7 @@ from devices.barcodes import normalize_gtin
 from store_edge.catalog.models import (
     Barcode,
     ConfigState,
+    KnownStore,
     PriceEntry,
     Product,
     Promotion,
@@ -142,3 +143,9 @@ def _insert(
         PriceEntry(product_id=ids[sku], price=p.price, scope=p.scope, starts=p.starts, ends=p.ends)
         for sku, p in prices
     )
+
+
+def directory_apply(*, stores: list[tuple[str, str]]) -> None:
+    """Replace the chain's store directory with HQ's (in the caller's transaction)."""
+    KnownStore.objects.all().delete()
+    KnownStore.objects.bulk_create(KnownStore(code=code, name=name) for code, name in stores)

@@ -210,3 +210,36 @@ def _entries(document: StockDocument, lines: list[StockLine]) -> list[NewEntry]:
         )
         for line in lines
     ]
+
+
+@dataclass(frozen=True)
+class ExpectedDelivery:
+    reference: str
+    note: str
+    lines: list[tuple[str, Decimal]]
+
+
+def deliveries_expect(*, deliveries: Iterable[ExpectedDelivery]) -> int:
+    """Record deliveries HQ announced that the store does not know yet; return how many.
+
+    They wait as expected deliveries until the store receives them (with what arrived).
+    """
+    known = set(
+        StockDocument.objects.filter(kind=DocumentKind.DELIVERY).values_list("reference", flat=True)
+    )
+    added = 0
+    for delivery in deliveries:
+        if delivery.reference in known:
+            continue
+        document = StockDocument.objects.create(
+            kind=DocumentKind.DELIVERY,
+            status=DocumentStatus.EXPECTED,
+            reference=delivery.reference,
+            note=delivery.note[:200],
+        )
+        StockDocumentLine.objects.bulk_create(
+            StockDocumentLine(document=document, sku=sku, quantity=quantity, expected=quantity)
+            for sku, quantity in delivery.lines
+        )
+        added += 1
+    return added

@@ -65,12 +65,31 @@ class PriceWire(_Strict):
     ends: datetime | None = None
 
 
+class KnownStoreWire(_Strict):
+    code: str = Field(min_length=1, max_length=16)
+    name: str = Field(max_length=200)
+
+
+class DeliveryLineWire(_Strict):
+    sku: str = Field(min_length=1, max_length=32)
+    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+
+
+class DeliveryWire(_Strict):
+    reference: str = Field(min_length=1, max_length=64)
+    supplier: str = Field(default="", max_length=200)
+    expected_at: datetime | None = None
+    lines: list[DeliveryLineWire] = Field(min_length=1, max_length=5000)
+
+
 class ConfigManifestWire(_Strict):
     version: int = Field(ge=1)
     published_at: datetime
     store: StoreProfileWire
     tax_classes: list[TaxClassWire]
     promotions: list[PromotionWire] = Field(default_factory=list)
+    stores: list[KnownStoreWire] = Field(default_factory=list, max_length=100_000)
+    deliveries: list[DeliveryWire] = Field(default_factory=list, max_length=1000)
     product_pages: int = Field(ge=0)
     products_total: int = Field(ge=0)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from devices.barcodes import BarcodeError, normalize_gtin
+from store_edge.catalog.models import ConfigState
 from store_edge.catalog.selectors import config_state
 from store_edge.catalog.services import (
     ConfigSnapshot,
@@ -21,8 +22,10 @@ from store_edge.catalog.services import (
     ProductData,
     TaxClassData,
     catalog_apply,
+    directory_apply,
 )
 from store_edge.inventory.models import LedgerEntry
+from store_edge.inventory.stock_operations import ExpectedDelivery, deliveries_expect
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
 from store_edge.sync.contract import (
     ConfigManifestWire,
@@ -152,26 +155,48 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
 
 
 def config_pull(*, client: HQClient) -> int | None:
-    """Apply HQ's newest config version if it is newer; return the version applied, or None."""
-    current = config_state().version
-    headers = {"If-None-Match": f'"v{current}"'} if current else {}
+    """Apply HQ's newest config if it is newer, and the deliveries and stores HQ announces;
+    return the version applied, or None when the version in force stays."""
+    state = config_state()
+    headers = {"If-None-Match": state.etag} if state.etag and state.version else {}
     try:
         answer = client.request("GET", client.store_path("config"), headers=headers)
         if answer.status == 304:
             _pulled()
             return None
         manifest = ConfigManifestWire.model_validate(answer.data)
-        if manifest.version <= current:
-            _pulled()
-            return None
-        products = list(_products(client=client, manifest=manifest))
-        _check_products(manifest=manifest, products=products)
+        products: list[ProductWire] = []
+        if manifest.version > state.version:
+            products = list(_products(client=client, manifest=manifest))
+            _check_products(manifest=manifest, products=products)
     except ValidationError as exc:
         _record_failure(exc)
         raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
     except (HQUnreachable, HQRefused, ConfigRejected) as exc:
         _record_failure(exc)
         raise
+    applied = None
+    with transaction.atomic():
+        if manifest.version > state.version:
+            _catalog_apply(manifest=manifest, products=products)
+            applied = manifest.version
+        directory_apply(stores=[(s.code, s.name) for s in manifest.stores])
+        deliveries_expect(
+            deliveries=[
+                ExpectedDelivery(
+                    reference=d.reference,
+                    note=d.supplier,
+                    lines=[(line.sku, line.quantity) for line in d.lines],
+                )
+                for d in manifest.deliveries
+            ]
+        )
+        ConfigState.objects.filter(id=1).update(etag=answer.etag or "")
+    _pulled()
+    return applied
+
+
+def _catalog_apply(*, manifest: ConfigManifestWire, products: list[ProductWire]) -> None:
     catalog_apply(
         snapshot=ConfigSnapshot(
             version=manifest.version,
@@ -204,8 +229,6 @@ def config_pull(*, client: HQClient) -> int | None:
             for p in products
         ),
     )
-    _pulled()
-    return manifest.version
 
 
 def _pulled() -> None:

