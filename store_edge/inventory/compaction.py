@@ -140,9 +140,12 @@ def _archive_problems(checkpoint: LedgerCheckpoint, previous_digest: str) -> lis
     if not path.exists():
         return [f"checkpoint #{checkpoint.first_seq}: archive {path} is missing"]
     digest = hashlib.sha256(previous_digest.encode())
-    with gzip.open(path, "rb") as archive:
-        for line in archive:
-            digest.update(line)
+    try:
+        with gzip.open(path, "rb") as archive:
+            for line in archive:
+                digest.update(line)
+    except (OSError, EOFError) as exc:
+        return [f"checkpoint #{checkpoint.first_seq}: archive {path} is unreadable ({exc})"]
     if digest.hexdigest() != checkpoint.digest:
         return [f"checkpoint #{checkpoint.first_seq}: archive {path} does not match its digest"]
     return []

@@ -91,7 +91,7 @@ class StockLevel(models.Model):
 
     @property
     def quantity(self) -> Decimal:
-        return Decimal(self.quantity_milli) / 1000
+        return (Decimal(self.quantity_milli) / 1000).quantize(Decimal("0.001"))
 
 
 class LedgerCheckpoint(models.Model):

@@ -63,15 +63,17 @@ def stock_operation(
     note: str = "",
 ) -> StockDocument:
     """Record and post a stock operation in one transaction, or raise StockError."""
+    document = StockDocument(
+        kind=kind,
+        reference=reference,
+        other_store=other_store,
+        reason=reason,
+        section=section,
+        note=note,
+    )
+    _checked(document, list(lines))  # before anything is stored (and rounded by the column)
     with transaction.atomic():
-        document = StockDocument.objects.create(
-            kind=kind,
-            reference=reference,
-            other_store=other_store,
-            reason=reason,
-            section=section,
-            note=note,
-        )
+        document.save()
         StockDocumentLine.objects.bulk_create(
             StockDocumentLine(document=document, sku=line.sku, quantity=line.quantity)
             for line in lines

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from store_edge.inventory.models import LedgerEntry
+from store_edge.inventory.models import LedgerEntry, StockLevel
+from store_edge.inventory.selectors import stock_differences
 from store_edge.sales.models import Lane, Sale
 from store_edge.sales.services import (
     basket_add_item,
@@ -56,6 +57,9 @@ def test_concurrent_lanes_each_get_their_own_gapless_numbers() -> None:
     assert sum(LedgerEntry.objects.filter(sku="200036").values_list("quantity", flat=True)) == (
         Decimal(-2 * sales)
     )
+    # and the stock projection, kept by every one of those transactions, agrees
+    assert StockLevel.objects.get(sku="200036").quantity == Decimal(-2 * sales)
+    assert stock_differences() == []
 
 
 @pytest.mark.django_db(transaction=True)
