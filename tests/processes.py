@@ -223,7 +223,7 @@ class System:
         self.services[name] = service
         if name == "hq":
             wait_http(f"{self.hq_url}/ready", service=service)
-        elif name == "store":
+        elif name.split("#")[0] == "store":
             wait_http(f"{self.store_url}/ready", service=service)
         return service
 
