@@ -1,5 +1,23 @@
-"""What a scanned or typed code means: a GTIN with a valid check digit or a produce PLU."""
+"""What a scanned or typed code means: GTINs (with GS1 data), variable-measure codes, PLUs."""
 
-from devices.barcodes.codes import BarcodeError, ScannedCode, normalize_gtin, parse_code
+from devices.barcodes.codes import (
+    DEFAULT_RULES,
+    BarcodeError,
+    BarcodeRules,
+    CodeKind,
+    RcnLayout,
+    ScannedCode,
+    normalize_gtin,
+    parse_code,
+)
 
-__all__ = ["BarcodeError", "ScannedCode", "normalize_gtin", "parse_code"]
+__all__ = [
+    "DEFAULT_RULES",
+    "BarcodeError",
+    "BarcodeRules",
+    "CodeKind",
+    "RcnLayout",
+    "ScannedCode",
+    "normalize_gtin",
+    "parse_code",
+]

@@ -1,20 +1,36 @@
-"""Parse codes into GTINs (check digit verified) and PLUs.
+"""What a scanned or typed code means.
 
-GTINs are normalised to 14 digits so that an EAN-13, its UPC-A form and a GTIN-14 with
-packaging indicator 0 look the product up under one key.
+GS1's rules come from biip: EAN-13, EAN-8, UPC-A, UPC-E (expanded), GTIN-14 check digits,
+AIM symbology identifiers (`]E0`, `]E4`, `]C1`, `]e0`, …), GS1-128 / DataBar element strings
+(01 GTIN, 10 batch, 17 expiry, 310n net weight, 392n price, FNC1 as `\\x1d`) and the
+published layouts of restricted-circulation numbers (prefix 02, 20-29) per country. A
+store may add or override a layout per prefix (`RcnLayout`). Produce PLUs are 4 or 5
+digits. GTINs are normalised to 14 digits, so that an EAN-13, its UPC-A form and a GTIN-14
+find the product under one key; a variable-measure code is looked up with its measure
+zeroed, as GS1 specifies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
+import biip
+from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit
+from biip.rcn import Rcn
 from stdnum import ean
 from stdnum.exceptions import ValidationError
 
 MAX_CODE_LENGTH = 128
 GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 PLU_LENGTHS = frozenset({4, 5})
+GS1_SYMBOLOGIES = frozenset({"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1"})
+WEIGHT_KG_AIS = frozenset(f"310{n}" for n in range(10))
+PRICE_AIS = frozenset(f"392{n}" for n in range(10))
 
 
 class BarcodeError(ValueError):
@@ -27,9 +43,58 @@ class CodeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class RcnLayout:
+    """How a restricted-circulation number carries its measure: `pattern` spans digits 1-12
+    of the EAN-13 with P (prefix and item), C (the measure's check digit), V (the value)."""
+
+    measure: Literal["price", "weight"]
+    pattern: str
+    decimals: int
+
+    def __post_init__(self) -> None:
+        if (
+            len(self.pattern) != 12
+            or set(self.pattern) - {"P", "C", "V"}
+            or "V" not in self.pattern
+        ):
+            raise ValueError(f"an RCN pattern is 12 of P, C and V, not {self.pattern!r}")
+
+    def decode(self, code13: str) -> tuple[str, Decimal]:
+        """Return the item's code with the measure zeroed, and the measure."""
+        value_at = [i for i, c in enumerate(self.pattern) if c == "V"]
+        value = "".join(code13[i] for i in value_at)
+        if "C" in self.pattern:
+            check_at = self.pattern.index("C")
+            if int(code13[check_at]) != gs1_price_weight_check_digit(value):
+                raise BarcodeError(f"{code13}: the price or weight check digit is wrong")
+        zeroed = [c if self.pattern[i] == "P" else "0" for i, c in enumerate(code13[:12])]
+        if "C" in self.pattern:
+            zeroed[self.pattern.index("C")] = str(gs1_price_weight_check_digit("0" * len(value)))
+        body = "".join(zeroed)
+        return body + str(gs1_standard_check_digit(body)), Decimal(value).scaleb(-self.decimals)
+
+
+@dataclass(frozen=True, slots=True)
+class BarcodeRules:
+    """A store's rules: its country's RCN layouts (ISO 3166 code, as GS1 publishes them),
+    and its own layouts per two-digit prefix, which win."""
+
+    rcn_region: str | None = None
+    layouts: Mapping[str, RcnLayout] = field(default_factory=dict)
+
+
+DEFAULT_RULES = BarcodeRules()
+
+
+@dataclass(frozen=True, slots=True)
 class ScannedCode:
     kind: CodeKind
-    value: str  # GTIN-14 for GTINs, the PLU digits for PLUs
+    value: str  # GTIN-14 to look the product up (measure zeroed), or the PLU
+    price: Decimal | None = None  # carried by the code: wins over the price book
+    weight_kg: Decimal | None = None
+    expiry: date | None = None
+    batch: str | None = None
+    symbology: str | None = None
 
     @property
     def gtin(self) -> str | None:
@@ -38,6 +103,9 @@ class ScannedCode:
     @property
     def plu(self) -> str | None:
         return self.value if self.kind is CodeKind.PLU else None
+
+    def expired(self, today: date) -> bool:
+        return self.expiry is not None and self.expiry < today
 
 
 def normalize_gtin(code: str) -> str:
@@ -51,24 +119,102 @@ def normalize_gtin(code: str) -> str:
     return code.zfill(14)
 
 
-def parse_code(raw: str) -> ScannedCode:
-    """Return what a scanned or typed code means, or raise BarcodeError."""
+def parse_code(raw: str, *, rules: BarcodeRules = DEFAULT_RULES) -> ScannedCode:
+    """Return what a scanned or typed code means, or raise BarcodeError (and nothing else)."""
     if len(raw) > MAX_CODE_LENGTH:
         raise BarcodeError(f"code is too long ({len(raw)} characters)")
-    code = raw.strip()
+    code = raw.strip(" \r\n\t")
     if not code:
         raise BarcodeError("empty code")
-    if not code.isascii() or not code.isdigit():
-        raise BarcodeError(f"{code!r} is not a product code: only digits are expected")
-    if len(code) in PLU_LENGTHS:
-        return ScannedCode(CodeKind.PLU, _valid_plu(code))
-    return ScannedCode(CodeKind.GTIN, normalize_gtin(code))
+    if not code.isascii() or not code.isprintable() and "\x1d" not in code:
+        raise BarcodeError(f"{code!r} is not a product code: unexpected characters")
+    symbology = code[:3] if code.startswith("]") else None
+    data = code[3:] if symbology else code
+    if not data:
+        raise BarcodeError("empty code after its symbology identifier")
+    if symbology in GS1_SYMBOLOGIES or "\x1d" in data or (data.isdigit() and len(data) > 14):
+        return _element_strings(code, symbology)
+    if not data.isdigit():
+        raise BarcodeError(f"{data!r} is not a product code: only digits are expected")
+    if len(data) in PLU_LENGTHS and symbology is None:
+        return ScannedCode(CodeKind.PLU, _valid_plu(data))
+    return _gtin(data, symbology, rules)
+
+
+def _gtin(data: str, symbology: str | None, rules: BarcodeRules) -> ScannedCode:
+    if len(data) not in GTIN_LENGTHS and not (len(data) in (6, 7) and symbology in (None, "]E0")):
+        raise BarcodeError(f"{data!r} is not a GTIN: expected 8, 12, 13 or 14 digits")
+    result = _biip(data, biip.ParseConfig(rcn_region=rules.rcn_region))
+    gtin = result.gtin
+    if gtin is None:
+        reason = result.gtin_error or result.upc_error or "not a GTIN"
+        raise BarcodeError("wrong check digit" if "check digit" in reason else reason)
+    layout = rules.layouts.get(gtin.value.zfill(14)[1:3]) if isinstance(gtin, Rcn) else None
+    if layout is not None:
+        base, measure = layout.decode(gtin.as_gtin_13())
+        return _measured(base, layout.measure, measure, symbology)
+    if isinstance(gtin, Rcn) and (gtin.weight is not None or gtin.price is not None):
+        base = gtin.without_variable_measure().value
+        measure_kind = "weight" if gtin.weight is not None else "price"
+        return _measured(base, measure_kind, gtin.weight or gtin.price, symbology)
+    return ScannedCode(CodeKind.GTIN, normalize_gtin(gtin.value), symbology=symbology)
+
+
+def _measured(base: str, measure: str, value: Decimal | None, symbology: str | None) -> ScannedCode:
+    if value is None or value <= 0:
+        raise BarcodeError(f"{base}: the code carries no {measure}")
+    gtin = normalize_gtin(base)
+    if measure == "weight":
+        return ScannedCode(CodeKind.GTIN, gtin, weight_kg=value.quantize(Decimal("0.001")),
+                           symbology=symbology)  # fmt: skip
+    return ScannedCode(CodeKind.GTIN, gtin, price=value.quantize(Decimal("0.01")),
+                       symbology=symbology)  # fmt: skip
+
+
+def _element_strings(code: str, symbology: str | None) -> ScannedCode:
+    result = _biip(code, biip.ParseConfig(separator_chars=("\x1d",)))
+    message = result.gs1_message
+    if message is None:
+        raise BarcodeError(result.gs1_message_error or "not a GS1 code")
+    gtin = price = weight = expiry = batch = None
+    for element in message.element_strings:
+        ai = element.ai.ai
+        if ai == "01":
+            gtin = element.value
+        elif ai == "10":
+            batch = element.value
+        elif ai == "17":
+            expiry = element.date
+        elif ai in WEIGHT_KG_AIS:
+            weight = element.decimal
+        elif ai in PRICE_AIS:
+            price = element.decimal
+    if gtin is None:
+        raise BarcodeError("the GS1 code names no product (no AI 01)")
+    return ScannedCode(
+        CodeKind.GTIN,
+        normalize_gtin(gtin),
+        price=None if price is None else Decimal(price).quantize(Decimal("0.01")),
+        weight_kg=None if weight is None else Decimal(weight).quantize(Decimal("0.001")),
+        expiry=expiry,
+        batch=batch,
+        symbology=symbology,
+    )
+
+
+def _biip(value: str, config: biip.ParseConfig) -> biip.ParseResult:
+    # Hostile input reaches the library's corners (an IndexError on "]" at the end, seen by
+    # fuzzing): whatever it raises, the cashier gets a BarcodeError.
+    try:
+        return biip.parse(value, config=config)
+    except (biip.BiipException, ValueError, LookupError, TypeError, ArithmeticError) as exc:
+        raise BarcodeError(f"{value!r} is not a product code") from exc
 
 
 def _valid_plu(code: str) -> str:
     # IFPS PLUs are 3000-4999 (conventional) and 83000-84999 / 93000-94999 (organic);
     # stores also assign their own four-digit codes, so any 4 digits are accepted, and
-    # five-digit codes must carry the 8 (GMO) or 9 (organic) prefix.
+    # five-digit codes must carry the 8 or 9 prefix.
     if len(code) == 5 and code[0] not in "89":
         raise BarcodeError(f"{code} is not a PLU: five-digit PLUs start with 8 or 9")
     return code

@@ -46,8 +46,8 @@ def test_produce_plus_are_recognised(code: str, plu: str) -> None:
         ("401", "not a GTIN"),
         ("12345678901", "not a GTIN"),
         ("ABC", "only digits"),
-        ("４０１１", "only digits"),  # full-width digits are not what a scanner sends
-        ("4011\x00", "only digits"),
+        ("４０１１", "unexpected characters"),  # full-width digits: not what a scanner sends
+        ("4011\x00", "unexpected characters"),
         ("9" * 129, "too long"),
     ],
 )
@@ -77,3 +77,132 @@ def test_every_ean13_with_its_computed_check_digit_is_accepted(body: str) -> Non
     weights = [1, 3] * 6
     check = (10 - sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 10) % 10
     assert parse_code(body + str(check)).gtin == "0" + body + str(check)
+
+
+# ------------------------------------------------------------------ GS1, AIM, RCN, UPC-E
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit  # noqa: E402
+
+from devices.barcodes import BarcodeRules, RcnLayout  # noqa: E402
+
+
+def with_check_digit(body: str) -> str:
+    return body + str(gs1_standard_check_digit(body))
+
+
+def german_rcn(prefix_item: str, value: str) -> str:
+    return with_check_digit(prefix_item + str(gs1_price_weight_check_digit(value)) + value)
+
+
+GERMANY = BarcodeRules(rcn_region="de")
+
+
+def test_upc_e_is_expanded_to_its_upc_a() -> None:
+    # GS1 General Specifications: UPC-E 0425261 is UPC-A 042100005264
+    assert parse_code("04252614").gtin == "00042100005264"
+
+
+@pytest.mark.parametrize(
+    ("code", "symbology"),
+    [("]E04006381333931", "]E0"), ("]E496385074", "]E4"), ("]E0036000291452", "]E0")],
+)
+def test_aim_symbology_identifiers_are_recognised(code: str, symbology: str) -> None:
+    scanned = parse_code(code)
+    assert scanned.symbology == symbology
+    assert scanned.gtin is not None
+
+
+def test_a_german_weight_code_carries_its_weight_and_finds_the_item() -> None:
+    code = german_rcn("281234", "00512")  # 28: weight in grams, with its check digit
+    scanned = parse_code(code, rules=GERMANY)
+    assert (scanned.weight_kg, scanned.price) == (Decimal("0.512"), None)
+    assert scanned.gtin == "0" + with_check_digit(
+        "281234" + str(gs1_price_weight_check_digit("00000")) + "00000"
+    )
+
+
+def test_a_german_price_code_carries_its_price() -> None:
+    scanned = parse_code(german_rcn("221234", "00349"), rules=GERMANY)
+    assert (scanned.price, scanned.weight_kg) == (Decimal("3.49"), None)
+
+
+def test_a_wrong_price_check_digit_is_refused() -> None:
+    good = german_rcn("221234", "00349")
+    bad = with_check_digit(good[:6] + str((int(good[6]) + 1) % 10) + good[7:12])
+    with pytest.raises(BarcodeError, match="check digit"):
+        parse_code(bad, rules=GERMANY)
+
+
+def test_a_swedish_weight_code_uses_the_swedish_layout() -> None:
+    code = with_check_digit("23123456" + "0512")
+    assert parse_code(code, rules=BarcodeRules(rcn_region="se")).weight_kg == Decimal("0.512")
+    # Without the store's country, the same code is a plain GTIN (no measure to guess)
+    assert parse_code(code).weight_kg is None
+
+
+def test_a_store_can_define_its_own_layout_for_a_prefix() -> None:
+    # US style: 02 + 5-digit item + price check digit + price in cents (4 digits)
+    layout = RcnLayout(measure="price", pattern="PPPPPPPCVVVV", decimals=2)
+    code = with_check_digit("0212345" + str(gs1_price_weight_check_digit("0199")) + "0199")
+    scanned = parse_code(code, rules=BarcodeRules(layouts={"02": layout}))
+    assert scanned.price == Decimal("1.99")
+    assert scanned.gtin == "0" + with_check_digit(
+        "0212345" + str(gs1_price_weight_check_digit("0000")) + "0000"
+    )
+
+
+GTIN_14 = with_check_digit("0401234500001")
+
+
+def test_a_gs1_128_code_carries_gtin_weight_price_batch_and_expiry() -> None:
+    # 392n (price) is of variable length: FNC1 ends it when more follows
+    code = "]C1" + "01" + GTIN_14 + "3103000512" + "3922499\x1d" + "17261130" + "10ABC123"
+    scanned = parse_code(code)
+    assert scanned.gtin == GTIN_14
+    assert (scanned.weight_kg, scanned.price) == (Decimal("0.512"), Decimal("4.99"))
+    assert (scanned.expiry, scanned.batch) == (date(2026, 11, 30), "ABC123")
+    assert scanned.expired(date(2026, 12, 1)) and not scanned.expired(date(2026, 11, 30))
+
+
+def test_fnc1_separates_variable_length_fields() -> None:
+    code = "]C1" + "01" + GTIN_14 + "10LOT7\x1d" + "17250101"
+    scanned = parse_code(code)
+    assert (scanned.batch, scanned.expiry) == ("LOT7", date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("]C1" + "10ABC", "no AI 01"),
+        ("]C1" + "0104012345000017", "check digit"),
+        ("]C1" + "99", "GS1"),
+        ("]E0", "empty code after"),
+        ("\x1d]", "not a product code"),
+    ],
+)
+def test_bad_gs1_codes_are_refused(code: str, message: str) -> None:
+    with pytest.raises(BarcodeError, match=message):
+        parse_code(code)
+
+
+SCANNER_LIKE = st.one_of(
+    st.text(alphabet=st.sampled_from("0123456789]CEeQd1\x1d ABC\r\n"), max_size=60),
+    st.from_regex(r"\A(\]C1)?(01[0-9]{14})?((10|21)[A-Z0-9]{1,10}\x1d)?(17[0-9]{6})?"
+                  r"(310[0-9][0-9]{6})?\Z"),
+)  # fmt: skip
+
+
+@given(SCANNER_LIKE)
+def test_the_parser_raises_nothing_but_its_own_error_on_scanner_like_input(text: str) -> None:
+    for rules in (DEFAULT_RULES_FOR_TEST, GERMANY):
+        try:
+            scanned = parse_code(text, rules=rules)
+        except BarcodeError:
+            continue
+        assert scanned.value.isdigit()
+
+
+DEFAULT_RULES_FOR_TEST = BarcodeRules()
