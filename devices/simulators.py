@@ -147,10 +147,10 @@ class ScaleSimulator(PtyDevice):
                 return None
             first = 0x30 | (0x01 if s.motion else 0) | (0x02 if s.weight == 0 else 0)
             second = 0x30 | (0x01 if s.under else 0) | (0x02 if s.over else 0)
-            status = bytes([first, second])
+            pair = bytes([first, second])
             if s.over or s.under:
-                return b"\n" + status + b"\r\x03"
-            return b"\n" + f"{s.weight:7.3f}kg".encode() + b"\r\n" + status + b"\r\x03"
+                return b"\n" + pair + b"\r\x03"
+            return b"\n" + f"{s.weight:7.3f}kg".encode() + b"\r\n" + pair + b"\r\x03"
         if command in (b"S", b"SI"):
             if s.over:
                 return b"S +\r\n"
@@ -235,5 +235,6 @@ class ModbusScaleSimulator:
 
     def close(self) -> None:
         if self._server is not None:
-            asyncio.run_coroutine_threadsafe(self._server.shutdown(), self._loop).result(5)
+            stop = self._server.shutdown()  # type: ignore[no-untyped-call]
+            asyncio.run_coroutine_threadsafe(stop, self._loop).result(5)
         self._thread.join(timeout=5)
