@@ -1,0 +1,202 @@
+"""Diagnostics for the technician installing a store, and simulators for the demo.
+
+    python -m devices scale read --protocol toledo8217 --port /dev/ttyUSB0 [--baud 9600]
+    python -m devices scale read --protocol modbus --host 10.0.0.7 [--tcp-port 502]
+    python -m devices scanner listen --port /dev/ttyACM0 [--count 1] [--seconds 30]
+    python -m devices barcode parse CODE [--region de]
+    python -m devices simulate scale --protocol sics --link /tmp/scale0 [--weight 0.512]
+    python -m devices simulate scanner --link /tmp/scanner0
+
+Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
+4 no answer; 5 an answer of another protocol (or noise); 6 not a product code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from devices.barcodes import BarcodeError, BarcodeRules, parse_code
+from devices.scales import ScaleError, ScaleNoAnswer, ScaleProtocolError, ScaleUnsellable
+from devices.scales import sellable_weight as sellable
+from devices.scales.drivers import SERIAL_PROTOCOLS, ModbusScale, RegisterMap, SerialSettings
+from devices.scales.drivers import serial_scale as open_scale
+from devices.scanners import ScannerSettings, SerialScanner
+
+PORT_PROBLEM, NO_ANSWER, WRONG_PROTOCOL, NOT_A_CODE = 3, 4, 5, 6
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ScaleNoAnswer as exc:
+        return _fail(NO_ANSWER, str(exc))
+    except ScaleProtocolError as exc:
+        return _fail(WRONG_PROTOCOL, f"{exc} (is it the right protocol and baud rate?)")
+    except ScaleError as exc:
+        return _fail(PORT_PROBLEM, str(exc))
+    except BarcodeError as exc:
+        return _fail(NOT_A_CODE, str(exc))
+
+
+def _fail(code: int, message: str) -> int:
+    print(json.dumps({"error": message}), file=sys.stderr)
+    return code
+
+
+def _print(document: dict[str, Any]) -> None:
+    print(json.dumps(document, default=str), flush=True)
+
+
+def scale_read(args: argparse.Namespace) -> int:
+    if args.protocol == "modbus":
+        scale: Any = ModbusScale(registers=RegisterMap(), host=args.host, port=args.tcp_port,
+                                 timeout=args.timeout)  # fmt: skip
+    else:
+        defaults = SERIAL_PROTOCOLS[args.protocol][1]
+        settings = SerialSettings(
+            args.port,
+            args.baud or defaults.baudrate,
+            args.bytesize or defaults.bytesize,
+            args.parity or defaults.parity,
+            args.stopbits or defaults.stopbits,
+            args.timeout,
+        )
+        scale = open_scale(args.protocol, settings)
+    try:
+        reading = scale.read()
+    finally:
+        scale.close()
+    document = reading.as_json()
+    try:
+        document["sellable_kg"] = str(sellable(reading))
+    except ScaleUnsellable as exc:
+        document["sellable_kg"], document["why_not"] = None, str(exc)
+    _print(document)
+    return 0
+
+
+def scanner_listen(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    seen = 0
+
+    def on_code(code: str) -> None:
+        nonlocal seen
+        seen += 1
+        try:
+            parsed: Any = _code_json(parse_code(code))
+        except BarcodeError as exc:
+            parsed = {"error": str(exc)}
+        _print({"code": code, "parsed": parsed})
+        if args.count and seen >= args.count:
+            stop.set()
+
+    scanner = SerialScanner(ScannerSettings(args.port, args.baud or 9600), on_code)
+    thread = threading.Thread(target=scanner.run, args=(stop,), daemon=True)
+    thread.start()
+    stop.wait(args.seconds)
+    stop.set()
+    thread.join(timeout=2)
+    if seen == 0 and scanner.health.errors:
+        raise ScaleError(scanner.health.last_error)
+    return 0
+
+
+def barcode_parse(args: argparse.Namespace) -> int:
+    _print(_code_json(parse_code(args.code, rules=BarcodeRules(rcn_region=args.region))))
+    return 0
+
+
+def _code_json(scanned: Any) -> dict[str, Any]:
+    return {"kind": str(scanned.kind), "value": scanned.value, "price": scanned.price,
+            "weight_kg": scanned.weight_kg, "expiry": scanned.expiry, "batch": scanned.batch,
+            "symbology": scanned.symbology}  # fmt: skip
+
+
+def simulate(args: argparse.Namespace) -> int:
+    from devices.simulators import ScaleSimulator, ScannerSimulator
+
+    link = Path(args.link)
+    device: Any
+    if args.device == "scale":
+        device = ScaleSimulator(link, args.protocol)
+        device.state.weight = Decimal(args.weight)
+    else:
+        device = ScannerSimulator(link)
+    _print({"simulating": args.device, "link": str(link)})
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        device.close()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m devices",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    scale = groups.add_parser("scale").add_subparsers(dest="action", required=True)
+    read = scale.add_parser("read", help="print one reading as JSON")
+    read.add_argument("--protocol", required=True, choices=[*SERIAL_PROTOCOLS, "modbus"])
+    read.add_argument("--port", help="serial port, e.g. /dev/ttyUSB0")
+    read.add_argument("--baud", type=int)
+    read.add_argument("--bytesize", type=int, choices=[7, 8])
+    read.add_argument("--parity", choices=["N", "E", "O"])
+    read.add_argument("--stopbits", type=int, choices=[1, 2])
+    read.add_argument("--host", help="Modbus TCP indicator")
+    read.add_argument("--tcp-port", type=int, default=502)
+    read.add_argument("--timeout", type=float, default=1.0)
+    read.set_defaults(run=_checked_scale_read)
+
+    scanner = groups.add_parser("scanner").add_subparsers(dest="action", required=True)
+    listen = scanner.add_parser("listen", help="print scans as JSON lines")
+    listen.add_argument("--port", required=True)
+    listen.add_argument("--baud", type=int)
+    listen.add_argument("--count", type=int, default=0, help="stop after this many scans")
+    listen.add_argument("--seconds", type=float, default=30.0)
+    listen.set_defaults(run=scanner_listen)
+
+    barcode = groups.add_parser("barcode").add_subparsers(dest="action", required=True)
+    parse = barcode.add_parser("parse", help="print what a code means as JSON")
+    parse.add_argument("code")
+    parse.add_argument("--region", help="ISO country code for variable-measure codes")
+    parse.set_defaults(run=barcode_parse)
+
+    sim = groups.add_parser("simulate").add_subparsers(dest="device", required=True)
+    sim_scale = sim.add_parser("scale")
+    sim_scale.add_argument("--protocol", required=True, choices=list(SERIAL_PROTOCOLS))
+    sim_scale.add_argument("--link", required=True)
+    sim_scale.add_argument("--weight", default="0.512")
+    sim_scale.set_defaults(run=simulate)
+    sim_scanner = sim.add_parser("scanner")
+    sim_scanner.add_argument("--link", required=True)
+    sim_scanner.set_defaults(run=simulate)
+    return parser
+
+
+def _checked_scale_read(args: argparse.Namespace) -> int:
+    if args.protocol == "modbus" and not args.host:
+        raise SystemExit("--host is needed for a Modbus TCP indicator")
+    if args.protocol != "modbus" and not args.port:
+        raise SystemExit("--port is needed for a serial scale")
+    return scale_read(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
