@@ -238,3 +238,4 @@ class ModbusScaleSimulator:
             stop = self._server.shutdown()  # type: ignore[no-untyped-call]
             asyncio.run_coroutine_threadsafe(stop, self._loop).result(5)
         self._thread.join(timeout=5)
+        self._loop.close()

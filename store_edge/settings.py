@@ -35,6 +35,8 @@ STORE_KEY = env.str("STORE_KEY", default="")
 HQ_URL = env.str("HQ_URL", default="http://127.0.0.1:8000").rstrip("/")
 HQ_TIMEOUT_SECONDS = env.float("HQ_TIMEOUT_SECONDS", default=10.0)
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
+# The country whose GS1 layouts of price/weight codes (prefixes 20-29) the store reads.
+RCN_REGION = env.str("RCN_REGION", default="")
 SYNC_BATCH_ROWS = env.int("SYNC_BATCH_ROWS", default=1000)
 SYNC_BATCH_BYTES = env.int("SYNC_BATCH_BYTES", default=2 * 1024 * 1024)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import termios
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,7 +86,7 @@ def open_serial(settings: SerialSettings) -> serial.Serial:
         raise ScaleError(f"bad serial settings for {settings.port}: {exc}") from exc
 
 
-class SerialScale:
+class SerialScale(ABC):
     """A scale that answers a request with one frame from `start` to `end`."""
 
     start: bytes
@@ -128,6 +129,15 @@ class SerialScale:
     def frame_start(self, frame: bytes) -> int:
         """Where the answer starts in what arrived (noise before it is dropped)."""
         return frame.rfind(self.start)
+
+    @abstractmethod
+    def read(self) -> Reading: ...
+
+    @abstractmethod
+    def zero(self) -> None: ...
+
+    @abstractmethod
+    def tare(self) -> None: ...
 
 
 class Toledo8217Scale(SerialScale):
@@ -231,6 +241,7 @@ class ModbusScale:
         else:
             raise ScaleError("a Modbus scale needs a host or a serial port")
         if not self._client.connect():
+            self.close()
             raise ScaleNoAnswer(f"cannot connect to the Modbus scale at {self.where}")
 
     def close(self) -> None:

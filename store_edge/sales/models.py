@@ -16,6 +16,46 @@ class Lane(models.Model):
         return self.name or f"Lane {self.number}"
 
 
+class DeviceKind(models.TextChoices):
+    SCALE = "scale", "scale"
+    SCANNER = "scanner", "scanner"
+
+
+class DeviceProtocol(models.TextChoices):
+    TOLEDO_8217 = "toledo8217", "Mettler Toledo 8217 (serial)"
+    NCI = "nci", "NCI / Weigh-Tronix SCP-02 (serial)"
+    SICS = "sics", "MT-SICS (serial)"
+    MODBUS_TCP = "modbus_tcp", "Modbus TCP indicator"
+    MODBUS_RTU = "modbus_rtu", "Modbus RTU indicator (serial)"
+    SERIAL_SCANNER = "serial_scanner", "serial scanner"
+
+
+class LaneDevice(models.Model):
+    """A scanner or scale of a lane, as the store manager set it up; the device gateway
+    (`manage.py run_devices`) owns its port."""
+
+    lane = models.ForeignKey(Lane, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=8, choices=DeviceKind.choices)
+    protocol = models.CharField(max_length=16, choices=DeviceProtocol.choices)
+    port = models.CharField(max_length=200, help_text="/dev/ttyUSB0, or host:port for Modbus TCP")
+    baudrate = models.PositiveIntegerField(null=True, blank=True)
+    bytesize = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(7, 7), (8, 8)])
+    parity = models.CharField(
+        max_length=1, blank=True, choices=[("N", "N"), ("E", "E"), ("O", "O")]
+    )
+    stopbits = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(1, 1), (2, 2)])
+    options = models.JSONField(
+        default=dict, blank=True, help_text="prefix/suffix for scanners; register map for Modbus"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["lane__number", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.lane} {self.kind} ({self.protocol} on {self.port})"
+
+
 class LaneToken(models.Model):
     """A bearer token for a lane's API client; only its SHA-256 is kept."""
 
@@ -86,6 +126,9 @@ class BasketLine(models.Model):
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax_inclusive = models.BooleanField()
     category = models.CharField(max_length=64, blank=True)
+    embedded_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="printed in the barcode"
+    )
     override_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -54,6 +54,7 @@ def _line_input(line: LineRow) -> LineInput:
         tax=TaxRule(line.tax_class, line.tax_rate, line.tax_inclusive),
         category=line.category,
         weighed=line.weight_kg is not None,
+        embedded_price=line.embedded_price,
         override_price=line.override_price,
         override_reason=line.change_reason if line.override_price is not None else "",
         discount=discount,

@@ -8,13 +8,15 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from devices.barcodes import parse_code
+from devices.barcodes import BarcodeRules, parse_code
 from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import cash_increment, config_stamp, product_for_code
 from store_edge.inventory.models import EntryKind
@@ -36,6 +38,7 @@ from store_edge.sales.models import (
     StaffMember,
     TenderMethod,
 )
+from store_edge.sales.peripherals import lane_scale_weight
 from store_edge.sales.pricing import basket_price
 from store_edge.sales.sql import (
     GRAM,
@@ -54,6 +57,12 @@ MAX_TENDER = Decimal("1000000.00")
 MAX_COUPONS = 10
 MEMBER_CARD = re.compile(r"^[A-Za-z0-9]{4,32}$")
 COUPON = re.compile(r"^[A-Z0-9_-]{1,32}$")
+
+
+@cache
+def barcode_rules() -> BarcodeRules:
+    """The store's rules for variable-measure codes (its country's GS1 layouts)."""
+    return BarcodeRules(rcn_region=settings.RCN_REGION or None)
 
 
 def basket_open(*, lane: Lane) -> Basket:
@@ -103,20 +112,28 @@ def basket_add_item(
 
     Returns the config version the product was taken from.
     """
-    version, product = product_for_code(scanned=parse_code(code))
+    scanned = parse_code(code, rules=barcode_rules())
+    if scanned.expired(timezone.localdate()):
+        raise InvalidItem(f"expired on {scanned.expiry}: this item may not be sold")
+    version, product = product_for_code(scanned=scanned)
+    embedded_price = scanned.price
     if product.unit == Unit.KG:
         if quantity not in (None, 1):
             raise InvalidItem(f"{product.name} is sold by weight: give a weight, not a quantity")
-        if weight_kg is None:
-            raise InvalidItem(f"{product.name} is sold by weight: weigh it first")
-        if not Decimal("0.001") <= weight_kg <= MAX_WEIGHT_KG or weight_kg != weight_kg.quantize(
-            GRAM
+        weight_kg = weight_kg or scanned.weight_kg
+        if weight_kg is None and embedded_price is None:
+            weight_kg = lane_scale_weight(lane)
+        if weight_kg is not None and (
+            not Decimal("0.001") <= weight_kg <= MAX_WEIGHT_KG
+            or weight_kg != weight_kg.quantize(GRAM)
         ):
             raise InvalidItem(f"weight must be between 0.001 and {MAX_WEIGHT_KG} kg, in grams")
         quantity = 1
     else:
         if weight_kg is not None:
             raise InvalidItem(f"{product.name} is sold by the piece: give a quantity, not a weight")
+        if embedded_price is not None and quantity not in (None, 1):
+            raise InvalidItem("an item priced by its label is scanned one at a time")
         quantity = 1 if quantity is None else quantity
         if not 1 <= quantity <= MAX_QUANTITY:
             raise InvalidItem(f"quantity must be between 1 and {MAX_QUANTITY}")
@@ -136,6 +153,7 @@ def basket_add_item(
                 "tax_rate": str(product.tax_rate),
                 "tax_inclusive": product.tax_inclusive,
                 "category": product.category,
+                "embedded_price": None if embedded_price is None else str(embedded_price),
                 "change_reason": "",
                 "approved_by": "",
             },

@@ -35,6 +35,7 @@ class LineRow:
     tax_rate: Decimal
     tax_inclusive: bool
     category: str = ""
+    embedded_price: Decimal | None = None
     override_price: Decimal | None = None
     discount_percent: Decimal | None = None
     discount_amount: Decimal | None = None
@@ -74,7 +75,7 @@ def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow
     cursor.execute(
         "SELECT id, sku, name, quantity, weight_kg, unit_price, tax_class, tax_rate,"
         " tax_inclusive, category, override_price, discount_percent, discount_amount,"
-        " change_reason, approved_by"
+        " change_reason, approved_by, embedded_price"
         " FROM sales_basketline WHERE basket_id = %s ORDER BY position",
         [basket_id.hex],
     )
@@ -95,6 +96,7 @@ def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow
             discount_amount=None if row[12] is None else decimal_of(row[12], CENT),
             change_reason=row[13],
             approved_by=row[14],
+            embedded_price=None if row[15] is None else decimal_of(row[15], CENT),
         )
         for row in cursor.fetchall()
     ]
