@@ -29,7 +29,7 @@ from devices.scales.drivers import SERIAL_PROTOCOLS, ModbusScale, RegisterMap, S
 from devices.scales.drivers import serial_scale as open_scale
 from devices.scanners import ScannerSettings, SerialScanner
 
-PORT_PROBLEM, NO_ANSWER, WRONG_PROTOCOL, NOT_A_CODE = 3, 4, 5, 6
+USAGE, PORT_PROBLEM, NO_ANSWER, WRONG_PROTOCOL, NOT_A_CODE = 2, 3, 4, 5, 6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,9 +192,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _checked_scale_read(args: argparse.Namespace) -> int:
     if args.protocol == "modbus" and not args.host:
-        raise SystemExit("--host is needed for a Modbus TCP indicator")
+        return _fail(USAGE, "--host is needed for a Modbus TCP indicator")
     if args.protocol != "modbus" and not args.port:
-        raise SystemExit("--port is needed for a serial scale")
+        return _fail(USAGE, "--port is needed for a serial scale")
     return scale_read(args)
 
 

@@ -1,9 +1,11 @@
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from deploy.local.redis_server import redis_for
 from tests.processes import base_env, manage
 
 # CI runs the same examples every time (a red CI must be reproducible) and does not time
@@ -26,3 +28,16 @@ def catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env=base_env(VAR_DIR=str(path.parent)),
     )
     return path
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis that answers: REDIS_URL's when it does, else an embedded one for the run."""
+    url, process = redis_for(
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        data_dir=tmp_path_factory.mktemp("redis"),
+    )
+    yield url
+    if process is not None:
+        process.kill()
+        process.wait()

@@ -1,0 +1,165 @@
+"""The lane and its devices: a weighed item takes its scale's stable weight through the
+gateway; labels carry their price or weight; expired items are refused. Real Redis, real
+pseudo-terminals, the gateway's own worker threads."""
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit
+from django.utils import timezone
+
+from devices.simulators import ScaleSimulator, ScannerSimulator
+from store_edge.catalog.models import Barcode, Product
+from store_edge.sales import peripherals
+from store_edge.sales.gateway import DeviceConfig, DeviceWorker
+from store_edge.sales.models import BasketLine, DeviceKind, Lane, LaneDevice
+from store_edge.sales.services import barcode_rules
+from tests.store_edge.conftest import BANANAS, LaneClient
+
+
+@pytest.fixture
+def relay(redis_url: str, settings, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    settings.REDIS_URL = redis_url
+    settings.REDIS_KEY_PREFIX = f"test-{tmp_path.name}"
+    peripherals.relay.cache_clear()
+    yield
+    peripherals.relay().delete(peripherals.scale_key(1), peripherals.scans_key(1),
+                               peripherals.health_key())  # fmt: skip
+    peripherals.relay.cache_clear()
+
+
+def wait_until(condition: object, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def scale(relay: None, lane: Lane, tmp_path: Path) -> Iterator[ScaleSimulator]:
+    simulator = ScaleSimulator(tmp_path / "ttyScale", "sics")
+    device = LaneDevice.objects.create(lane=lane, kind=DeviceKind.SCALE, protocol="sics",
+                                       port=str(simulator.path))  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(device))
+    worker.start()
+    yield simulator
+    worker.stop.set()
+    assert worker.thread is not None
+    worker.thread.join(timeout=5)
+    simulator.close()
+
+
+def add_bananas(lane_api: LaneClient) -> tuple[int, dict]:
+    basket_id = lane_api.new_basket()
+    return lane_api.post(f"/baskets/{basket_id}/items", {"code": BANANAS})
+
+
+def test_a_weighed_item_takes_the_stable_weight_of_the_lanes_scale(
+    lane_api: LaneClient, scale: ScaleSimulator
+) -> None:
+    scale.state.weight = Decimal("0.512")
+    wait_until(lambda: peripherals.relay().get(peripherals.scale_key(1)) is not None)
+    status, basket = add_bananas(lane_api)
+    assert status == 200, basket
+    assert (basket["lines"][0]["weight_kg"], basket["lines"][0]["amount"]) == ("0.512", "1.02")
+
+
+def test_a_moving_scale_is_refused_with_a_message(lane_api: LaneClient,
+                                                  scale: ScaleSimulator) -> None:  # fmt: skip
+    scale.state.weight, scale.state.motion = Decimal("0.700"), True
+    time.sleep(0.5)
+    status, answer = add_bananas(lane_api)
+    assert status == 422
+    assert "moving" in answer["detail"]
+    assert BasketLine.objects.count() == 0
+
+
+def test_an_unplugged_scale_is_reported_and_its_reading_refused(
+    lane_api: LaneClient, scale: ScaleSimulator
+) -> None:
+    scale.state.weight = Decimal("0.300")
+    wait_until(lambda: any(h["connected"] for h in peripherals.device_health().values()))
+    scale.unplug()
+    wait_until(lambda: not any(h["connected"] for h in peripherals.device_health().values()))
+    time.sleep(1.1)  # the last reading is now too old to sell
+    status, answer = add_bananas(lane_api)
+    assert status == 422
+    assert "not answering" in answer["detail"] or "too old" in answer["detail"]
+    health = next(iter(peripherals.device_health().values()))
+    assert health["errors"] >= 1 and health["last_error"]
+    scale.plug()  # and it comes back on its own
+    wait_until(lambda: any(h["connected"] for h in peripherals.device_health().values()))
+    wait_until(lambda: add_bananas(lane_api)[0] == 200)
+
+
+def test_a_lane_without_a_scale_asks_for_the_weight(lane_api: LaneClient, relay: None) -> None:
+    status, answer = add_bananas(lane_api)
+    assert status == 422
+    assert "no scale" in answer["detail"]
+
+
+def test_a_serial_scanner_relays_its_scans(relay: None, lane: Lane, tmp_path: Path) -> None:
+    simulator = ScannerSimulator(tmp_path / "ttyScan")
+    device = LaneDevice.objects.create(lane=lane, kind=DeviceKind.SCANNER,
+                                       protocol="serial_scanner", port=str(simulator.path),
+                                       options={"prefix": "#"})  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(device))
+    worker.start()
+    try:
+        wait_until(lambda: worker.health.connected)
+        simulator.scan("]E04006381333931", prefix=b"#")
+        simulator.write(b"\r\n")  # an empty line is not a scan
+        wait_until(lambda: peripherals.relay().llen(peripherals.scans_key(1)) == 1)
+        scan = json.loads(peripherals.relay().lindex(peripherals.scans_key(1), 0))
+        assert scan["code"] == "]E04006381333931"
+    finally:
+        worker.stop.set()
+        simulator.close()
+
+
+def rcn(prefix_item: str, value: str) -> str:
+    body = prefix_item + str(gs1_price_weight_check_digit(value)) + value
+    return body + str(gs1_standard_check_digit(body))
+
+
+@pytest.fixture
+def labelled_cheese(catalog: None, settings) -> str:  # type: ignore[no-untyped-def]
+    settings.RCN_REGION = "de"
+    barcode_rules.cache_clear()
+    from store_edge.catalog.models import TaxClass
+
+    cheese = Product.objects.create(
+        sku="300001",
+        name="Gouda by the piece",
+        price=Decimal("12.90"),
+        unit="kg",
+        tax_class=TaxClass.objects.get(code="RED"),
+    )
+    base = rcn("221234", "00000")  # the item's code with its price zeroed, as HQ publishes it
+    Barcode.objects.create(gtin=base.zfill(14), code=base, product=cheese)
+    yield rcn("221234", "00349")  # a label printed at the deli counter: 3.49
+    barcode_rules.cache_clear()
+
+
+def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_cheese: str) -> None:
+    basket_id = lane_api.new_basket()
+    status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": labelled_cheese})
+    assert status == 200, basket
+    assert (basket["lines"][0]["amount"], basket["total"]) == ("3.49", "3.49")
+
+
+def test_an_expired_item_is_refused(lane_api: LaneClient) -> None:
+    yesterday = (timezone.localdate() - timedelta(days=1)).strftime("%y%m%d")
+    code = "]C1" + "01" + "04006381333931".zfill(14) + "17" + yesterday
+    basket_id = lane_api.new_basket()
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": code})
+    assert status == 422
+    assert "expired on" in answer["detail"]
+    assert BasketLine.objects.count() == 0
