@@ -209,6 +209,10 @@ class System:
                           "-n", f"w{secrets.token_hex(3)}@%h"],
                 self.store_env,
             ),
+            "gateway": (
+                [PYTHON, str(ROOT / "manage.py"), "run_devices", "--reload-every", "1"],
+                {**self.store_env, "DJANGO_SETTINGS_MODULE": "store_edge.settings"},
+            ),
             "beat": (
                 celery + ["beat", "--loglevel", "INFO",
                           "-s", str(self.tmp / f"beat-{secrets.token_hex(3)}")],

@@ -93,6 +93,18 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
     )
     for env, marker in ((hq, "hq"), (store, "store")):
         _remembered(VAR / marker / "admin-created", lambda env=env: _admin(env))
+    devices = VAR / "devices"
+    devices.mkdir(exist_ok=True)
+    lane1 = [("scale", "toledo8217", devices / "lane1-scale"),
+             ("scanner", "serial_scanner", devices / "lane1-scanner")]  # fmt: skip
+    for kind, protocol, link in lane1:
+        _remembered(
+            VAR / "store" / f"device-{kind}",
+            lambda kind=kind, protocol=protocol, link=link: _manage(
+                store, "add_lane_device", "--lane", "1", "--kind", kind, "--protocol",
+                protocol, "--port", str(link),
+            ),
+        )  # fmt: skip
     for code, name, role, pin in DEMO_STAFF:
         _remembered(
             VAR / "store" / f"staff-{code}",
@@ -142,6 +154,17 @@ def main() -> None:
         "store": (f"{gunicorn} store_edge.wsgi -b 127.0.0.1:{STORE_PORT}", store),
         "store-worker": (f"{celery} -A store_edge worker --pool solo -Q store_edge -l INFO", store),
         "store-beat": (f"{celery} -A store_edge beat -l INFO", store),
+        "gateway": (f"{BIN / 'python'} {ROOT / 'manage.py'} run_devices", store),
+        "scale-sim": (
+            f"{BIN / 'python'} -m devices simulate scale --protocol toledo8217 "
+            f"--link {VAR / 'devices' / 'lane1-scale'} --weight 0.512",
+            store,
+        ),
+        "scanner-sim": (
+            f"{BIN / 'python'} -m devices simulate scanner "
+            f"--link {VAR / 'devices' / 'lane1-scanner'}",
+            store,
+        ),
     }
     manager = Manager(Printer(sys.stdout))
     for name, (command, env) in processes.items():
@@ -155,6 +178,8 @@ def main() -> None:
   Lane API    http://127.0.0.1:{STORE_PORT}/api/v1/docs
   Lane 1      Authorization: Bearer {token}
   Staff       cashier 12 / PIN 1234, supervisor 77 / PIN 4321
+  Devices     lane 1: a simulated Toledo 8217 scale (0.512 kg) and serial scanner
+              under {VAR / "devices"}; add bananas (PLU 4011) without a weight
   Store id    {store["STORE_ID"]}    sync every {store.get("SYNC_INTERVAL_SECONDS", "300")} s
   Data        {VAR}   (Ctrl-C stops everything; the next run reuses it)
 """,
