@@ -163,3 +163,12 @@ def test_an_expired_item_is_refused(lane_api: LaneClient) -> None:
     assert status == 422
     assert "expired on" in answer["detail"]
     assert BasketLine.objects.count() == 0
+
+
+def test_the_admin_shows_each_devices_health(lane_api: LaneClient, scale: ScaleSimulator,
+                                             admin_client: object) -> None:  # fmt: skip
+    scale.state.weight = Decimal("0.100")
+    wait_until(lambda: any(h["connected"] for h in peripherals.device_health().values()))
+    page = admin_client.get("/admin/sales/lanedevice/").content.decode()  # type: ignore[attr-defined]
+    assert "sics" in page and str(scale.path) in page
+    assert 'alt="True"' in page  # connected
