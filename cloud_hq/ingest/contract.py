@@ -99,6 +99,8 @@ class TenderDoc(_Strict):
     id: UUID
     method: str = Field(max_length=16)
     amount: Decimal = Field(max_digits=12, decimal_places=2)
+    terminal_reference: str = Field(default="", pattern=r"^[A-Za-z0-9-]{0,32}$")
+    card_last4: str = Field(default="", pattern=r"^([0-9]{4})?$")
 
 
 class TaxDoc(_Strict):
@@ -123,6 +125,7 @@ class SaleDoc(_Strict):
     change: Decimal = Field(max_digits=12, decimal_places=2)
     cash_rounding: Decimal = Field(default=Decimal("0.00"), max_digits=6, decimal_places=2)
     member_card: str = Field(default="", max_length=32)
+    cashier: str = Field(default="", max_length=16)
     coupons: list[str] = Field(default_factory=list, max_length=10)
     lines: list[SaleLineDoc] = Field(min_length=1, max_length=1000)
     tenders: list[TenderDoc] = Field(max_length=50)

@@ -74,6 +74,7 @@ class Sale(models.Model):
     cash_rounding = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     member_card = models.CharField(max_length=32, blank=True)
     coupons = models.JSONField(default=list, blank=True)
+    cashier = models.CharField(max_length=16, blank=True)
     seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
 
     class Meta:
@@ -122,6 +123,8 @@ class SaleTender(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="tenders")
     method = models.CharField(max_length=16)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    terminal_reference = models.CharField(max_length=32, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"

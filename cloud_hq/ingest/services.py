@@ -165,6 +165,7 @@ def _sale_record(*, store: Store, entry: EntryIn) -> None:
         cash_rounding=doc.cash_rounding,
         member_card=doc.member_card,
         coupons=doc.coupons,
+        cashier=doc.cashier,
         seq=entry.seq,
     )
     SaleLine.objects.bulk_create(

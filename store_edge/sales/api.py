@@ -77,6 +77,8 @@ class LineChangeIn(Schema):
 class PaymentIn(Schema):
     method: str = Field(max_length=16, examples=["cash"])
     amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2, examples=["20.00"])
+    terminal_reference: str = Field(default="", max_length=64, description="card: the terminal's")
+    card_last4: str = Field(default="", max_length=8, description="card: last four digits only")
 
 
 class SaleLineOut(Schema):
@@ -147,6 +149,35 @@ def basket_create(request: HttpRequest) -> JsonResponse:
     return _basket(detail, status=201)
 
 
+class BasketSummaryOut(Schema):
+    id: uuid.UUID
+    status: str
+    created_at: datetime
+    lines: int
+
+
+@router.get("/baskets", response=list[BasketSummaryOut])
+def baskets_list(request: HttpRequest, status: str = "suspended") -> list[dict[str, Any]]:
+    """Baskets of the store in a status (suspended ones can be resumed on any lane)."""
+    return selectors.baskets_in(status=status, lane=request_lane(request))
+
+
+@router.post(
+    "/baskets/{basket_id}/suspend", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut}
+)
+def basket_suspend(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+    lane = request_lane(request)
+    services.basket_suspend(basket_id=basket_id, lane=lane)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+@router.post("/baskets/{basket_id}/resume", response={200: BasketOut, 404: ErrorOut})
+def basket_resume(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+    lane = request_lane(request)
+    services.basket_resume(basket_id=basket_id, lane=lane)
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
 @router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
 def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=request_lane(request)))
@@ -187,7 +218,12 @@ def basket_payment_add(
 ) -> JsonResponse:
     lane = request_lane(request)
     services.basket_add_payment(
-        basket_id=basket_id, lane=lane, method=payment.method, amount=payment.amount
+        basket_id=basket_id,
+        lane=lane,
+        method=payment.method,
+        amount=payment.amount,
+        terminal_reference=payment.terminal_reference,
+        card_last4=payment.card_last4,
     )
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 

@@ -83,6 +83,8 @@ class StaffMember(models.Model):
     role = models.CharField(max_length=16, choices=StaffRole.choices)
     pin_hash = models.CharField(max_length=256)
     active = models.BooleanField(default=True)
+    failed_pins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.code} {self.name} ({self.role})"
@@ -90,10 +92,12 @@ class StaffMember(models.Model):
 
 class TenderMethod(models.TextChoices):
     CASH = "cash", "cash"
+    CARD = "card", "card (external terminal)"
 
 
 class BasketStatus(models.TextChoices):
     OPEN = "open", "open"
+    SUSPENDED = "suspended", "suspended"
     COMPLETED = "completed", "completed"
 
 
@@ -147,6 +151,8 @@ class BasketPayment(models.Model):
     basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(max_length=16, choices=TenderMethod.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    terminal_reference = models.CharField(max_length=32, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,6 +182,18 @@ class Sale(models.Model):
     )
     member_card = models.CharField(max_length=32, blank=True)
     coupons = models.JSONField(default=list, blank=True)
+    cashier = models.CharField(max_length=16, blank=True)
+    shift = models.ForeignKey(
+        "Shift", on_delete=models.PROTECT, null=True, blank=True, related_name="sales"
+    )
+    returns_sale = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        help_text="for a return: the sale it returns (none: a return without receipt)",
+    )
 
     class Meta:
         ordering = ["-completed_at"]
@@ -210,6 +228,8 @@ class SaleTender(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="tenders")
     method = models.CharField(max_length=16, choices=TenderMethod.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    terminal_reference = models.CharField(max_length=32, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"
@@ -226,3 +246,43 @@ class SaleTax(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tax_class} {self.tax}"
+
+
+class Shift(models.Model):
+    """A cashier's shift on a lane: opened with a float, closed with the cash counted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lane = models.ForeignKey(Lane, on_delete=models.PROTECT, related_name="shifts")
+    cashier = models.CharField(max_length=16)
+    opened_at = models.DateTimeField()
+    opening_float = models.DecimalField(max_digits=12, decimal_places=2)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    counted_cash = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    expected_cash = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lane"], condition=models.Q(closed_at=None), name="one_open_shift_per_lane"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lane} shift of {self.cashier} from {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class CashMovementKind(models.TextChoices):
+    PAID_IN = "paid_in", "paid in"
+    PAID_OUT = "paid_out", "paid out"
+
+
+class CashMovement(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="cash_movements")
+    kind = models.CharField(max_length=8, choices=CashMovementKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

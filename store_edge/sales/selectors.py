@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count
 
 from store_edge.catalog.selectors import config_stamp
 from store_edge.sales.errors import BasketNotFound, SaleNotFound
-from store_edge.sales.models import Lane, Sale
+from store_edge.sales.models import Basket, BasketStatus, Lane, Sale
 from store_edge.sales.pricing import basket_price
 from store_edge.sales.services import adjustments_wire, amount_due
 from store_edge.sales.sql import basket_lines, basket_payments, basket_state
@@ -63,6 +64,17 @@ def basket_detail(
         "config_version": config_stamp()[0] if config_version is None else config_version,
         "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
     }
+
+
+def baskets_in(*, status: str, lane: Lane) -> list[dict[str, Any]]:
+    """Suspended baskets of the whole store, or this lane's open ones."""
+    baskets = Basket.objects.filter(status=status).annotate(line_count=Count("lines"))
+    if status != BasketStatus.SUSPENDED:
+        baskets = baskets.filter(lane_id=lane.id)
+    return [
+        {"id": b.id, "status": b.status, "created_at": b.created_at, "lines": b.line_count}
+        for b in baskets.order_by("-created_at")[:50]
+    ]
 
 
 def sale_detail(*, sale_id: uuid.UUID) -> Sale:

@@ -35,6 +35,7 @@ from store_edge.sales.models import (
     BasketStatus,
     Lane,
     Sale,
+    Shift,
     StaffMember,
     TenderMethod,
 )
@@ -43,9 +44,11 @@ from store_edge.sales.pricing import basket_price
 from store_edge.sales.sql import (
     GRAM,
     LineRow,
+    TenderRow,
     basket_lines,
     basket_payments,
     basket_state,
+    basket_tenders,
     insert_rows,
     line_append,
 )
@@ -56,6 +59,8 @@ MAX_WEIGHT_KG = Decimal("999.999")
 MAX_TENDER = Decimal("1000000.00")
 MAX_COUPONS = 10
 MEMBER_CARD = re.compile(r"^[A-Za-z0-9]{4,32}$")
+LAST4 = re.compile(r"^[0-9]{4}$")
+TERMINAL_REFERENCE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 COUPON = re.compile(r"^[A-Z0-9_-]{1,32}$")
 
 
@@ -174,16 +179,76 @@ def basket_remove_line(*, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID) 
 
 
 def basket_add_payment(
-    *, basket_id: uuid.UUID, lane: Lane, method: str, amount: Decimal
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    method: str,
+    amount: Decimal,
+    terminal_reference: str = "",
+    card_last4: str = "",
 ) -> BasketPayment:
-    """Record a tender against an open basket."""
+    """Record a tender against an open basket.
+
+    A card is paid on the external terminal: the lane records the method, the amount, the
+    terminal's reference and the card's last four digits, never a card number.
+    """
     if method not in TenderMethod.values:
         raise InvalidItem(f"unknown payment method {method!r}")
     if not Decimal("0.01") <= amount <= MAX_TENDER or amount != amount.quantize(Decimal("0.01")):
         raise InvalidItem(f"amount must be between 0.01 and {MAX_TENDER}, in cents")
+    if method == TenderMethod.CARD:
+        if not LAST4.fullmatch(card_last4):
+            raise InvalidItem("a card payment records the card's last four digits, nothing more")
+        if not TERMINAL_REFERENCE.fullmatch(terminal_reference) or looks_like_card_number(
+            terminal_reference
+        ):
+            raise InvalidItem("the terminal's reference is 1-32 letters, digits or '-'")
+    elif terminal_reference or card_last4:
+        raise InvalidItem("a terminal reference and last four digits are for card payments")
+    with _basket_edit() as cursor:
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        if method == TenderMethod.CARD:
+            priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id))
+            paid = sum((a for _, a in basket_payments(cursor, basket_id=basket_id)), Decimal(0))
+            if amount > priced.total - paid:
+                raise InvalidItem(f"a card pays at most what is due ({priced.total - paid})")
+        return BasketPayment.objects.create(
+            basket=basket,
+            method=method,
+            amount=amount,
+            terminal_reference=terminal_reference,
+            card_last4=card_last4,
+        )
+
+
+def looks_like_card_number(text: str) -> bool:
+    """True when `text` holds 13-19 digits passing the Luhn check: a card number."""
+    digits = "".join(c for c in text if c.isdigit())
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def basket_suspend(*, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Park an open basket (the customer forgot something); any lane can resume it."""
     with _basket_edit():
         basket = _open_basket(basket_id=basket_id, lane=lane)
-        return BasketPayment.objects.create(basket=basket, method=method, amount=amount)
+        basket.status = BasketStatus.SUSPENDED
+        basket.save(update_fields=["status"])
+
+
+def basket_resume(*, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Take a suspended basket up again on this lane."""
+    with _basket_edit():
+        basket = Basket.objects.filter(id=basket_id, status=BasketStatus.SUSPENDED).first()
+        if basket is None:
+            raise BasketNotFound(f"No suspended basket {basket_id}")
+        basket.status, basket.lane = BasketStatus.OPEN, lane
+        basket.save(update_fields=["status", "lane"])
 
 
 def basket_set_member(*, basket_id: uuid.UUID, lane: Lane, card: str) -> None:
@@ -253,7 +318,9 @@ def basket_line_change(
             raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
 
 
-def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale, bool]:
+def sale_complete(
+    *, basket_id: uuid.UUID, lane: Lane, user: str, cashier: str = ""
+) -> tuple[Sale, bool]:
     """Complete a fully paid basket as a sale, with its ledger entries, in one transaction.
 
     Completing a basket that is already completed returns its sale (a double click on
@@ -291,8 +358,13 @@ def sale_complete(*, basket_id: uuid.UUID, lane: Lane, user: str) -> tuple[Sale,
             cash_rounding=due - priced.total,
             member_card=state.member_card,
             coupons=list(state.coupons),
+            cashier=cashier,
+            shift_id=Shift.objects.filter(lane_id=lane.id, closed_at=None)
+            .values_list("id", flat=True)
+            .first(),
         )
-        document = sale_document(sale=sale, lines=lines, priced=priced, payments=payments)
+        tenders = basket_tenders(cursor, basket_id=basket_id)
+        document = sale_document(sale=sale, lines=lines, priced=priced, tenders=tenders)
         _sale_insert(cursor, sale=sale, document=document)
         ledger_append(
             entries=[
@@ -332,6 +404,8 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
             sale.completed_at), sale.config_version, str(sale.subtotal),
         str(sale.discount_total), str(sale.tax_total), str(sale.total), str(sale.amount_paid),
         str(sale.change), str(sale.cash_rounding), sale.member_card, json.dumps(sale.coupons),
+        sale.cashier, sale.shift_id.hex if sale.shift_id else None,
+        sale.returns_sale_id.hex if sale.returns_sale_id else None,
     )])  # fmt: skip
     insert_rows(cursor, "sales_saleline", SALE_LINE_COLUMNS, [
         (uuid.UUID(line["id"]).hex, sale_id, line["position"], line["sku"], line["name"],
@@ -339,8 +413,10 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
          line["amount"], line["tax_class"], json.dumps(line["adjustments"]))
         for line in document["lines"]
     ])  # fmt: skip
-    insert_rows(cursor, "sales_saletender", ("id", "sale_id", "method", "amount"), [
-        (uuid.UUID(t["id"]).hex, sale_id, t["method"], t["amount"]) for t in document["tenders"]
+    insert_rows(cursor, "sales_saletender", SALE_TENDER_COLUMNS, [
+        (uuid.UUID(t["id"]).hex, sale_id, t["method"], t["amount"], t["terminal_reference"],
+         t["card_last4"])
+        for t in document["tenders"]
     ])  # fmt: skip
     insert_rows(cursor, "sales_saletax", SALE_TAX_COLUMNS, [
         (sale_id, t["tax_class"], t["rate"], t["inclusive"], t["net"], t["tax"], t["gross"])
@@ -351,7 +427,9 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
 SALE_COLUMNS = (
     "id", "number", "lane_id", "completed_at", "config_version", "subtotal", "discount_total",
     "tax_total", "total", "amount_paid", "change", "cash_rounding", "member_card", "coupons",
+    "cashier", "shift_id", "returns_sale_id",
 )  # fmt: skip
+SALE_TENDER_COLUMNS = ("id", "sale_id", "method", "amount", "terminal_reference", "card_last4")
 SALE_LINE_COLUMNS = (
     "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price",
     "base_amount", "amount", "tax_class", "adjustments",
@@ -381,7 +459,7 @@ def sale_document(
     sale: Sale,
     lines: list[LineRow],
     priced: PricedBasket,
-    payments: list[tuple[str, Decimal]],
+    tenders: list[TenderRow],
 ) -> dict[str, Any]:
     """Return the sale as HQ receives it: amounts as strings, nothing left out."""
     by_line = {p.line_id: p for p in priced.lines}
@@ -415,10 +493,17 @@ def sale_document(
             }
             for position, line in enumerate(lines, start=1)
         ],
+        "cashier": sale.cashier,
         "tenders": [
-            {"id": str(uuid.uuid4()), "method": method, "amount": str(amount)}
-            for method, amount in payments
-        ],
+            {
+                "id": str(uuid.uuid4()),
+                "method": t.method,
+                "amount": str(t.amount),
+                "terminal_reference": t.terminal_reference,
+                "card_last4": t.card_last4,
+            }
+            for t in tenders
+        ],  # fmt: skip
         "taxes": [
             {
                 "tax_class": t.code,

@@ -110,6 +110,23 @@ def basket_payments(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[tupl
     return [(method, decimal_of(amount, CENT)) for method, amount in cursor.fetchall()]
 
 
+@dataclass(frozen=True, slots=True)
+class TenderRow:
+    method: str
+    amount: Decimal
+    terminal_reference: str
+    card_last4: str
+
+
+def basket_tenders(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[TenderRow]:
+    cursor.execute(
+        "SELECT method, amount, terminal_reference, card_last4 FROM sales_basketpayment"
+        " WHERE basket_id = %s ORDER BY created_at",
+        [basket_id.hex],
+    )
+    return [TenderRow(m, decimal_of(a, CENT), ref, last4) for m, a, ref, last4 in cursor.fetchall()]
+
+
 def line_append(
     cursor: CursorWrapper,
     *,

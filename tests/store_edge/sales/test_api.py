@@ -269,3 +269,62 @@ def test_every_basket_answer_matches_the_documented_schema(lane_api: LaneClient)
         assert str(parsed.id) == basket_id
     assert answers[2]["lines"][1]["weight_kg"] == "1.250"
     assert answers[-1]["amount_due"] == "0.00"
+
+
+def test_a_card_payment_records_the_terminal_reference_and_last_four_digits(
+    lane_api: LaneClient,
+) -> None:
+    basket_id = lane_api.new_basket()
+    lane_api.post(f"/baskets/{basket_id}/items", {"code": BREAD, "quantity": 2})
+    card = {
+        "method": "card",
+        "amount": "4.98",
+        "terminal_reference": "T-8842",
+        "card_last4": "4242",
+    }
+    assert lane_api.post(f"/baskets/{basket_id}/payments", card)[0] == 200
+    status, sale = lane_api.post(f"/baskets/{basket_id}/complete")
+    assert status == 201
+    tender = lane_api.get(f"/sales/{sale['id']}")[1]["tenders"][0]
+    assert (tender["method"], tender["amount"]) == ("card", "4.98")
+    document = LedgerEntry.objects.get(kind="sale_completed").payload
+    assert document["tenders"][0]["card_last4"] == "4242"
+
+
+@pytest.mark.parametrize(
+    ("payment", "message"),
+    [
+        ({"method": "card", "amount": "1.00", "terminal_reference": "4111111111111111",
+          "card_last4": "1111"}, "reference"),
+        ({"method": "card", "amount": "1.00", "terminal_reference": "T1", "card_last4": "41111"},
+         "last four digits"),
+        ({"method": "card", "amount": "1.00", "terminal_reference": "", "card_last4": "1111"},
+         "reference"),
+        ({"method": "card", "amount": "9.00", "terminal_reference": "T1", "card_last4": "1111"},
+         "at most what is due"),
+        ({"method": "cash", "amount": "1.00", "card_last4": "1111"}, "for card payments"),
+    ],
+)  # fmt: skip
+def test_a_card_number_or_a_bad_card_payment_is_refused(
+    lane_api: LaneClient, payment: dict, message: str
+) -> None:
+    basket_id = lane_api.new_basket()
+    lane_api.post(f"/baskets/{basket_id}/items", {"code": BREAD, "quantity": 2})
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments", payment)
+    assert status == 422, answer
+    assert message in str(answer["detail"])
+    assert BasketPayment.objects.count() == 0
+
+
+def test_a_suspended_basket_is_resumed_on_another_lane(lane_api: LaneClient) -> None:
+    basket_id = lane_api.new_basket()
+    lane_api.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    assert lane_api.post(f"/baskets/{basket_id}/suspend")[0] == 200
+    assert lane_api.post(f"/baskets/{basket_id}/items", {"code": WATER})[0] == 409
+    _, other_token = lane_token_issue(lane_number=2)
+    other = LaneClient(other_token)
+    status, listed = other.get("/baskets?status=suspended")
+    assert [b["id"] for b in listed] == [basket_id]
+    status, basket = other.post(f"/baskets/{basket_id}/resume")
+    assert (status, basket["status"], len(basket["lines"])) == (200, "open", 1)
+    assert other.post(f"/baskets/{basket_id}/items", {"code": WATER})[0] == 200

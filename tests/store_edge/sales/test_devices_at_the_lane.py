@@ -33,6 +33,12 @@ def relay(redis_url: str, settings, tmp_path: Path) -> Iterator[None]:  # type: 
     peripherals.relay.cache_clear()
 
 
+def relayed() -> dict:
+    """The lane's scale reading as the gateway relayed it (empty before the first)."""
+    raw = peripherals.relay().get(peripherals.scale_key(1))
+    return json.loads(raw) if raw else {}
+
+
 def wait_until(condition: object, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -65,7 +71,7 @@ def test_a_weighed_item_takes_the_stable_weight_of_the_lanes_scale(
     lane_api: LaneClient, scale: ScaleSimulator
 ) -> None:
     scale.state.weight = Decimal("0.512")
-    wait_until(lambda: peripherals.relay().get(peripherals.scale_key(1)) is not None)
+    wait_until(lambda: relayed().get("weight") == "0.512")
     status, basket = add_bananas(lane_api)
     assert status == 200, basket
     assert (basket["lines"][0]["weight_kg"], basket["lines"][0]["amount"]) == ("0.512", "1.02")
@@ -74,7 +80,7 @@ def test_a_weighed_item_takes_the_stable_weight_of_the_lanes_scale(
 def test_a_moving_scale_is_refused_with_a_message(lane_api: LaneClient,
                                                   scale: ScaleSimulator) -> None:  # fmt: skip
     scale.state.weight, scale.state.motion = Decimal("0.700"), True
-    time.sleep(0.5)
+    wait_until(lambda: relayed().get("weight") == "0.700" and not relayed().get("stable"))
     status, answer = add_bananas(lane_api)
     assert status == 422
     assert "moving" in answer["detail"]
