@@ -14,12 +14,12 @@ MAX_ENTRIES_PER_PUSH = 20000  # a hard cap; INGEST_MAX_ENTRIES sets the working 
 
 EntryKindWire = Literal[
     "sale_completed", "sale", "return", "void", "delivery", "count", "adjustment", "waste",
-    "transfer_out", "transfer_in",
+    "transfer_out", "transfer_in", "return_completed", "shift_closed",
 ]  # fmt: skip
 MOVEMENT_KINDS = frozenset({"sale", "return", "void", "delivery", "adjustment", "waste",
                             "transfer_out", "transfer_in"})  # fmt: skip
 COUNT = "count"
-DOCUMENT_KINDS = frozenset({"sale_completed"})
+DOCUMENT_KINDS = frozenset({"sale_completed", "return_completed", "shift_closed"})
 
 
 class _Strict(BaseModel):
@@ -93,6 +93,7 @@ class SaleLineDoc(_Strict):
     amount: Decimal = Field(max_digits=12, decimal_places=2)
     tax_class: str = Field(max_length=16)
     adjustments: list[AdjustmentDoc] = Field(default_factory=list, max_length=50)
+    returns_line: UUID | None = Field(default=None, description="on a return: the line sold")
 
 
 class TenderDoc(_Strict):
@@ -126,7 +127,38 @@ class SaleDoc(_Strict):
     cash_rounding: Decimal = Field(default=Decimal("0.00"), max_digits=6, decimal_places=2)
     member_card: str = Field(default="", max_length=32)
     cashier: str = Field(default="", max_length=16)
+    returns: str = Field(default="", max_length=32, description="on a return: the sale number")
+    approved_by: str = Field(default="", max_length=16, description="who approved a return")
     coupons: list[str] = Field(default_factory=list, max_length=10)
     lines: list[SaleLineDoc] = Field(min_length=1, max_length=1000)
     tenders: list[TenderDoc] = Field(max_length=50)
     taxes: list[TaxDoc] = Field(max_length=50)
+
+
+class ShiftDoc(_Strict):
+    """A shift's Z report: what it sold and what the drawer held against what it should."""
+
+    shift_id: UUID
+    lane: int = Field(ge=1, le=999)
+    cashier: str = Field(default="", max_length=16)
+    opened_at: AwareDatetime
+    closed_at: AwareDatetime
+    sales: int = Field(ge=0)
+    returns: int = Field(ge=0)
+    sales_total: Decimal = Field(max_digits=14, decimal_places=2)
+    returns_total: Decimal = Field(max_digits=14, decimal_places=2)
+    tenders: dict[str, Decimal] = Field(max_length=10)
+    opening_float: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    paid_in: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    paid_out: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    expected_cash: Decimal = Field(max_digits=14, decimal_places=2)
+    counted_cash: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    variance: Decimal = Field(max_digits=14, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _variance_adds_up(self) -> ShiftDoc:
+        if self.variance != self.counted_cash - self.expected_cash:
+            raise ValueError("variance must be counted_cash - expected_cash")
+        if self.closed_at < self.opened_at:
+            raise ValueError("a shift closes after it opens")
+        return self

@@ -75,6 +75,10 @@ class Sale(models.Model):
     member_card = models.CharField(max_length=32, blank=True)
     coupons = models.JSONField(default=list, blank=True)
     cashier = models.CharField(max_length=16, blank=True)
+    returns = models.CharField(
+        max_length=32, blank=True, help_text="on a return: the number of the sale it takes back"
+    )
+    approved_by = models.CharField(max_length=16, blank=True, help_text="who approved a return")
     seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
 
     class Meta:
@@ -100,6 +104,7 @@ class SaleLine(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
     adjustments = models.JSONField(default=list, blank=True)
+    returns_line = models.UUIDField(null=True, blank=True, help_text="on a return: the line sold")
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
@@ -141,3 +146,32 @@ class SaleTax(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tax_class} {self.tax}"
+
+
+class ShiftClose(models.Model):
+    """A lane's shift as its Z report told it: sales, tenders and the cash variance."""
+
+    id = models.UUIDField(primary_key=True, help_text="the store's shift id")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="shifts")
+    lane = models.PositiveSmallIntegerField()
+    cashier = models.CharField(max_length=16, blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField()
+    sales = models.PositiveIntegerField()
+    returns = models.PositiveIntegerField()
+    sales_total = models.DecimalField(max_digits=14, decimal_places=2)
+    returns_total = models.DecimalField(max_digits=14, decimal_places=2)
+    tenders = models.JSONField(default=dict)
+    opening_float = models.DecimalField(max_digits=12, decimal_places=2)
+    paid_in = models.DecimalField(max_digits=12, decimal_places=2)
+    paid_out = models.DecimalField(max_digits=12, decimal_places=2)
+    expected_cash = models.DecimalField(max_digits=14, decimal_places=2)
+    counted_cash = models.DecimalField(max_digits=12, decimal_places=2)
+    variance = models.DecimalField(max_digits=14, decimal_places=2)
+    seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} lane {self.lane} shift closed {self.closed_at:%Y-%m-%d %H:%M}"

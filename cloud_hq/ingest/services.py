@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from cloud_hq.catalog.catalog_file import error_path
 from cloud_hq.catalog.models import Promotion
-from cloud_hq.ingest.contract import COUNT, MOVEMENT_KINDS, EntryIn, SaleDoc
+from cloud_hq.ingest.contract import COUNT, MOVEMENT_KINDS, EntryIn, SaleDoc, ShiftDoc
 from cloud_hq.ingest.models import (
     CouponRedemption,
     LedgerEntry,
@@ -23,10 +24,13 @@ from cloud_hq.ingest.models import (
     SaleLine,
     SaleTax,
     SaleTender,
+    ShiftClose,
     StoreLedger,
 )
 from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
 from cloud_hq.stores.models import Store
+
+Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,10 @@ def _apply(*, store: Store, entries: list[EntryIn], hashes: dict[int, str]) -> N
     try:
         _insert_entries(store=store, entries=entries, hashes=hashes, now=now)
         for entry in entries:
-            if entry.kind == "sale_completed":
+            if entry.kind in ("sale_completed", "return_completed"):
                 _sale_record(store=store, entry=entry)
+            elif entry.kind == "shift_closed":
+                _shift_record(store=store, entry=entry)
     except IntegrityError as exc:
         raise EntryRejected(
             f"an entry or document is already held under another seq: {exc}"
@@ -141,14 +147,36 @@ def _insert_entries(
     )
 
 
-def _sale_record(*, store: Store, entry: EntryIn) -> None:
+def _document(entry: EntryIn, model: type[Doc]) -> Doc:
     try:
-        doc = SaleDoc.model_validate(entry.payload)
+        return model.model_validate(entry.payload)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         raise EntryRejected(
             f"entry #{entry.seq}: payload.{error_path(first['loc'])}: {first['msg']}"
         ) from exc
+
+
+def _shift_record(*, store: Store, entry: EntryIn) -> None:
+    doc = _document(entry, ShiftDoc)
+    if doc.shift_id != entry.document_id:
+        raise EntryRejected(f"entry #{entry.seq}: the report is for another shift")
+    ShiftClose.objects.create(
+        id=doc.shift_id,
+        store=store,
+        seq=entry.seq,
+        tenders={method: str(amount) for method, amount in doc.tenders.items()},
+        **doc.model_dump(exclude={"shift_id", "tenders"}),
+    )
+
+
+def _sale_record(*, store: Store, entry: EntryIn) -> None:
+    doc = _document(entry, SaleDoc)
+    if entry.kind == "return_completed":
+        if doc.total > 0 or any(line.quantity >= 0 or line.amount > 0 for line in doc.lines):
+            raise EntryRejected(f"entry #{entry.seq}: a return takes back: negative amounts only")
+    elif doc.total < 0 or doc.returns or doc.approved_by:
+        raise EntryRejected(f"entry #{entry.seq}: a sale has no negative total and returns nothing")
     sale = Sale.objects.create(
         id=entry.document_id,
         store=store,
@@ -166,6 +194,8 @@ def _sale_record(*, store: Store, entry: EntryIn) -> None:
         member_card=doc.member_card,
         coupons=doc.coupons,
         cashier=doc.cashier,
+        returns=doc.returns,
+        approved_by=doc.approved_by,
         seq=entry.seq,
     )
     SaleLine.objects.bulk_create(

@@ -27,6 +27,8 @@ class EntryKind(models.TextChoices):
     WASTE = "waste", "waste"
     TRANSFER_OUT = "transfer_out", "transfer out to another store"
     TRANSFER_IN = "transfer_in", "transfer in from another store"
+    RETURN_COMPLETED = "return_completed", "return completed (document)"
+    SHIFT_CLOSED = "shift_closed", "shift closed (Z report)"
 
 
 # Entries that move stock by their quantity; a count sets it.

@@ -215,6 +215,14 @@ class SaleLine(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
     adjustments = models.JSONField(default=list, blank=True)
+    returned_line = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returned_by",
+        help_text="on a return: the sold line it takes back",
+    )
 
     class Meta:
         ordering = ["position"]

@@ -410,7 +410,8 @@ def _sale_insert(cursor: CursorWrapper, *, sale: Sale, document: dict[str, Any])
     insert_rows(cursor, "sales_saleline", SALE_LINE_COLUMNS, [
         (uuid.UUID(line["id"]).hex, sale_id, line["position"], line["sku"], line["name"],
          line["quantity"], line["weight_kg"], line["unit_price"], line["base_amount"],
-         line["amount"], line["tax_class"], json.dumps(line["adjustments"]))
+         line["amount"], line["tax_class"], json.dumps(line["adjustments"]),
+         uuid.UUID(line["returns_line"]).hex if line.get("returns_line") else None)
         for line in document["lines"]
     ])  # fmt: skip
     insert_rows(cursor, "sales_saletender", SALE_TENDER_COLUMNS, [
@@ -432,7 +433,7 @@ SALE_COLUMNS = (
 SALE_TENDER_COLUMNS = ("id", "sale_id", "method", "amount", "terminal_reference", "card_last4")
 SALE_LINE_COLUMNS = (
     "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price",
-    "base_amount", "amount", "tax_class", "adjustments",
+    "base_amount", "amount", "tax_class", "adjustments", "returned_line_id",
 )  # fmt: skip
 
 

@@ -1,0 +1,255 @@
+"""Returns: with the receipt (the sale number), each line refunded at what was paid for it,
+to the tender it was paid with; without a receipt, at today's price, in cash, with a
+supervisor's approval. A return is a sale with negative amounts, its ledger entries put
+stock back, and it travels to HQ like a sale."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from devices.barcodes import parse_code
+from store_edge.catalog.selectors import config_stamp, product_for_code
+from store_edge.inventory.models import EntryKind
+from store_edge.inventory.services import NewEntry, counter_take, ledger_append
+from store_edge.pricing.domain import PricedLine, TaxRule, refund_amount, round_money, tax_for_class
+from store_edge.sales.errors import InvalidItem, SaleNotFound
+from store_edge.sales.models import Lane, Sale, SaleLine, Shift, StaffMember, TenderMethod
+from store_edge.sales.services import (
+    LAST4,
+    SALE_NUMBER,
+    TERMINAL_REFERENCE,
+    _sale_insert,
+    barcode_rules,
+)
+from store_edge.sales.sql import GRAM
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    sku: str
+    name: str
+    quantity: Decimal  # positive: what comes back
+    weight_kg: Decimal | None
+    unit_price: Decimal
+    refund: Decimal  # positive
+    tax: TaxRule
+    returned_line: SaleLine | None
+
+
+def sale_by_number(number: str) -> Sale:
+    sale = (
+        Sale.objects.filter(number=number.strip()[:32], returns_sale=None)
+        .prefetch_related("lines", "tenders", "taxes")
+        .first()
+    )
+    if sale is None:
+        raise SaleNotFound(f"No sale {number} at this store")
+    return sale
+
+
+def return_with_receipt(
+    *,
+    lane: Lane,
+    sale_number: str,
+    lines: dict[uuid.UUID, Decimal],
+    cashier: str,
+    terminal_reference: str = "",
+    card_last4: str = "",
+) -> Sale:
+    """Take back `lines` (sold line id → quantity) of a sale, refunded as they were paid."""
+    sale = sale_by_number(sale_number)
+    sold = {line.id: line for line in sale.lines.all()}
+    taxes = {t.tax_class: TaxRule(t.tax_class, t.rate, t.inclusive) for t in sale.taxes.all()}
+    already = dict(
+        SaleLine.objects.filter(returned_line_id__in=list(sold))
+        .values("returned_line_id")
+        .annotate(back=Sum("quantity"))
+        .values_list("returned_line_id", "back")
+    )
+    if not lines:
+        raise InvalidItem("choose what comes back")
+    taking: list[ReturnLine] = []
+    for line_id, quantity in lines.items():
+        line = sold.get(line_id)
+        if line is None:
+            raise InvalidItem(f"line {line_id} is not on sale {sale.number}")
+        measure = line.weight_kg if line.weight_kg is not None else line.quantity
+        left = measure + Decimal(already.get(line_id) or 0)  # returned quantities are negative
+        if not Decimal(0) < quantity <= left or quantity != quantity.quantize(GRAM):
+            raise InvalidItem(f"{line.name}: between 0 and {left} can come back")
+        paid = PricedLine(str(line.id), line.sku, line.base_amount, (), line.amount, line.tax_class)
+        refund = refund_amount(sold=paid, sold_quantity=measure, returned=quantity)
+        weight = quantity if line.weight_kg is not None else None
+        taking.append(ReturnLine(line.sku, line.name, quantity, weight, line.unit_price, refund,
+                                 taxes[line.tax_class], line))  # fmt: skip
+    refund_total = sum((line.refund for line in taking), ZERO)
+    tenders = _refund_tenders(sale, refund_total, terminal_reference, card_last4)
+    return _record(lane=lane, lines=taking, tenders=tenders, cashier=cashier, original=sale)
+
+
+def return_without_receipt(
+    *, lane: Lane, code: str, quantity: Decimal, approver: StaffMember, cashier: str
+) -> Sale:
+    """Take an item back without its receipt: at today's price, in cash, approved."""
+    _, product = product_for_code(scanned=parse_code(code, rules=barcode_rules()))
+    if not Decimal(0) < quantity <= Decimal(100) or quantity != quantity.quantize(GRAM):
+        raise InvalidItem("between 0 and 100 can come back")
+    if product.unit == "each" and quantity != quantity.to_integral_value():
+        raise InvalidItem(f"{product.name} comes back in pieces")
+    price = product.price_at(timezone.now())
+    line = ReturnLine(product.sku, product.name, quantity,
+                      quantity if product.unit == "kg" else None, price,
+                      round_money(price * quantity),
+                      TaxRule(product.tax_class, product.tax_rate, product.tax_inclusive),
+                      None)  # fmt: skip
+    tenders: list[tuple[str, Decimal, str, str]] = [(TenderMethod.CASH, line.refund, "", "")]
+    return _record(lane=lane, lines=[line], tenders=tenders, cashier=cashier, original=None,
+                   approver=approver.code)  # fmt: skip
+
+
+def _refund_tenders(sale: Sale, total: Decimal, reference: str,
+                    last4: str) -> list[tuple[str, Decimal, str, str]]:  # fmt: skip
+    """Refund to the tenders the sale was paid with: card first (up to what it paid and was
+    not refunded yet), the rest in cash."""
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for tender in sale.tenders.all():
+        paid[tender.method] += tender.amount
+    paid[TenderMethod.CASH] -= sale.change
+    for method, amount in Sale.objects.filter(returns_sale=sale).values_list(
+        "tenders__method", "tenders__amount"
+    ):
+        if method:
+            paid[method] += amount  # refunds are negative
+    refunds: list[tuple[str, Decimal, str, str]] = []
+    left = total
+    card = min(max(paid.get(TenderMethod.CARD, ZERO), ZERO), left)
+    if card > 0:
+        if not TERMINAL_REFERENCE.fullmatch(reference) or not LAST4.fullmatch(last4):
+            raise InvalidItem(
+                f"{card} goes back to the card: refund it on the terminal, then give the "
+                "terminal's reference and the card's last four digits"
+            )
+        refunds.append((TenderMethod.CARD, card, reference, last4))
+        left -= card
+    if left > 0:
+        refunds.append((TenderMethod.CASH, left, "", ""))
+    return refunds
+
+
+def _record(
+    *,
+    lane: Lane,
+    lines: list[ReturnLine],
+    tenders: list[tuple[str, Decimal, str, str]],
+    cashier: str,
+    original: Sale | None,
+    approver: str = "",
+) -> Sale:
+    per_class: dict[TaxRule, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        per_class[line.tax] += line.refund
+    taxes = [tax_for_class(rule=rule, amount=amount) for rule, amount in per_class.items()]
+    total = sum((line.refund for line in lines), ZERO)
+    exclusive = sum((t.tax for t in taxes if not t.inclusive), ZERO)
+    version = config_stamp()[0]
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        sale = Sale(
+            id=uuid.uuid4(),
+            number=f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}",
+            lane=lane,
+            completed_at=now,
+            config_version=version,
+            subtotal=-total,
+            discount_total=ZERO,
+            tax_total=-sum((t.tax for t in taxes), ZERO),
+            total=-(total + exclusive),
+            amount_paid=-sum((amount for _, amount, _, _ in tenders), ZERO),
+            change=ZERO,
+            cash_rounding=ZERO,
+            cashier=cashier,
+            shift_id=Shift.objects.filter(lane_id=lane.id, closed_at=None)
+            .values_list("id", flat=True)
+            .first(),
+            returns_sale=original,
+        )
+        document_lines: list[dict[str, Any]] = [
+            {
+                "id": str(uuid.uuid4()),
+                "position": n,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": str(-(line.quantity if line.weight_kg is None else Decimal(1))),
+                "weight_kg": None if line.weight_kg is None else str(-line.weight_kg),
+                "unit_price": str(line.unit_price),
+                "base_amount": str(-line.refund),
+                "amount": str(-line.refund),
+                "tax_class": line.tax.code,
+                "adjustments": [],
+                "returns_line": str(line.returned_line.id) if line.returned_line else None,
+            }
+            for n, line in enumerate(lines, start=1)
+        ]
+        document: dict[str, Any] = {
+            "number": sale.number,
+            "lane": lane.number,
+            "completed_at": now.isoformat(),
+            "config_version": version,
+            "subtotal": str(sale.subtotal),
+            "discount_total": "0.00",
+            "tax_total": str(sale.tax_total),
+            "total": str(sale.total),
+            "amount_paid": str(sale.amount_paid),
+            "change": "0.00",
+            "cash_rounding": "0.00",
+            "member_card": "",
+            "coupons": [],
+            "cashier": cashier,
+            "returns": original.number if original else "",
+            "approved_by": approver,
+            "lines": document_lines,
+            "tenders": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "method": method,
+                    "amount": str(-amount),
+                    "terminal_reference": reference,
+                    "card_last4": last4,
+                }
+                for method, amount, reference, last4 in tenders
+            ],  # fmt: skip
+            "taxes": [
+                {
+                    "tax_class": t.code,
+                    "rate": str(t.rate),
+                    "inclusive": t.inclusive,
+                    "net": str(-t.net),
+                    "tax": str(-t.tax),
+                    "gross": str(-t.gross),
+                }
+                for t in taxes
+            ],  # fmt: skip
+        }
+        _sale_insert(cursor, sale=sale, document=document)
+        ledger_append(
+            entries=[
+                NewEntry(kind=EntryKind.RETURN_COMPLETED, document_type="return",
+                         document_id=sale.id, payload=document),
+                *(NewEntry(kind=EntryKind.RETURN, document_type="return", document_id=sale.id,
+                           sku=line.sku, quantity=line.quantity) for line in lines),
+            ],
+            user=cashier or f"lane:{lane.number}",
+            at=now,
+            config_version=version,
+        )  # fmt: skip
+    return sale
