@@ -8,16 +8,19 @@ from store_edge.catalog.api import router as catalog_router
 from store_edge.catalog.selectors import ProductNotFound
 from store_edge.inventory.api import router as inventory_router
 from store_edge.sales.api import router as sales_router
+from store_edge.sales.api_counter import router as counter_router
 from store_edge.sales.errors import (
     BasketClosed,
     BasketEmpty,
     BasketNotFound,
+    BasketPaid,
     BasketUnpaid,
     InvalidItem,
     SaleNotFound,
     SalesError,
 )
-from store_edge.sales.staff import ApprovalRefused
+from store_edge.sales.shifts import ShiftError
+from store_edge.sales.staff import ApprovalRefused, SignInRefused
 from store_edge.sync.api import router as sync_router
 
 api = NinjaAPI(
@@ -27,6 +30,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("", sales_router)
+api.add_router("", counter_router)
 api.add_router("", catalog_router)
 api.add_router("", inventory_router)
 api.add_router("", sync_router)
@@ -37,7 +41,10 @@ STATUS_OF_ERROR: dict[type[Exception], int] = {
     SaleNotFound: 404,
     BasketClosed: 409,
     BasketUnpaid: 409,
+    BasketPaid: 409,
     ApprovalRefused: 403,
+    SignInRefused: 403,
+    ShiftError: 409,
     BasketEmpty: 409,
     InvalidItem: 422,
     BarcodeError: 422,

@@ -7,9 +7,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from store_edge.catalog.selectors import product_search
-from store_edge.sales.auth import LaneTokenAuth
+from store_edge.sales.auth import LANE_AUTH
 
-router = Router(auth=LaneTokenAuth(), tags=["catalogue"])
+router = Router(auth=LANE_AUTH, tags=["catalogue"])
 
 
 class ProductQuery(Schema):

@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from store_edge.inventory.selectors import stock_on_hand
-from store_edge.sales.auth import LaneTokenAuth
+from store_edge.sales.auth import LANE_AUTH
 
-router = Router(auth=LaneTokenAuth(), tags=["stock"])
+router = Router(auth=LANE_AUTH, tags=["stock"])
 
 
 class MovementOut(Schema):

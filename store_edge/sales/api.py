@@ -9,10 +9,10 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from store_edge.sales import selectors, services
-from store_edge.sales.auth import LaneTokenAuth, request_lane
+from store_edge.sales.auth import LANE_AUTH, request_cashier, request_lane
 from store_edge.sales.staff import supervisor_approval
 
-router = Router(auth=LaneTokenAuth(), tags=["sales"])
+router = Router(auth=LANE_AUTH, tags=["sales"])
 
 
 class AdjustmentOut(Schema):
@@ -79,6 +79,13 @@ class PaymentIn(Schema):
     amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2, examples=["20.00"])
     terminal_reference: str = Field(default="", max_length=64, description="card: the terminal's")
     card_last4: str = Field(default="", max_length=8, description="card: last four digits only")
+    id: uuid.UUID | None = Field(
+        default=None, description="chosen by the client: the same payment sent twice counts once"
+    )
+
+
+class QuantityIn(Schema):
+    quantity: int = Field(ge=1, le=services.MAX_QUANTITY)
 
 
 class SaleLineOut(Schema):
@@ -210,6 +217,20 @@ def basket_item_remove(
 
 
 @router.post(
+    "/baskets/{basket_id}/items/{line_id}/quantity",
+    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+)
+def basket_line_quantity(
+    request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, body: QuantityIn
+) -> JsonResponse:
+    lane = request_lane(request)
+    services.basket_set_quantity(
+        basket_id=basket_id, lane=lane, line_id=line_id, quantity=body.quantity
+    )
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+@router.post(
     "/baskets/{basket_id}/payments",
     response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
 )
@@ -224,6 +245,7 @@ def basket_payment_add(
         amount=payment.amount,
         terminal_reference=payment.terminal_reference,
         card_last4=payment.card_last4,
+        payment_id=payment.id,
     )
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
@@ -276,8 +298,9 @@ def basket_line_change(
 )
 def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     lane = request_lane(request)
+    cashier = request_cashier(request)
     sale, created = services.sale_complete(
-        basket_id=basket_id, lane=lane, user=f"lane:{lane.number}"
+        basket_id=basket_id, lane=lane, user=cashier or f"lane:{lane.number}", cashier=cashier
     )
     return Status(201 if created else 200, sale)
 

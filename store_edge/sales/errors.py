@@ -21,6 +21,10 @@ class BasketEmpty(SalesError):
     pass
 
 
+class BasketPaid(SalesError):
+    """Nothing more is due: the basket waits to be completed."""
+
+
 class InvalidItem(SalesError):
     """A quantity, weight or amount that cannot be sold."""
 

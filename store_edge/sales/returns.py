@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from devices.barcodes import parse_code
@@ -57,6 +58,21 @@ def sale_by_number(number: str) -> Sale:
     return sale
 
 
+def returnable(sale: Sale) -> dict[uuid.UUID, Decimal]:
+    """What of each line of a sale can still come back (pieces, or kg for a weighed line)."""
+    back = dict(
+        SaleLine.objects.filter(returned_line__sale=sale)
+        .values("returned_line_id")
+        .annotate(back=Sum(Coalesce("weight_kg", "quantity")))
+        .values_list("returned_line_id", "back")
+    )
+    return {
+        line.id: (line.weight_kg if line.weight_kg is not None else line.quantity)
+        + Decimal(str(back.get(line.id) or 0)).quantize(GRAM)  # returned amounts are negative
+        for line in sale.lines.all()
+    }
+
+
 def return_with_receipt(
     *,
     lane: Lane,
@@ -70,12 +86,7 @@ def return_with_receipt(
     sale = sale_by_number(sale_number)
     sold = {line.id: line for line in sale.lines.all()}
     taxes = {t.tax_class: TaxRule(t.tax_class, t.rate, t.inclusive) for t in sale.taxes.all()}
-    already = dict(
-        SaleLine.objects.filter(returned_line_id__in=list(sold))
-        .values("returned_line_id")
-        .annotate(back=Sum("quantity"))
-        .values_list("returned_line_id", "back")
-    )
+    left_of = returnable(sale)
     if not lines:
         raise InvalidItem("choose what comes back")
     taking: list[ReturnLine] = []
@@ -84,7 +95,7 @@ def return_with_receipt(
         if line is None:
             raise InvalidItem(f"line {line_id} is not on sale {sale.number}")
         measure = line.weight_kg if line.weight_kg is not None else line.quantity
-        left = measure + Decimal(already.get(line_id) or 0)  # returned quantities are negative
+        left = left_of[line_id]
         if not Decimal(0) < quantity <= left or quantity != quantity.quantize(GRAM):
             raise InvalidItem(f"{line.name}: between 0 and {left} can come back")
         paid = PricedLine(str(line.id), line.sku, line.base_amount, (), line.amount, line.tax_class)

@@ -26,6 +26,7 @@ from store_edge.sales.errors import (
     BasketClosed,
     BasketEmpty,
     BasketNotFound,
+    BasketPaid,
     BasketUnpaid,
     InvalidItem,
 )
@@ -178,6 +179,23 @@ def basket_remove_line(*, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID) 
             raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
 
 
+def basket_set_quantity(
+    *, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID, quantity: int
+) -> None:
+    """Change how many of a piece item a line holds."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidItem(f"quantity must be between 1 and {MAX_QUANTITY}")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        line = basket.lines.filter(id=line_id).first()
+        if line is None:
+            raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
+        if line.weight_kg is not None or line.embedded_price is not None:
+            raise InvalidItem(f"{line.name} is weighed or priced by its label: scan it again")
+        line.quantity = Decimal(quantity).quantize(GRAM)
+        line.save(update_fields=["quantity"])
+
+
 def basket_add_payment(
     *,
     basket_id: uuid.UUID,
@@ -186,11 +204,13 @@ def basket_add_payment(
     amount: Decimal,
     terminal_reference: str = "",
     card_last4: str = "",
+    payment_id: uuid.UUID | None = None,
 ) -> BasketPayment:
     """Record a tender against an open basket.
 
     A card is paid on the external terminal: the lane records the method, the amount, the
-    terminal's reference and the card's last four digits, never a card number.
+    terminal's reference and the card's last four digits, never a card number. A payment
+    sent again with the same id (a double click, a retry) is recorded once.
     """
     if method not in TenderMethod.values:
         raise InvalidItem(f"unknown payment method {method!r}")
@@ -206,13 +226,27 @@ def basket_add_payment(
     elif terminal_reference or card_last4:
         raise InvalidItem("a terminal reference and last four digits are for card payments")
     with _basket_edit() as cursor:
+        if payment_id is not None:
+            already = BasketPayment.objects.filter(id=payment_id).first()
+            if already is not None:
+                if already.basket_id != basket_id or (already.method, already.amount) != (
+                    method,
+                    amount,
+                ):
+                    raise InvalidItem(f"payment {payment_id} was recorded as something else")
+                return already
         basket = _open_basket(basket_id=basket_id, lane=lane)
-        if method == TenderMethod.CARD:
-            priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id))
-            paid = sum((a for _, a in basket_payments(cursor, basket_id=basket_id)), Decimal(0))
-            if amount > priced.total - paid:
-                raise InvalidItem(f"a card pays at most what is due ({priced.total - paid})")
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
+        payments = basket_payments(cursor, basket_id=basket_id)
+        paid = sum((a for _, a in payments), Decimal(0))
+        due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
+        if due <= 0:
+            raise BasketPaid("nothing is due: complete the sale")
+        if method == TenderMethod.CARD and amount > due:
+            raise InvalidItem(f"a card pays at most what is due ({due})")
         return BasketPayment.objects.create(
+            id=payment_id or uuid.uuid4(),
             basket=basket,
             method=method,
             amount=amount,

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from store_edge.catalog.selectors import config_state
-from store_edge.sales.auth import LaneTokenAuth
+from store_edge.sales.auth import LANE_AUTH
 from store_edge.sync.services import pending_entries, sync_state
 
-router = Router(auth=LaneTokenAuth(), tags=["sync"])
+router = Router(auth=LANE_AUTH, tags=["sync"])
 
 
 class SyncStatusOut(Schema):

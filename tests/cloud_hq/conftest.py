@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from io import StringIO
 from pathlib import Path
@@ -341,6 +341,48 @@ class Till:
             for line in lines
         ]
         return entries
+
+    def refund(self, sale: list[dict[str, Any]], *, cash: bool = True) -> list[dict[str, Any]]:
+        """Take back every line of a sale (as its entries), refunded in cash."""
+        sold = sale[0]["payload"]
+        self.sales += 1
+        return_id = uuid.uuid4()
+        negative = {key: money(-Decimal(sold[key]))
+                    for key in ("subtotal", "tax_total", "total")}  # fmt: skip
+        lines = [
+            {**line, "id": str(uuid.uuid4()), "quantity": f"-{line['quantity']}",
+             "amount": money(-Decimal(line["amount"])), "returns_line": line["id"]}
+            for line in sold["lines"]
+        ]  # fmt: skip
+        document = {
+            **sold, **negative, "number": f"{self.lane:02d}-{self.sales:06d}",
+            "discount_total": "0.00", "amount_paid": negative["total"], "change": "0.00",
+            "returns": sold["number"], "lines": lines,
+            "tenders": [{"id": str(uuid.uuid4()), "method": "cash" if cash else "card",
+                         "amount": negative["total"]}],
+            "taxes": [{**tax, **{k: money(-Decimal(tax[k])) for k in ("net", "tax", "gross")}}
+                      for tax in sold["taxes"]],
+        }  # fmt: skip
+        entries = [self._entry("return_completed", return_id, payload=document)]
+        entries += [
+            self._entry("return", return_id, sku=line["sku"], quantity=line["quantity"][1:])
+            for line in lines
+        ]
+        return entries
+
+    def shift_closed(self, *, expected: str, counted: str) -> dict[str, Any]:
+        """A lane's Z report."""
+        shift_id = uuid.uuid4()
+        report = {
+            "shift_id": str(shift_id), "lane": self.lane, "cashier": "12",
+            "opened_at": (self.at - timedelta(hours=8)).isoformat(),
+            "closed_at": self.at.isoformat(), "sales": self.sales, "returns": 0,
+            "sales_total": "100.00", "returns_total": "0.00",
+            "tenders": {"cash": "100.00"}, "opening_float": "50.00", "paid_in": "0.00",
+            "paid_out": "0.00", "expected_cash": expected, "counted_cash": counted,
+            "variance": money(Decimal(counted) - Decimal(expected)),
+        }  # fmt: skip
+        return self._entry("shift_closed", shift_id, payload=report)
 
     def movement(self, sku: str, quantity: str) -> dict[str, Any]:
         """A stock movement on its own (a return puts stock back with a positive quantity)."""

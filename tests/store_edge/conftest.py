@@ -93,6 +93,20 @@ class LaneClient:
 
 
 @pytest.fixture
+def relay(redis_url: str, settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The device relay on a real Redis, under a key prefix of this test's own."""
+    from store_edge.sales import peripherals
+
+    settings.REDIS_URL = redis_url
+    settings.REDIS_KEY_PREFIX = f"test-{tmp_path.name}"
+    peripherals.relay.cache_clear()
+    yield
+    peripherals.relay().delete(peripherals.scale_key(1), peripherals.scans_key(1),
+                               peripherals.health_key())  # fmt: skip
+    peripherals.relay.cache_clear()
+
+
+@pytest.fixture
 def lane_api(catalog: None, lane_token: str) -> Iterator[LaneClient]:
     yield LaneClient(lane_token)
 

@@ -5,52 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hq_ingest', '0003_sale_cashier_saletender_card_last4_and_more'),
-        ('hq_stores', '0003_announceddelivery'),
+        ("hq_ingest", "0003_sale_cashier_saletender_card_last4_and_more"),
+        ("hq_stores", "0003_announceddelivery"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sale',
-            name='approved_by',
-            field=models.CharField(blank=True, help_text='who approved a return', max_length=16),
+            model_name="sale",
+            name="approved_by",
+            field=models.CharField(blank=True, help_text="who approved a return", max_length=16),
         ),
         migrations.AddField(
-            model_name='sale',
-            name='returns',
-            field=models.CharField(blank=True, help_text='on a return: the number of the sale it takes back', max_length=32),
+            model_name="sale",
+            name="returns",
+            field=models.CharField(
+                blank=True,
+                help_text="on a return: the number of the sale it takes back",
+                max_length=32,
+            ),
         ),
         migrations.AddField(
-            model_name='saleline',
-            name='returns_line',
-            field=models.UUIDField(blank=True, help_text='on a return: the line sold', null=True),
+            model_name="saleline",
+            name="returns_line",
+            field=models.UUIDField(blank=True, help_text="on a return: the line sold", null=True),
         ),
         migrations.CreateModel(
-            name='ShiftClose',
+            name="ShiftClose",
             fields=[
-                ('id', models.UUIDField(help_text="the store's shift id", primary_key=True, serialize=False)),
-                ('lane', models.PositiveSmallIntegerField()),
-                ('cashier', models.CharField(blank=True, max_length=16)),
-                ('opened_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField()),
-                ('sales', models.PositiveIntegerField()),
-                ('returns', models.PositiveIntegerField()),
-                ('sales_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('returns_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('tenders', models.JSONField(default=dict)),
-                ('opening_float', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('paid_in', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('paid_out', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('expected_cash', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('counted_cash', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('variance', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('seq', models.PositiveBigIntegerField(help_text='the ledger entry that reported it')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='hq_stores.store')),
+                (
+                    "id",
+                    models.UUIDField(
+                        help_text="the store's shift id", primary_key=True, serialize=False
+                    ),
+                ),
+                ("lane", models.PositiveSmallIntegerField()),
+                ("cashier", models.CharField(blank=True, max_length=16)),
+                ("opened_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField()),
+                ("sales", models.PositiveIntegerField()),
+                ("returns", models.PositiveIntegerField()),
+                ("sales_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("returns_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("tenders", models.JSONField(default=dict)),
+                ("opening_float", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("paid_in", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("paid_out", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("expected_cash", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("counted_cash", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("variance", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "seq",
+                    models.PositiveBigIntegerField(help_text="the ledger entry that reported it"),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shifts",
+                        to="hq_stores.store",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['store', 'closed_at'], name='hq_ingest_s_store_i_f5512b_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["store", "closed_at"], name="hq_ingest_s_store_i_f5512b_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -22,17 +22,6 @@ from store_edge.sales.services import barcode_rules
 from tests.store_edge.conftest import BANANAS, LaneClient
 
 
-@pytest.fixture
-def relay(redis_url: str, settings, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    settings.REDIS_URL = redis_url
-    settings.REDIS_KEY_PREFIX = f"test-{tmp_path.name}"
-    peripherals.relay.cache_clear()
-    yield
-    peripherals.relay().delete(peripherals.scale_key(1), peripherals.scans_key(1),
-                               peripherals.health_key())  # fmt: skip
-    peripherals.relay.cache_clear()
-
-
 def relayed() -> dict:
     """The lane's scale reading as the gateway relayed it (empty before the first)."""
     raw = peripherals.relay().get(peripherals.scale_key(1))

@@ -1,0 +1,95 @@
+"""Returns and Z reports pushed by a store: a return is kept as a sale of negative amounts
+naming the sale it takes back; a Z report keeps the lane's cash variance. Documents that do
+not add up are refused whole."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from cloud_hq.ingest.models import Sale, SaleLine, ShiftClose
+from cloud_hq.reconciliation.models import StockLevel
+from tests.cloud_hq.conftest import (
+    BREAD,
+    WATER,
+    StoreClient,
+    StoreCredentials,
+    Till,
+    holdings,
+)
+
+
+def test_a_return_is_kept_with_the_sale_it_takes_back_and_puts_stock_back(
+    hq: StoreClient, till: Till
+) -> None:
+    sale = till.sale((WATER, "2", "0.79"), (BREAD, "1", "2.49"))
+    back = till.refund(sale)
+    answer = hq.push([*sale, *back])
+    assert answer.status_code == 200, answer.content
+    refund = Sale.objects.get(returns=sale[0]["payload"]["number"])
+    assert refund.total == Decimal("-4.07")
+    sold_lines = {line["id"] for line in sale[0]["payload"]["lines"]}
+    assert {str(line.returns_line) for line in SaleLine.objects.filter(sale=refund)} == sold_lines
+    assert {level.sku: level.quantity for level in StockLevel.objects.all()} == {
+        WATER: Decimal("0.000"), BREAD: Decimal("0.000")}  # fmt: skip
+
+
+def _positive_return(entries: list[dict[str, Any]]) -> None:
+    entries[0]["payload"]["lines"][0]["amount"] = "1.58"
+
+
+def _sale_naming_a_return(entries: list[dict[str, Any]]) -> None:
+    entries[0]["kind"] = "sale_completed"
+
+
+def _refund_to_nobody(entries: list[dict[str, Any]]) -> None:
+    entries[0]["payload"]["returns"] = "x" * 33
+
+
+@pytest.mark.parametrize("defect", [_positive_return, _sale_naming_a_return, _refund_to_nobody])
+def test_a_return_that_does_not_add_up_is_refused_whole(
+    hq: StoreClient, store: StoreCredentials, till: Till, defect: Any
+) -> None:
+    sale = till.sale((WATER, "2", "0.79"))
+    assert hq.push(sale).status_code == 200
+    held = holdings(store.store_id)
+    back = till.refund(sale)
+    defect(back)
+    answer = hq.push(back)
+    assert answer.status_code == 422, answer.content
+    assert answer.json()["detail"].startswith("entry #3")
+    assert holdings(store.store_id) == held
+
+
+def test_a_z_report_keeps_the_lanes_cash_variance(hq: StoreClient, till: Till) -> None:
+    report = till.shift_closed(expected="150.00", counted="149.20")
+    assert hq.push([report]).status_code == 200
+    shift = ShiftClose.objects.get()
+    assert (shift.expected_cash, shift.counted_cash, shift.variance) == (
+        Decimal("150.00"), Decimal("149.20"), Decimal("-0.80"))  # fmt: skip
+    assert shift.tenders == {"cash": "100.00"}
+    assert hq.push([report]).json()["duplicates"] == 1
+    assert ShiftClose.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"variance": "0.00"}, "variance"),
+        ({"closed_at": "2026-11-19T09:00:00+00:00"}, "closes after it opens"),
+        ({"counted_cash": "-1.00"}, "counted_cash"),
+        ({"tenders": {f"m{n}": "1.00" for n in range(11)}}, "tenders"),
+        ({"shift_id": "00000000-0000-0000-0000-000000000001"}, "another shift"),
+        ({"lane": 0}, "lane"),
+    ],
+)
+def test_a_z_report_that_does_not_add_up_is_refused(
+    hq: StoreClient, store: StoreCredentials, till: Till, change: dict, message: str
+) -> None:
+    report = till.shift_closed(expected="150.00", counted="149.20")
+    report["payload"].update(change)
+    answer = hq.push([report])
+    assert answer.status_code == 422, answer.content
+    assert message in answer.json()["detail"]
+    assert not ShiftClose.objects.exists()
+    assert holdings(store.store_id)["entries"] == []
