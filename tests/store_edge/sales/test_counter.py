@@ -178,8 +178,8 @@ def test_a_return_with_the_receipt_refunds_the_card_first_and_puts_stock_back(
 def test_a_card_refund_needs_the_terminals_reference(lane_api: LaneClient) -> None:
     sale = sold_with_card_and_cash(lane_api)
     line = lane_api.get(f"/returns/sales/{sale['number']}")[1]["lines"][0]
-    status, answer = lane_api.post("/returns", {"sale_number": sale["number"],
-                                   "lines": [{"line_id": line["id"], "quantity": "1"}]})  # fmt: skip
+    one = [{"line_id": line["id"], "quantity": "1"}]
+    status, answer = lane_api.post("/returns", {"sale_number": sale["number"], "lines": one})
     assert (status, "refund it on the terminal" in answer["detail"]) == (422, True)
     assert not Sale.objects.filter(returns_sale__isnull=False).exists()
 
@@ -190,7 +190,8 @@ def test_a_card_refund_needs_the_terminals_reference(lane_api: LaneClient) -> No
         {"sale_number": "01-0000001; --", "lines": [{"line_id": str(uuid.uuid4()), "quantity": 1}]},
         {"sale_number": "01-0000001", "lines": []},
         {"sale_number": "01-0000001", "lines": [{"line_id": "x", "quantity": 1}]},
-        {"sale_number": "01-0000001", "lines": [{"line_id": str(uuid.uuid4()), "quantity": "lots"}]},
+        {"sale_number": "01-0000001",
+         "lines": [{"line_id": str(uuid.uuid4()), "quantity": "lots"}]},
         {"sale_number": "01-0000001", "lines": [{"line_id": str(uuid.uuid4()), "quantity": -1}]},
         {"sale_number": "01-0000001",
          "lines": [{"line_id": str(uuid.uuid4()), "quantity": 1}] * 201},
@@ -206,8 +207,8 @@ def test_malformed_returns_are_refused_and_change_nothing(lane_api: LaneClient, 
 def test_returns_of_unknown_sales_or_lines_are_refused(lane_api: LaneClient) -> None:
     sale = lane_api.ring([{"code": WATER}])
     assert lane_api.get("/returns/sales/99-9999999")[0] == 404
-    status, answer = lane_api.post("/returns", {"sale_number": sale["number"],
-                                   "lines": [{"line_id": str(uuid.uuid4()), "quantity": 1}]})  # fmt: skip
+    unknown = [{"line_id": str(uuid.uuid4()), "quantity": 1}]
+    status, answer = lane_api.post("/returns", {"sale_number": sale["number"], "lines": unknown})
     assert (status, "is not on sale" in answer["detail"]) == (422, True)
     line = lane_api.get(f"/returns/sales/{sale['number']}")[1]["lines"][0]
     twice = {"sale_number": sale["number"], "lines": [{"line_id": line["id"], "quantity": 1}] * 2}
@@ -247,8 +248,9 @@ def test_a_shift_from_float_to_z_report(lane_api: LaneClient) -> None:
     lane_api.ring([{"code": BREAD, "quantity": 2}], pay="10.00")  # 4.98, change 5.02
     sale = sold_with_card_and_cash(lane_api)  # 7.47: 5.00 card, 2.47 cash
     line = lane_api.get(f"/returns/sales/{sale['number']}")[1]["lines"][0]
+    one = [{"line_id": line["id"], "quantity": 1}]
     lane_api.post("/returns", {"sale_number": sale["number"], "terminal_reference": "R1",
-                  "card_last4": "4242", "lines": [{"line_id": line["id"], "quantity": 1}]})  # fmt: skip
+                               "card_last4": "4242", "lines": one})  # fmt: skip
     lane_api.post("/shifts/current/cash", {"kind": "paid_out", "amount": "12.50",
                                            "reason": "window cleaner"})  # fmt: skip
     lane_api.post("/shifts/current/cash", {"kind": "paid_in", "amount": "20.00",
