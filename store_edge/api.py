@@ -56,4 +56,7 @@ STATUS_OF_ERROR: dict[type[Exception], int] = {
 @api.exception_handler(BarcodeError)
 def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     status = next((code for cls, code in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
-    return api.create_response(request, {"detail": str(exc)}, status=status)
+    body = {"detail": str(exc)}
+    if getattr(exc, "code", ""):
+        body["code"] = exc.code  # type: ignore[attr-defined]
+    return api.create_response(request, body, status=status)

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 from store_edge.api import api
 from store_edge.monitoring import views as monitoring
@@ -9,4 +10,6 @@ urlpatterns = [
     path("ready", monitoring.ready, name="ready"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("pos/", include("store_edge.pos.urls")),
+    path("", RedirectView.as_view(pattern_name="pos:lane")),
 ]

@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 
 from devices.scales import Reading, ScaleUnsellable, sellable_weight
-from store_edge.sales.errors import InvalidItem
+from store_edge.sales.errors import ScaleNotReady, WeightNeeded
 from store_edge.sales.models import DeviceKind, Lane, LaneDevice
 
 READING_TTL_SECONDS = 5
@@ -71,16 +71,16 @@ def device_health() -> dict[int, dict[str, Any]]:
 def lane_scale_weight(lane: Lane) -> Decimal:
     """Return the stable weight on the lane's scale now, or raise InvalidItem saying why not."""
     if not LaneDevice.objects.filter(lane_id=lane.id, kind=DeviceKind.SCALE, active=True).exists():
-        raise InvalidItem("weigh it first: this lane has no scale, give the weight")
+        raise WeightNeeded("weigh it first: this lane has no scale, give the weight")
     try:
         raw = relay().get(scale_key(lane.number))
     except redis.RedisError as exc:
-        raise InvalidItem("the scale cannot be read now (device gateway unreachable)") from exc
+        raise ScaleNotReady("the scale cannot be read now (device gateway unreachable)") from exc
     if raw is None:
-        raise InvalidItem("the scale is not answering: check that it is on and connected")
+        raise ScaleNotReady("the scale is not answering: check that it is on and connected")
     try:
         return sellable_weight(Reading.from_json(json.loads(raw)))
     except ScaleUnsellable as exc:
-        raise InvalidItem(str(exc)) from exc
+        raise ScaleNotReady(str(exc)) from exc
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidItem("the scale sent something unreadable") from exc
+        raise ScaleNotReady("the scale sent something unreadable") from exc
