@@ -127,6 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "store" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it for production
 # The store serves its own static files (the POS page's script and styles): a store may
 # have no internet, and no web server in front of gunicorn.
 WHITENOISE_USE_FINDERS = True
