@@ -76,7 +76,7 @@ def test_a_cashier_signs_in_and_sees_the_lane(lane_token: str, staff: None) -> N
 def test_five_wrong_pins_lock_the_cashier_out_on_the_page(lane_token: str, staff: None) -> None:
     client = Client()
     set_up(client, lane_token)
-    for attempt in range(1, MAX_FAILED_PINS + 1):
+    for _ in range(MAX_FAILED_PINS):
         response = client.post("/pos/sign-in", {"code": "12", "pin": "9999"})
         assert response.status_code == 403
     assert b"now locked for 15 minutes" in response.content
