@@ -2,7 +2,6 @@
 receipt, shifts with their cash drawer and reports, payments sent twice, and what the lane's
 devices report to the page."""
 
-import json
 import time
 import uuid
 from decimal import Decimal
@@ -10,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from devices.scales import Reading, ScaleStatus
 from store_edge.inventory.models import LedgerEntry
 from store_edge.sales import peripherals
 from store_edge.sales.models import BasketPayment, Sale, Shift, StaffMember
@@ -313,11 +313,10 @@ def test_the_page_reads_the_lanes_scans_and_scale_reading(lane_api: LaneClient,
     status, quiet = lane_api.get("/lane/peripherals")
     assert (status, quiet["scans"], quiet["scale"], quiet["gateway"]) == (200, [], None, True)
     peripherals.publish_scan(1, WATER)
-    peripherals.relay().set(peripherals.scale_key(1), json.dumps(
-        {"status": "stable", "weight_kg": "0.512", "unit": "kg"}))  # fmt: skip
+    peripherals.publish_reading(1, Reading(Decimal("0.512"), "kg", True, ScaleStatus.OK, 1.0))
     _, seen = lane_api.get("/lane/peripherals?since=0")
     assert [s["code"] for s in seen["scans"]] == [WATER]
-    assert seen["scale"]["weight_kg"] == "0.512"
+    assert (seen["scale"]["weight"], seen["scale"]["stable"]) == ("0.512", True)
     _, later = lane_api.get(f"/lane/peripherals?since={seen['scans'][0]['at']}")
     assert later["scans"] == []
     assert lane_api.get("/lane/peripherals?since=yesterday")[0] == 422

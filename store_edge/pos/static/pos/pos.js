@@ -52,7 +52,7 @@
       return { ok: false, status: 0, data: { detail: "The store server does not answer: try again" } };
     }
     storeUp();
-    if (response.status === 401) {
+    if (response.status === 401 && !state.locked) {
       // Locked on another tab, or the session ended: the page shows why.
       window.location.reload();
     }
@@ -260,9 +260,14 @@
   // A weighed item waits for the scale: it is added as soon as a stable weight shows.
   let weighingRetry = false;
   function onScale(reading) {
-    const text = !reading ? "no reading" : reading.status === "stable" ? `${reading.weight_kg} kg` : `${reading.weight_kg || "—"} kg (${reading.status})`;
+    let text = "no reading";
+    if (reading) {
+      const weight = reading.weight === null ? "—" : `${reading.weight} ${reading.unit}`;
+      const flags = (reading.status || []).map((name) => String(name).toLowerCase().replace(/_/g, " "));
+      text = reading.stable ? weight : `${weight} (${flags.join(", ") || "not stable"})`;
+    }
     $("scale-reading").textContent = text;
-    if (!state.weighing || weighingRetry || !reading || reading.status !== "stable" || !(Number(reading.weight_kg) > 0)) return;
+    if (!state.weighing || weighingRetry || !reading || !reading.stable || !(Number(reading.weight) > 0)) return;
     weighingRetry = true;
     const { code } = state.weighing;
     serial(() => addItem(code)).finally(() => {
@@ -383,6 +388,10 @@
 
   // Scans from serial scanners and the scale's reading arrive through the gateway.
   async function pollPeripherals() {
+    if (state.locked) {
+      setTimeout(pollPeripherals, POLL_MS * 4);
+      return;
+    }
     const since = state.since === null ? "" : `?since=${state.since}`;
     const answer = await api("GET", `/lane/peripherals${since}`);
     if (answer.ok) {
@@ -422,6 +431,7 @@
   // ---------------------------------------------------------------------- HQ and the shift
 
   async function refreshStatus() {
+    if (state.locked) return;
     const answer = await api("GET", "/sync/status");
     if (answer.ok) {
       const sync = answer.data;
@@ -535,7 +545,10 @@
         finish(values);
       };
       cancel.onclick = () => finish(null);
-      dialog.onclose = () => finish(null);
+      // A close event queued by the dialog's previous use arrives after it reopened: ignore it.
+      dialog.onclose = () => {
+        if (!dialog.open) finish(null);
+      };
       if (scan) dialog.dataset.scan = scan;
       else delete dialog.dataset.scan;
       dialog.showModal();
@@ -1059,6 +1072,7 @@
     if (response.ok) {
       $("unlock-error").textContent = "";
       showLock(false);
+      if (!started) begin();
     } else if (response.status === 401) {
       window.location.reload();
     } else {
@@ -1075,7 +1089,6 @@
       if (!state.locked) lock();
     }, 5 * 60 * 1000);
   }
-  for (const name of ["keydown", "pointerdown"]) document.addEventListener(name, awake, true);
 
   // ---------------------------------------------------------------------- code entry and search
 
@@ -1191,10 +1204,22 @@
 
   // ---------------------------------------------------------------------- start
 
-  async function start() {
+  let started = false;
+
+  function start() {
     tick();
     setInterval(tick, 10000);
     showLock(state.locked);
+    for (const name of ["keydown", "pointerdown"]) document.addEventListener(name, awake, true);
+    if (state.locked) {
+      document.body.dataset.ready = "true";
+      return;
+    }
+    begin();
+  }
+
+  async function begin() {
+    started = true;
     // A basket left open on this lane (a reload, a crash) comes back.
     const open = await api("GET", "/baskets?status=open");
     if (open.ok && open.data.length) {
