@@ -1,7 +1,7 @@
 """`make bench`: measure the product against ceilings taken in the same run, on this machine.
 
 Writes var/bench/results.json as {"name": {"value", "unit", "ceiling", "ratio"}}.
-Needs `wrk` (Debian package) for the HTTP figures.
+Needs `wrk` (Debian package) for the HTTP figures and Debian's `chromium` for the lane page's.
 """
 
 from __future__ import annotations
@@ -159,7 +159,18 @@ def bench_pricing(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str
     return {"pricing_100_lines_5000_promotions_ms": figure(median, "ms", 2.0)}
 
 
-BENCHES = ("scan", "sales", "pricing")
+def bench_lane(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.lane_bench import lane_figures
+
+    measured = lane_figures(tmp, Store)
+    # Absolute targets: what a cashier will wait for.
+    return {
+        "lane_first_load_ms": figure(measured["load_ms"], "ms", 1000.0),
+        "lane_scan_to_display_ms": figure(measured["scan_ms"], "ms", 100.0),
+    }
+
+
+BENCHES = ("scan", "sales", "pricing", "lane")
 
 
 def main() -> None:
@@ -174,7 +185,8 @@ def main() -> None:
                str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
         chosen = sys.argv[1:] or list(BENCHES)
         for bench in [{"scan": bench_scan, "sales": bench_durable_sales,
-                       "pricing": bench_pricing}[name] for name in chosen]:  # fmt: skip
+                       "pricing": bench_pricing, "lane": bench_lane}[name]
+                      for name in chosen]:  # fmt: skip
             print(f"{bench.__name__}:", flush=True)
             results.update(bench(tmp, catalogue))
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
