@@ -176,6 +176,7 @@ def main() -> None:
   HQ API      http://127.0.0.1:{HQ_PORT}/api/v1/docs
   Store       http://127.0.0.1:{STORE_PORT}/admin/   (admin / {ADMIN_PASSWORD})
   Lane API    http://127.0.0.1:{STORE_PORT}/api/v1/docs
+  Lane page   http://127.0.0.1:{STORE_PORT}/pos/   (paste the lane 1 token below once)
   Lane 1      Authorization: Bearer {token}
   Staff       cashier 12 / PIN 1234, supervisor 77 / PIN 4321
   Devices     lane 1: a simulated Toledo 8217 scale (0.512 kg) and serial scanner

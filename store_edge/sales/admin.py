@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from store_edge.sales.models import Lane, LaneDevice, LaneToken
+from store_edge.sales.models import CashMovement, Lane, LaneDevice, LaneToken, Shift, StaffMember
 from store_edge.sales.peripherals import device_health
+from store_edge.sales.staff import staff_unlock
 
 
 class DeviceInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -55,3 +56,54 @@ class LaneDeviceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="last error")
     def last_error(self, device: LaneDevice) -> str:
         return str(getattr(self, "_health", {}).get(device.id, {}).get("last_error", ""))
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Who works the lanes. PINs are set with `create_staff` and never shown."""
+
+    list_display = ("code", "name", "role", "active", "failed_pins", "locked_until")
+    list_filter = ("role", "active")
+    search_fields = ("code", "name")
+    fields = ("code", "name", "role", "active", "failed_pins", "locked_until")
+    readonly_fields = ("code", "failed_pins", "locked_until")
+    actions = ["unlock"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # staff are added with `create_staff`, which takes the PIN
+
+    @admin.action(description="Unlock the selected staff (after wrong PINs)")
+    def unlock(self, request: HttpRequest, queryset: Any) -> None:
+        for member in queryset:
+            staff_unlock(member=member)
+        self.message_user(request, f"{queryset.count()} unlocked")
+
+
+class CashMovementInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CashMovement
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "amount", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The lanes' shifts: read-only here; they are opened and closed on the lane page."""
+
+    list_display = ("lane", "cashier", "opened_at", "closed_at", "opening_float",
+                    "expected_cash", "counted_cash")  # fmt: skip
+    list_filter = ("lane", "closed_at")
+    inlines = [CashMovementInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -211,3 +211,26 @@ def test_the_page_script_and_styles_are_served_by_the_store(db: None) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_a_manager_unlocks_a_locked_cashier_in_the_admin(
+    lane_token: str, staff: None, admin_client: Client
+) -> None:
+    from store_edge.sales.models import StaffMember
+
+    client = Client()
+    set_up(client, lane_token)
+    for _ in range(MAX_FAILED_PINS):
+        client.post("/pos/sign-in", {"code": "12", "pin": "9999"})
+    member = StaffMember.objects.get(code="12")
+    assert member.locked_until is not None
+    listing = admin_client.get("/admin/sales/staffmember/")
+    assert listing.status_code == 200 and b"Cat Cashier" in listing.content
+    assert (
+        b"pin_hash" not in admin_client.get(f"/admin/sales/staffmember/{member.pk}/change/").content
+    )
+    answer = admin_client.post("/admin/sales/staffmember/",
+                               {"action": "unlock", "_selected_action": [member.pk]})  # fmt: skip
+    assert answer.status_code == 302
+    assert StaffMember.objects.get(code="12").locked_until is None
+    signed_in(client, lane_token)
