@@ -39,6 +39,12 @@ SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
 RCN_REGION = env.str("RCN_REGION", default="")
 SYNC_BATCH_ROWS = env.int("SYNC_BATCH_ROWS", default=1000)
 SYNC_BATCH_BYTES = env.int("SYNC_BATCH_BYTES", default=2 * 1024 * 1024)
+# Network errors and HQ's 5xx: retried within a run with exponential backoff and jitter;
+# runs that keep failing wait longer between tries (up to SYNC_BACKOFF_MAX_SECONDS).
+SYNC_RETRIES = env.int("SYNC_RETRIES", default=3)
+SYNC_BACKOFF_BASE_SECONDS = env.float("SYNC_BACKOFF_BASE_SECONDS", default=1.0)
+SYNC_BACKOFF_MAX_SECONDS = env.float("SYNC_BACKOFF_MAX_SECONDS", default=300.0)
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
 
-from cloud_hq.ingest.contract import ConflictOut, DetailOut, EventsIn, EventsOut
+from cloud_hq.ingest.contract import ConflictOut, DetailOut, EventsIn, EventsOut, QuarantinedOut
 from cloud_hq.ingest.services import EntryRejected, events_ingest
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
 
@@ -25,4 +25,5 @@ def events_push(request: HttpRequest, store_id: str, body: EventsIn) -> EventsOu
         high_water_mark=result.high_water_mark,
         accepted=result.accepted,
         duplicates=result.duplicates,
+        quarantined=[QuarantinedOut(seq=seq, reason=reason) for seq, reason in result.quarantined],
     )

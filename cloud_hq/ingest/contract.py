@@ -55,14 +55,30 @@ class EntryIn(_Strict):
         return self
 
 
+class RawEntry(BaseModel):
+    """An entry HQ cannot read as an EntryIn (a kind it does not know yet, a bad field): it
+    is held at its seq and quarantined with the reason, so the entries behind it go on."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    seq: int = Field(ge=1, le=2**62)
+
+
 class EventsIn(_Strict):
-    entries: list[EntryIn] = Field(max_length=MAX_ENTRIES_PER_PUSH)
+    entries: list[EntryIn | RawEntry] = Field(max_length=MAX_ENTRIES_PER_PUSH)
+
+
+class QuarantinedOut(_Strict):
+    seq: int
+    reason: str
 
 
 class EventsOut(_Strict):
     high_water_mark: int
     accepted: int
     duplicates: int
+    quarantined: list[QuarantinedOut] = Field(
+        default_factory=list, description="entries of this batch held but not applied, and why"
+    )
 
 
 class DetailOut(_Strict):

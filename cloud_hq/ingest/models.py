@@ -33,6 +33,9 @@ class LedgerEntry(models.Model):
     config_version = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
     received_at = models.DateTimeField()
+    quarantine_reason = models.TextField(
+        blank=True, help_text="why it was held but not applied (the conflict queue resolves it)"
+    )
 
     class Meta:
         constraints = [

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import logging
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
 from cloud_hq.catalog.catalog_file import error_path
 from cloud_hq.catalog.models import Promotion
-from cloud_hq.ingest.contract import COUNT, MOVEMENT_KINDS, EntryIn, SaleDoc, ShiftDoc
+from cloud_hq.ingest.contract import (
+    COUNT,
+    MOVEMENT_KINDS,
+    EntryIn,
+    RawEntry,
+    SaleDoc,
+    ShiftDoc,
+)
 from cloud_hq.ingest.models import (
     CouponRedemption,
     LedgerEntry,
@@ -31,6 +40,7 @@ from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
 from cloud_hq.stores.models import Store
 
 Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class IngestResult:
     high_water_mark: int
     accepted: int
     duplicates: int
+    quarantined: list[tuple[int, str]] = field(default_factory=list)
 
 
 class SeqConflict(Exception):
@@ -52,23 +63,57 @@ class SeqConflict(Exception):
 
 
 class EntryRejected(Exception):
-    """An entry HQ cannot apply (its document is malformed); nothing of the push was applied."""
+    """A push HQ cannot take at all (too large); nothing of it was applied."""
+
+
+class Quarantined(Exception):
+    """One entry HQ holds at its seq but does not apply; the reason goes to the store."""
+
+
+@dataclass
+class Received:
+    """An entry as pushed: read as an EntryIn, or held raw with the reason it could not be."""
+
+    seq: int
+    raw: dict[str, Any]
+    entry: EntryIn | None
+    digest: str
+    reason: str = ""
 
 
 def content_hash(entry: EntryIn) -> str:
     """Hash an entry's content canonically, so a replay is recognised whatever its formatting."""
-    canonical = json.dumps(entry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return _digest(entry.model_dump(mode="json"))
+
+
+def _digest(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def events_ingest(*, store: Store, entries: list[EntryIn]) -> IngestResult:
-    """Apply the entries that extend the store's contiguous ledger; recognise replays."""
+def received(item: EntryIn | RawEntry) -> Received:
+    if isinstance(item, EntryIn):
+        return Received(item.seq, item.model_dump(mode="json"), item, content_hash(item))
+    raw = item.model_dump(mode="json")
+    try:
+        EntryIn.model_validate(raw)
+        reason = "unreadable entry"
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = error_path(first["loc"])
+        reason = f"{where}: {first['msg']}" if where else str(first["msg"])
+    return Received(item.seq, raw, None, _digest(raw), reason=f"entry #{item.seq}: {reason}")
+
+
+def events_ingest(*, store: Store, entries: list[EntryIn | RawEntry]) -> IngestResult:
+    """Apply the entries that extend the store's contiguous ledger; recognise replays; hold an
+    entry that cannot be applied at its seq, quarantined with its reason."""
+    batch = [received(item) for item in entries]
     hashes: dict[int, str] = {}
     try:
-        for entry in entries:
-            digest = content_hash(entry)
-            if hashes.setdefault(entry.seq, digest) != digest:
-                raise SeqConflict([entry.seq], _mark(store))
+        for item in batch:
+            if hashes.setdefault(item.seq, item.digest) != item.digest:
+                raise SeqConflict([item.seq], _mark(store))
         with transaction.atomic():
             ledger, _ = StoreLedger.objects.select_for_update().get_or_create(store=store)
             mark = ledger.high_water_mark
@@ -81,20 +126,27 @@ def events_ingest(*, store: Store, entries: list[EntryIn]) -> IngestResult:
             conflicts = [seq for seq in held_seqs if held.get(seq) != hashes[seq]]
             if conflicts:
                 raise SeqConflict(conflicts, mark)
-            by_seq = {entry.seq: entry for entry in entries}
-            fresh: list[EntryIn] = []
+            by_seq = {item.seq: item for item in batch}
+            fresh: list[Received] = []
             while mark + len(fresh) + 1 in by_seq:
                 fresh.append(by_seq[mark + len(fresh) + 1])
-            _apply(store=store, entries=fresh, hashes=hashes)
+            _apply(store=store, batch=fresh)
             ledger.high_water_mark = mark + len(fresh)
             ledger.save(update_fields=["high_water_mark", "updated_at"])
     except SeqConflict as conflict:
-        _record_conflicts(store=store, conflict=conflict, entries=entries, hashes=hashes)
+        _record_conflicts(store=store, conflict=conflict, batch=batch)
         raise
+    quarantined = list(
+        LedgerEntry.objects.filter(store=store, seq__in=list(hashes))
+        .exclude(quarantine_reason="")
+        .order_by("seq")
+        .values_list("seq", "quarantine_reason")
+    )
     return IngestResult(
         high_water_mark=ledger.high_water_mark,
         accepted=len(fresh),
         duplicates=len(held_seqs),
+        quarantined=quarantined,
     )
 
 
@@ -103,48 +155,113 @@ def _mark(store: Store) -> int:
     return ledger.high_water_mark if ledger else 0
 
 
-def _apply(*, store: Store, entries: list[EntryIn], hashes: dict[int, str]) -> None:
+SALE_KINDS = ("sale_completed", "return_completed")
+
+
+def _apply(*, store: Store, batch: list[Received]) -> None:
+    """Insert the batch's entries (in seq order) and apply what they carry: documents first
+    checked against what HQ holds, so that one bad entry is quarantined, not the batch."""
+    if not batch:
+        return
     now = timezone.now()
-    try:
-        _insert_entries(store=store, entries=entries, hashes=hashes, now=now)
-        for entry in entries:
-            if entry.kind in ("sale_completed", "return_completed"):
-                _sale_record(store=store, entry=entry)
+    known = _already_held(store=store, batch=batch)
+    sales: list[tuple[EntryIn, SaleDoc]] = []
+    shifts: list[tuple[EntryIn, ShiftDoc]] = []
+    for item in batch:
+        entry = item.entry
+        if entry is None:
+            continue
+        try:
+            if str(entry.uuid) in known:
+                raise Quarantined(
+                    f"entry #{entry.seq}: uuid already held at #{known[str(entry.uuid)]}"
+                )
+            if entry.kind in SALE_KINDS:
+                sales.append((entry, _sale_document(entry, known)))
             elif entry.kind == "shift_closed":
-                _shift_record(store=store, entry=entry)
-    except IntegrityError as exc:
-        raise EntryRejected(
-            f"an entry or document is already held under another seq: {exc}"
-        ) from exc
+                shifts.append((entry, _shift_document(entry, known)))
+        except Quarantined as exc:
+            item.reason = str(exc)
+    LedgerEntry.objects.bulk_create(_ledger_row(store, item, now) for item in batch)
+    applied = [item.entry for item in batch if item.entry is not None and not item.reason]
+    ok = {entry.seq for entry in applied}
+    _sales_record(store=store, sales=[(e, d) for e, d in sales if e.seq in ok])
+    ShiftClose.objects.bulk_create(
+        ShiftClose(id=doc.shift_id, store=store, seq=entry.seq,
+                   tenders={method: str(amount) for method, amount in doc.tenders.items()},
+                   **doc.model_dump(exclude={"shift_id", "tenders"}))
+        for entry, doc in shifts if entry.seq in ok
+    )  # fmt: skip
     _stock_apply(
-        store=store, entries=[e for e in entries if e.kind in MOVEMENT_KINDS or e.kind == COUNT]
+        store=store, entries=[e for e in applied if e.kind in MOVEMENT_KINDS or e.kind == COUNT]
     )
+    for item in batch:
+        if item.reason:
+            logger.warning("store %s: %s (quarantined)", store.code, item.reason)
 
 
-def _insert_entries(
-    *, store: Store, entries: list[EntryIn], hashes: dict[int, str], now: datetime
-) -> None:
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(
-                store=store,
-                seq=e.seq,
-                uuid=e.uuid,
-                kind=e.kind,
-                sku=e.sku,
-                quantity=e.quantity,
-                document_type=e.document_type,
-                document_id=e.document_id,
-                payload=e.payload,
-                user=e.user,
-                created_at=e.created_at,
-                config_version=e.config_version,
-                content_hash=hashes[e.seq],
-                received_at=now,
-            )
-            for e in entries
-        ]
-    )
+def _already_held(*, store: Store, batch: list[Received]) -> dict[str, int | str]:
+    """What of the batch's identities HQ holds already: entry uuids (→ seq), sale ids and
+    numbers, shift ids. A later entry of the batch reusing one is quarantined too."""
+    uuids, documents, numbers = set(), set(), set()
+    for item in batch:
+        if item.entry is None:
+            continue
+        uuids.add(item.entry.uuid)
+        documents.add(item.entry.document_id)
+        if item.entry.kind in SALE_KINDS:
+            number = item.entry.payload.get("number")
+            if isinstance(number, str):
+                numbers.add(number[:32])
+    known: dict[str, int | str] = {
+        str(uuid): seq
+        for uuid, seq in LedgerEntry.objects.filter(uuid__in=uuids).values_list("uuid", "seq")
+    }
+    for sale_id, number in Sale.objects.filter(id__in=documents).values_list("id", "number"):
+        known[f"sale:{sale_id}"] = number
+    for number, seq in Sale.objects.filter(store=store, number__in=numbers).values_list(
+        "number", "seq"
+    ):
+        known[f"number:{number}"] = seq
+    for shift_id in ShiftClose.objects.filter(id__in=documents).values_list("id", flat=True):
+        known[f"shift:{shift_id}"] = str(shift_id)
+    return known
+
+
+def _ledger_row(store: Store, item: Received, now: datetime) -> LedgerEntry:
+    entry = item.entry
+    if entry is not None:
+        if not item.reason:
+            return LedgerEntry(
+                store=store, seq=entry.seq, uuid=entry.uuid, kind=entry.kind, sku=entry.sku,
+                quantity=entry.quantity, document_type=entry.document_type,
+                document_id=entry.document_id, payload=entry.payload, user=entry.user,
+                created_at=entry.created_at, config_version=entry.config_version,
+                content_hash=item.digest, received_at=now,
+            )  # fmt: skip
+    # Held as received, under identities of its own, until the conflict queue resolves it.
+    placeholder = uuid.uuid5(uuid.NAMESPACE_URL, f"store-edge:{store.code}:{item.seq}")
+    raw = _storable(item.raw)
+    return LedgerEntry(
+        store=store, seq=item.seq, uuid=placeholder, kind=str(raw.get("kind", "?"))[:32],
+        sku=str(raw.get("sku") or "")[:32], quantity=None,
+        document_type=str(raw.get("document_type") or "")[:32], document_id=placeholder,
+        payload=raw, user=str(raw.get("user") or "")[:150],
+        created_at=entry.created_at if entry else now, config_version=0,
+        content_hash=item.digest, received_at=now,
+        quarantine_reason=_storable(item.reason)[:2000],
+    )  # fmt: skip
+
+
+def _storable(value: Any) -> Any:
+    """A received value PostgreSQL can keep: control characters shown as U+FFFD."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if ord(c) < 32 and c not in "\t\n\r" else c for c in value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _document(entry: EntryIn, model: type[Doc]) -> Doc:
@@ -152,63 +269,66 @@ def _document(entry: EntryIn, model: type[Doc]) -> Doc:
         return model.model_validate(entry.payload)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        raise EntryRejected(
+        raise Quarantined(
             f"entry #{entry.seq}: payload.{error_path(first['loc'])}: {first['msg']}"
         ) from exc
 
 
-def _shift_record(*, store: Store, entry: EntryIn) -> None:
+def _shift_document(entry: EntryIn, known: dict[str, int | str]) -> ShiftDoc:
     doc = _document(entry, ShiftDoc)
     if doc.shift_id != entry.document_id:
-        raise EntryRejected(f"entry #{entry.seq}: the report is for another shift")
-    ShiftClose.objects.create(
-        id=doc.shift_id,
-        store=store,
-        seq=entry.seq,
-        tenders={method: str(amount) for method, amount in doc.tenders.items()},
-        **doc.model_dump(exclude={"shift_id", "tenders"}),
-    )
+        raise Quarantined(f"entry #{entry.seq}: the report is for another shift")
+    if f"shift:{doc.shift_id}" in known:
+        raise Quarantined(f"entry #{entry.seq}: shift {doc.shift_id} already reported")
+    known[f"shift:{doc.shift_id}"] = entry.seq
+    return doc
 
 
-def _sale_record(*, store: Store, entry: EntryIn) -> None:
+def _sale_document(entry: EntryIn, known: dict[str, int | str]) -> SaleDoc:
     doc = _document(entry, SaleDoc)
     if entry.kind == "return_completed":
         if doc.total > 0 or any(line.quantity >= 0 or line.amount > 0 for line in doc.lines):
-            raise EntryRejected(f"entry #{entry.seq}: a return takes back: negative amounts only")
+            raise Quarantined(f"entry #{entry.seq}: a return takes back: negative amounts only")
     elif doc.total < 0 or doc.returns or doc.approved_by:
-        raise EntryRejected(f"entry #{entry.seq}: a sale has no negative total and returns nothing")
-    sale = Sale.objects.create(
-        id=entry.document_id,
-        store=store,
-        number=doc.number,
-        lane=doc.lane,
-        completed_at=doc.completed_at,
-        config_version=doc.config_version,
-        subtotal=doc.subtotal,
-        discount_total=doc.discount_total,
-        tax_total=doc.tax_total,
-        total=doc.total,
-        amount_paid=doc.amount_paid,
-        change=doc.change,
-        cash_rounding=doc.cash_rounding,
-        member_card=doc.member_card,
-        coupons=doc.coupons,
-        cashier=doc.cashier,
-        returns=doc.returns,
-        approved_by=doc.approved_by,
-        seq=entry.seq,
-    )
+        raise Quarantined(f"entry #{entry.seq}: a sale has no negative total and returns nothing")
+    if f"number:{doc.number}" in known:
+        held = known[f"number:{doc.number}"]
+        raise Quarantined(f"entry #{entry.seq}: sale number {doc.number} already held (#{held})")
+    if f"sale:{entry.document_id}" in known:
+        raise Quarantined(f"entry #{entry.seq}: sale {entry.document_id} already held")
+    known[f"number:{doc.number}"] = entry.seq
+    known[f"sale:{entry.document_id}"] = doc.number
+    return doc
+
+
+def _sales_record(*, store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None:
+    """Record the batch's sales with their lines, tenders and taxes (a few bulk inserts)."""
+    if not sales:
+        return
+    rows = Sale.objects.bulk_create(
+        Sale(id=entry.document_id, store=store, number=doc.number, lane=doc.lane,
+             completed_at=doc.completed_at, config_version=doc.config_version,
+             subtotal=doc.subtotal, discount_total=doc.discount_total, tax_total=doc.tax_total,
+             total=doc.total, amount_paid=doc.amount_paid, change=doc.change,
+             cash_rounding=doc.cash_rounding, member_card=doc.member_card, coupons=doc.coupons,
+             cashier=doc.cashier, returns=doc.returns, approved_by=doc.approved_by, seq=entry.seq)
+        for entry, doc in sales
+    )  # fmt: skip
     SaleLine.objects.bulk_create(
-        SaleLine(
-            sale=sale,
-            **line.model_dump(exclude={"adjustments"}),
-            adjustments=[a.model_dump(mode="json") for a in line.adjustments],
-        )
-        for line in doc.lines
-    )
-    _redemptions(sale=sale, coupons=doc.coupons)
-    SaleTender.objects.bulk_create(SaleTender(sale=sale, **t.model_dump()) for t in doc.tenders)
-    SaleTax.objects.bulk_create(SaleTax(sale=sale, **t.model_dump()) for t in doc.taxes)
+        SaleLine(sale=sale, **line.model_dump(exclude={"adjustments"}),
+                 adjustments=[a.model_dump(mode="json") for a in line.adjustments])
+        for sale, (_, doc) in zip(rows, sales, strict=True) for line in doc.lines
+    )  # fmt: skip
+    SaleTender.objects.bulk_create(
+        SaleTender(sale=sale, **t.model_dump())
+        for sale, (_, doc) in zip(rows, sales, strict=True) for t in doc.tenders
+    )  # fmt: skip
+    SaleTax.objects.bulk_create(
+        SaleTax(sale=sale, **t.model_dump())
+        for sale, (_, doc) in zip(rows, sales, strict=True) for t in doc.taxes
+    )  # fmt: skip
+    for sale, (_, doc) in zip(rows, sales, strict=True):
+        _redemptions(sale=sale, coupons=doc.coupons)
 
 
 def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
@@ -272,12 +392,10 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
     CountAdjustment.objects.bulk_create(adjustments)
 
 
-def _record_conflicts(
-    *, store: Store, conflict: SeqConflict, entries: list[EntryIn], hashes: dict[int, str]
-) -> None:
-    received: dict[int, EntryIn] = {}
-    for entry in entries:
-        received.setdefault(entry.seq, entry)  # the copy whose hash was recorded
+def _record_conflicts(*, store: Store, conflict: SeqConflict, batch: list[Received]) -> None:
+    copies: dict[int, Received] = {}
+    for item in batch:
+        copies.setdefault(item.seq, item)  # the copy whose hash was recorded
     held = dict(
         LedgerEntry.objects.filter(store=store, seq__in=conflict.seqs).values_list(
             "seq", "content_hash"
@@ -289,8 +407,8 @@ def _record_conflicts(
                 store=store,
                 seq=seq,
                 held_hash=held.get(seq, ""),
-                received_hash=hashes[seq],
-                received=received[seq].model_dump(mode="json"),
+                received_hash=copies[seq].digest,
+                received=copies[seq].raw,
             )
             for seq in conflict.seqs
         )

@@ -112,7 +112,19 @@ class ProductsPageWire(_Strict):
     products: list[ProductWire]
 
 
+class QuarantinedWire(_Strict):
+    seq: int = Field(ge=1)
+    reason: str = Field(max_length=4000)
+
+
 class PushAnswerWire(_Strict):
     high_water_mark: int = Field(ge=0)
     accepted: int = Field(ge=0)
     duplicates: int = Field(ge=0)
+    quarantined: list[QuarantinedWire] = Field(default_factory=list, max_length=20000)
+
+
+class ConflictAnswerWire(_Strict):
+    detail: str = Field(max_length=4000)
+    high_water_mark: int = Field(ge=0)
+    conflicts: list[int] = Field(max_length=20000)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,14 +28,15 @@ from store_edge.catalog.services import (
 )
 from store_edge.inventory.models import LedgerEntry
 from store_edge.inventory.stock_operations import ExpectedDelivery, deliveries_expect
-from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.client import HQClient, HQRefused, HQUnreachable, backoff_seconds
 from store_edge.sync.contract import (
     ConfigManifestWire,
+    ConflictAnswerWire,
     ProductsPageWire,
     ProductWire,
     PushAnswerWire,
 )
-from store_edge.sync.models import SyncState
+from store_edge.sync.models import SyncIssue, SyncIssueKind, SyncState
 
 logger = logging.getLogger(__name__)
 
@@ -101,43 +104,104 @@ def _record(**fields: Any) -> None:
         SyncState.objects.filter(id=1).update(**fields)
 
 
-def _record_failure(exc: Exception) -> None:
+def _record_failure(exc: Exception, client: HQClient | None = None) -> None:
     now = timezone.now()
+    state = sync_state()
     fields: dict[str, Any] = {"last_error": str(exc)[:2000], "last_error_at": now}
     if isinstance(exc, HQUnreachable):
-        if sync_state().offline_since is None:
+        if state.offline_since is None:
             fields["offline_since"] = now
+        # Runs that keep failing wait longer before the beat tries again ("sync now" does not).
+        fields["failures"] = state.failures + 1
+        fields["next_attempt_at"] = now + timedelta(seconds=backoff_seconds(state.failures))
     else:
         fields.update(last_contact_at=now, offline_since=None)
+    if client is not None:
+        fields["clock_offset_seconds"] = client.clock_offset
     _record(**fields)
+
+
+def sync_due(*, force: bool = False) -> bool:
+    """Whether the beat should sync now: not while backing off after failures."""
+    due = sync_state().next_attempt_at
+    return force or due is None or due <= timezone.now()
+
+
+def hq_client() -> HQClient:
+    """A client for HQ that signs in HQ's time as last learnt."""
+    return HQClient(clock_offset=sync_state().clock_offset_seconds)
+
+
+def _issues(kind: str, found: list[tuple[int, str]]) -> None:
+    if found:
+        now = timezone.now()
+        SyncIssue.objects.bulk_create(
+            [SyncIssue(kind=kind, seq=seq, reason=reason[:4000], detected_at=now)
+             for seq, reason in found],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        for seq, reason in found:
+            logger.error("HQ: #%s %s: %s", seq, kind, reason)
+
+
+def _push_refused(exc: HQRefused) -> None:
+    """Keep what a 409 says: HQ holds other content under these seqs (reported both sides)."""
+    if exc.status != 409:
+        return
+    try:
+        conflict = ConflictAnswerWire.model_validate(exc.data)
+    except ValidationError:
+        return
+    _issues(SyncIssueKind.CONFLICT, [(seq, conflict.detail) for seq in conflict.conflicts])
+
+
+def push_progress() -> dict[str, Any]:
+    """Entries waiting, the rate of the last push, and how long the backlog will take."""
+    state = sync_state()
+    pending = pending_entries(acked_seq=state.acked_seq)
+    eta = round(pending / state.push_rate) if pending and state.push_rate > 0 else None
+    return {"pending_entries": pending, "push_rate": round(state.push_rate, 1),
+            "eta_seconds": eta}  # fmt: skip
 
 
 def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = None) -> PushResult:
     """Send every entry HQ does not hold, in bounded batches, and record HQ's high-water mark."""
     cursor = sync_state().acked_seq
     sent = stalls = 0
+    started = time.monotonic()
     while batch := _next_batch(
         after=cursor, max_rows=settings.SYNC_BATCH_ROWS, max_bytes=settings.SYNC_BATCH_BYTES
     ):
         try:
             answer = client.request("POST", client.store_path("events"), payload={"entries": batch})
-            mark = PushAnswerWire.model_validate(answer.data).high_water_mark
-        except (HQUnreachable, HQRefused) as exc:
-            _record_failure(exc)
+            pushed = PushAnswerWire.model_validate(answer.data)
+        except HQRefused as exc:
+            _push_refused(exc)
+            _record_failure(exc, client)
+            raise
+        except HQUnreachable as exc:
+            _record_failure(exc, client)
             raise
         except ValidationError as exc:
-            _record_failure(exc)
+            _record_failure(exc, client)
             raise HQRefused(0, f"HQ's answer is not a push answer: {exc}") from exc
+        _issues(SyncIssueKind.QUARANTINED, [(q.seq, q.reason) for q in pushed.quarantined])
+        mark = pushed.high_water_mark
         sent += len(batch)
         # HQ may hold more than this batch (another worker pushed), never more than we wrote.
         new_cursor = min(mark, _last_seq())
         now = timezone.now()
+        elapsed = time.monotonic() - started
         _record(
             acked_seq=new_cursor,
             last_push_at=now,
             last_contact_at=now,
             offline_since=None,
             last_error="",
+            failures=0,
+            next_attempt_at=None,
+            clock_offset_seconds=client.clock_offset,
+            push_rate=sent / elapsed if elapsed > 0 else 0.0,
         )
         if new_cursor <= cursor:
             stalls += 1
@@ -150,7 +214,7 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
             after_batch()
     if sent == 0:
         now = timezone.now()
-        _record(last_push_at=now)
+        _record(last_push_at=now, failures=0, next_attempt_at=None)
     return PushResult(sent=sent, acked_seq=cursor, pending=pending_entries(acked_seq=cursor))
 
 
@@ -170,10 +234,10 @@ def config_pull(*, client: HQClient) -> int | None:
             products = list(_products(client=client, manifest=manifest))
             _check_products(manifest=manifest, products=products)
     except ValidationError as exc:
-        _record_failure(exc)
+        _record_failure(exc, client)
         raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
     except (HQUnreachable, HQRefused, ConfigRejected) as exc:
-        _record_failure(exc)
+        _record_failure(exc, client)
         raise
     applied = None
     with transaction.atomic():
@@ -233,7 +297,8 @@ def _catalog_apply(*, manifest: ConfigManifestWire, products: list[ProductWire])
 
 def _pulled() -> None:
     now = timezone.now()
-    _record(last_pull_at=now, last_contact_at=now, offline_since=None)
+    _record(last_pull_at=now, last_contact_at=now, offline_since=None, failures=0,
+            next_attempt_at=None)  # fmt: skip
 
 
 def _products(*, client: HQClient, manifest: ConfigManifestWire) -> Iterator[ProductWire]:

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from store_edge.sync import services
-from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.client import HQRefused, HQUnreachable
 from store_edge.sync.locks import sync_lease
 
 logger = logging.getLogger(__name__)
@@ -14,13 +14,20 @@ LEASE_SECONDS = 30
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def ledger_push() -> None:
+def ledger_push(force: bool = False) -> None:
+    """Push what HQ does not hold. Idempotent: HQ applies each seq once; a second beat or
+    worker finds the lease taken and skips; the truth is re-read from SQLite each time."""
+    if not services.sync_due(force=force):
+        logger.info(
+            "backing off after failures; next try at %s", services.sync_state().next_attempt_at
+        )
+        return
     with sync_lease("push", ttl_seconds=LEASE_SECONDS) as lease:
         if not lease.held:
             logger.info("another worker is pushing; skipped")
             return
         try:
-            with HQClient() as client:
+            with services.hq_client() as client:
                 result = services.ledger_push(client=client, after_batch=lease.renew)
         except (HQUnreachable, HQRefused) as exc:
             logger.warning("push failed: %s", exc)
@@ -29,12 +36,14 @@ def ledger_push() -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def config_pull() -> None:
+def config_pull(force: bool = False) -> None:
+    if not services.sync_due(force=force):
+        return
     with sync_lease("pull", ttl_seconds=LEASE_SECONDS) as lease:
         if not lease.held:
             return
         try:
-            with HQClient() as client:
+            with services.hq_client() as client:
                 version = services.config_pull(client=client)
         except (HQUnreachable, HQRefused, services.ConfigRejected) as exc:
             logger.warning("config pull failed: %s", exc)

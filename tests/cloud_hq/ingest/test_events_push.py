@@ -46,7 +46,7 @@ def test_pushed_sale_is_recorded_with_lines_tenders_taxes_and_stock(
     answer = pushed(hq, entries)
 
     # Then HQ holds all three, the sale as transacted, and stock moved by the lines
-    assert answer == {"high_water_mark": 3, "accepted": 3, "duplicates": 0}
+    assert answer == {"high_water_mark": 3, "accepted": 3, "duplicates": 0, "quarantined": []}
     sale = Sale.objects.get(store_id=store.store_id)
     document = entries[0]["payload"]
     assert str(sale.id) == entries[0]["document_id"]
@@ -87,7 +87,7 @@ def test_stock_is_the_sum_of_every_pushed_movement(
     answer = pushed(hq, [*till.sale((WATER, "3", "0.79")), till.movement(BREAD, "1.000")])
 
     # Then HQ's stock is the sum of all movements, with the seq of the last one per SKU
-    assert answer == {"high_water_mark": 6, "accepted": 3, "duplicates": 0}
+    assert answer == {"high_water_mark": 6, "accepted": 3, "duplicates": 0, "quarantined": []}
     assert stock(store) == {WATER: (Decimal("-5.000"), 5), BREAD: (Decimal("0.000"), 6)}
     assert Sale.objects.filter(store_id=store.store_id).count() == 2
 
@@ -106,7 +106,7 @@ def test_replayed_batch_is_applied_once(
     # Then HQ answers with the same high-water mark, counts the entries as duplicates,
     # and creates nothing new
     assert again["high_water_mark"] == first["high_water_mark"] == 3
-    assert again == {"high_water_mark": 3, "accepted": 0, "duplicates": 3}
+    assert again == {"high_water_mark": 3, "accepted": 0, "duplicates": 3, "quarantined": []}
     assert holdings(store.store_id) == held
     assert SaleLine.objects.count() == 2
     assert SaleTender.objects.count() == 1
@@ -127,7 +127,12 @@ def test_replay_reformatted_by_the_store_is_still_a_replay(
 
     # Then HQ recognises them as duplicates
     assert answer.status_code == 200, answer.content
-    assert answer.json() == {"high_water_mark": 2, "accepted": 0, "duplicates": 2}
+    assert answer.json() == {
+        "high_water_mark": 2,
+        "accepted": 0,
+        "duplicates": 2,
+        "quarantined": [],
+    }
     assert holdings(store.store_id) == held
 
 
@@ -142,7 +147,7 @@ def test_batch_overlapping_what_hq_holds_applies_only_the_new_entries(
     answer = pushed(hq, [*first, *till.sale((WATER, "1", "0.79"))])
 
     # Then only the second sale is applied
-    assert answer == {"high_water_mark": 4, "accepted": 2, "duplicates": 2}
+    assert answer == {"high_water_mark": 4, "accepted": 2, "duplicates": 2, "quarantined": []}
     assert stock(store) == {WATER: (Decimal("-3.000"), 4)}
     assert Sale.objects.count() == 2
 
@@ -200,7 +205,7 @@ def test_batch_with_a_gap_is_applied_up_to_the_gap_then_completed(
     answer = pushed(hq, [entries[0], entries[1], entries[3]])
 
     # Then HQ applies 1 and 2 only and answers with mark 2, so the store resends from 3
-    assert answer == {"high_water_mark": 2, "accepted": 2, "duplicates": 0}
+    assert answer == {"high_water_mark": 2, "accepted": 2, "duplicates": 0, "quarantined": []}
     assert sorted(LedgerEntry.objects.values_list("seq", flat=True)) == [1, 2]
     assert stock(store) == {WATER: (Decimal("-1.000"), 2)}
 
@@ -208,7 +213,7 @@ def test_batch_with_a_gap_is_applied_up_to_the_gap_then_completed(
     answer = pushed(hq, entries[2:])
 
     # Then HQ holds everything
-    assert answer == {"high_water_mark": 4, "accepted": 2, "duplicates": 0}
+    assert answer == {"high_water_mark": 4, "accepted": 2, "duplicates": 0, "quarantined": []}
     assert sorted(LedgerEntry.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
     assert stock(store) == {
         WATER: (Decimal("-1.000"), 2),
@@ -227,7 +232,7 @@ def test_batch_starting_beyond_the_mark_applies_nothing(
     answer = pushed(hq, entries[2:])
 
     # Then HQ applies nothing and answers mark 0
-    assert answer == {"high_water_mark": 0, "accepted": 0, "duplicates": 0}
+    assert answer == {"high_water_mark": 0, "accepted": 0, "duplicates": 0, "quarantined": []}
     assert holdings(store.store_id) == NOTHING_HELD
 
 
@@ -248,7 +253,7 @@ def test_shuffled_batch_is_applied_in_seq_order(
     answer = pushed(hq, shuffled)
 
     # Then HQ applies all of them, in seq order
-    assert answer == {"high_water_mark": 9, "accepted": 9, "duplicates": 0}
+    assert answer == {"high_water_mark": 9, "accepted": 9, "duplicates": 0, "quarantined": []}
     assert list(LedgerEntry.objects.order_by("pk").values_list("seq", flat=True)) == list(
         range(1, 10)
     )
@@ -288,6 +293,14 @@ def _line_without_sku(document: dict[str, Any]) -> None:
     document["lines"][1]["sku"] = ""
 
 
+def quarantined(store: StoreCredentials) -> dict[int, str]:
+    return dict(
+        LedgerEntry.objects.filter(store_id=store.store_id)
+        .exclude(quarantine_reason="")
+        .values_list("seq", "quarantine_reason")
+    )
+
+
 @pytest.mark.parametrize(
     ("defect", "path"),
     [
@@ -300,7 +313,7 @@ def _line_without_sku(document: dict[str, Any]) -> None:
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else None,
 )
-def test_malformed_sale_document_is_refused_and_nothing_of_the_batch_applied(
+def test_malformed_sale_document_is_quarantined_and_the_rest_of_the_batch_applied(
     hq: StoreClient, store: StoreCredentials, till: Till, defect: Any, path: str
 ) -> None:
     # Given a good sale followed by a sale whose document is malformed
@@ -309,29 +322,49 @@ def test_malformed_sale_document_is_refused_and_nothing_of_the_batch_applied(
     defect(bad[0]["payload"])
 
     # When both are pushed in one batch
-    answer = hq.push([*good, *bad])
+    answer = pushed(hq, [*good, *bad])
 
-    # Then HQ answers 422 naming the entry and the path, and applies nothing of the batch
-    assert answer.status_code == 422
-    assert answer.json()["detail"].startswith(f"entry #3: {path}")
-    assert holdings(store.store_id) == NOTHING_HELD
+    # Then HQ holds every entry, quarantines the bad document naming the entry and the path,
+    # records the good sale, and applies the stock movements (what the store sold)
+    assert answer["high_water_mark"] == 5
+    [held] = answer["quarantined"]
+    assert held["seq"] == 3 and held["reason"].startswith(f"entry #3: {path}")
+    assert quarantined(store) == {3: held["reason"]}
+    assert list(Sale.objects.values_list("number", flat=True)) == ["01-000001"]
+    assert stock(store) == {WATER: (Decimal("-2.000"), 4), BREAD: (Decimal("-1.000"), 5)}
+
+    # And a replay of the batch is answered the same, quarantine included, applying nothing
+    again = pushed(hq, [*good, *bad])
+    assert (again["duplicates"], again["quarantined"]) == (5, answer["quarantined"])
+    assert Sale.objects.count() == 1
 
 
-def test_sale_number_reported_twice_is_refused(
+def test_sale_number_reported_twice_is_quarantined(
     hq: StoreClient, store: StoreCredentials, till: Till
 ) -> None:
     # Given HQ holds sale 01-000001
     pushed(hq, till.sale((WATER, "1", "0.79")))
-    held = holdings(store.store_id)
 
     # When a later entry reports another sale under the same number
     till.sales = 0
-    answer = hq.push(till.sale((BREAD, "1", "2.49")))
+    answer = pushed(hq, till.sale((BREAD, "1", "2.49")))
 
-    # Then HQ refuses it with 422 and holds what it held
-    assert answer.status_code == 422
-    assert "already held" in answer.json()["detail"]
-    assert holdings(store.store_id) == held
+    # Then HQ quarantines it with the reason and keeps one sale under that number
+    assert answer["quarantined"] == [
+        {"seq": 3, "reason": "entry #3: sale number 01-000001 already held (#1)"}
+    ]
+    assert Sale.objects.count() == 1
+    assert answer["high_water_mark"] == 4
+
+
+def test_a_sale_number_twice_in_one_batch_quarantines_the_second(
+    hq: StoreClient, store: StoreCredentials, till: Till
+) -> None:
+    first = till.sale((WATER, "1", "0.79"))
+    till.sales = 0
+    answer = pushed(hq, [*first, *till.sale((BREAD, "1", "2.49"))])
+    assert [q["seq"] for q in answer["quarantined"]] == [3]
+    assert Sale.objects.get().seq == 1
 
 
 @pytest.mark.parametrize(
@@ -343,37 +376,53 @@ def test_sale_number_reported_twice_is_refused(
         {"sku": ""},
         {"quantity": "-1.0001"},
         {"created_at": "2026-11-20T09:00:00"},
-        {"seq": 0},
         {"uuid": "not-a-uuid"},
         {"colour": "red"},
+        {"user": "cashier\x00"},
     ],
-    ids=lambda change: "-".join(f"{k}={v}" for k, v in change.items()),
+    ids=lambda change: "-".join(f"{k}={v!r}" for k, v in change.items()),
 )
-def test_malformed_entry_is_refused_and_nothing_of_the_batch_applied(
+def test_malformed_entry_is_quarantined_and_does_not_block_the_entries_behind_it(
     hq: StoreClient, store: StoreCredentials, till: Till, change: dict[str, Any]
 ) -> None:
-    # Given a sale whose movement entry is malformed
+    # Given a sale whose second movement entry is malformed, and a sale behind it
     batch = till.sale((WATER, "1", "0.79"), (BREAD, "1", "2.49"))
     batch[2].update(change)
+    behind = till.sale((WATER, "2", "0.79"))
 
-    # When it is pushed
+    # When they are pushed
+    answer = pushed(hq, [*batch, *behind])
+
+    # Then HQ holds all five, quarantines #3 with its reason, and applies the rest
+    assert answer["high_water_mark"] == 5
+    assert [q["seq"] for q in answer["quarantined"]] == [3]
+    assert answer["quarantined"][0]["reason"].startswith("entry #3: ")
+    assert stock(store) == {WATER: (Decimal("-3.000"), 5)}
+    assert Sale.objects.count() == 2
+
+
+def test_an_entry_without_a_usable_seq_refuses_the_batch(
+    hq: StoreClient, store: StoreCredentials, till: Till
+) -> None:
+    batch = till.sale((WATER, "1", "0.79"), (BREAD, "1", "2.49"))
+    batch[2]["seq"] = 0
     answer = hq.push(batch)
-
-    # Then HQ answers 422 and applies nothing
     assert answer.status_code == 422
     assert holdings(store.store_id) == NOTHING_HELD
 
 
-def test_document_entry_carrying_a_quantity_is_refused(
+def test_document_entry_carrying_a_quantity_is_quarantined(
     hq: StoreClient, store: StoreCredentials, till: Till
 ) -> None:
     batch = till.sale((WATER, "1", "0.79"))
     batch[0].update(sku=WATER, quantity="-1.000")
 
-    answer = hq.push(batch)
+    answer = pushed(hq, batch)
 
-    assert answer.status_code == 422
-    assert holdings(store.store_id) == NOTHING_HELD
+    assert [q["seq"] for q in answer["quarantined"]] == [1]
+    assert "carries no sku or quantity" in answer["quarantined"][0]["reason"]
+    assert Sale.objects.count() == 0
+    assert stock(store) == {WATER: (Decimal("-1.000"), 2)}
 
 
 @pytest.mark.parametrize(
@@ -413,7 +462,7 @@ def test_push_of_exactly_5000_entries_is_applied(
 
     answer = pushed(hq, entries)
 
-    assert answer == {"high_water_mark": 5000, "accepted": 5000, "duplicates": 0}
+    assert answer == {"high_water_mark": 5000, "accepted": 5000, "duplicates": 0, "quarantined": []}
     assert stock(store) == {WATER: (Decimal("-5000.000"), 5000)}
 
 
@@ -442,7 +491,7 @@ def test_pushes_of_two_stores_are_kept_apart(
     answer = pushed(other, Till().sale((BREAD, "3", "2.49")))
 
     # Then each store has its own ledger, sales and stock
-    assert answer == {"high_water_mark": 2, "accepted": 2, "duplicates": 0}
+    assert answer == {"high_water_mark": 2, "accepted": 2, "duplicates": 0, "quarantined": []}
     assert stock(store) == {WATER: (Decimal("-1.000"), 2)}
     assert stock(other_store) == {BREAD: (Decimal("-3.000"), 2)}
     assert Sale.objects.filter(number="01-000001").count() == 2
@@ -464,9 +513,8 @@ def test_nul_character_in_an_entry_never_causes_a_server_error(
     answer = hq.push(batch)
 
     # Then HQ answers without a server error (a 5xx makes the store retry the same entry
-    # forever): it applies the batch whole, or refuses it with a 4xx and applies nothing
-    assert answer.status_code in (200, 422), answer.content
-    if answer.status_code == 422:
-        assert holdings(store.store_id) == NOTHING_HELD
-    else:
-        assert holdings(store.store_id)["high_water_mark"] == 2
+    # forever): it holds the entry, quarantined, and applies the rest
+    assert answer.status_code == 200, answer.content
+    assert holdings(store.store_id)["high_water_mark"] == 2
+    assert "control characters" in answer.json()["quarantined"][0]["reason"]
+    assert "\x00" not in str(LedgerEntry.objects.values_list("payload", flat=True))

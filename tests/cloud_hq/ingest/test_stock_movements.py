@@ -32,13 +32,19 @@ def test_movements_add_up_and_a_count_sets_the_stock(hq: StoreClient, till: Till
     ]
 
 
-def test_a_negative_count_is_refused_and_nothing_is_applied(hq: StoreClient, till: Till) -> None:
+def test_a_negative_count_is_quarantined_and_moves_nothing(hq: StoreClient, till: Till) -> None:
     answer = hq.push([till._entry("count", uuid.uuid4(), sku="100001", quantity="-1.000")])
-    assert answer.status_code == 422
+    assert answer.status_code == 200
+    assert "quantity counted" in answer.json()["quarantined"][0]["reason"]
     assert StockLevel.objects.count() == 0
 
 
-def test_an_unknown_kind_is_refused(hq: StoreClient, till: Till) -> None:
-    answer = hq.push([till._entry("shrinkage", uuid.uuid4(), sku="100001", quantity="-1.000")])
-    assert answer.status_code == 422
-    assert StockLevel.objects.count() == 0
+def test_a_kind_hq_does_not_know_yet_is_quarantined_not_blocking(
+    hq: StoreClient, till: Till
+) -> None:
+    unknown = till._entry("shrinkage", uuid.uuid4(), sku="100001", quantity="-1.000")
+    answer = hq.push([unknown, till.movement("100001", "-2.000")])
+    assert answer.status_code == 200
+    assert [q["seq"] for q in answer.json()["quarantined"]] == [1]
+    assert "kind" in answer.json()["quarantined"][0]["reason"]
+    assert StockLevel.objects.get().quantity == Decimal("-2.000")

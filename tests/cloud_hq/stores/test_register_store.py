@@ -31,7 +31,12 @@ def test_printed_store_key_signs_requests_hq_accepts(db: None, client: Client) -
 
     # Then HQ accepts it
     assert answer.status_code == 200, answer.content
-    assert answer.json() == {"high_water_mark": 0, "accepted": 0, "duplicates": 0}
+    assert answer.json() == {
+        "high_water_mark": 0,
+        "accepted": 0,
+        "duplicates": 0,
+        "quarantined": [],
+    }
 
 
 def test_stores_get_the_next_free_code(db: None) -> None:

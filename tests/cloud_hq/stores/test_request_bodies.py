@@ -21,7 +21,12 @@ def test_gzip_body_signed_over_compressed_bytes_is_applied(
 
     # Then HQ inflates and applies it
     assert answer.status_code == 200, answer.content
-    assert answer.json() == {"high_water_mark": 3, "accepted": 3, "duplicates": 0}
+    assert answer.json() == {
+        "high_water_mark": 3,
+        "accepted": 3,
+        "duplicates": 0,
+        "quarantined": [],
+    }
     assert holdings(hq.credentials.store_id)["high_water_mark"] == 3
 
 

@@ -125,8 +125,8 @@ def hostile_hq(routes: dict[str, httpx.Response]) -> HQClient:
                 return response
         return httpx.Response(404, json={"detail": "no route"})
 
-    return HQClient(base_url="http://hq.invalid", store_id="S0001",
-                    store_key="k." + "x" * 40, transport=httpx.MockTransport(answer))  # fmt: skip
+    return HQClient(base_url="http://hq.invalid", store_id="S0001", store_key="k." + "x" * 40,
+                    transport=httpx.MockTransport(answer), retries=0)  # fmt: skip
 
 
 MANIFEST = {

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from store_edge.sync import services
-from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.client import HQRefused, HQUnreachable
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, push_only: bool, pull_only: bool, **options: Any) -> None:
         try:
-            with HQClient() as client:
+            with services.hq_client() as client:
                 if not push_only:
                     version = services.config_pull(client=client)
                     self.stdout.write(
