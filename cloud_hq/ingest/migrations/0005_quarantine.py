@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hq_ingest', '0004_returns_and_shifts'),
+        ("hq_ingest", "0004_returns_and_shifts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ledgerentry',
-            name='quarantine_reason',
-            field=models.TextField(blank=True, help_text='why it was held but not applied (the conflict queue resolves it)'),
+            model_name="ledgerentry",
+            name="quarantine_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="why it was held but not applied (the conflict queue resolves it)",
+            ),
         ),
     ]
