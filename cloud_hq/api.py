@@ -6,11 +6,13 @@ from ninja import NinjaAPI
 from cloud_hq.ingest.api import router as ingest_router
 from cloud_hq.ingest.services import EntryRejected, SeqConflict
 from cloud_hq.publishing.api import router as publishing_router
+from cloud_hq.stores.api import router as stores_router
 from cloud_hq.stores.signing import SignatureRefused
 
 api = NinjaAPI(title="HQ store API", version="1", urls_namespace="hq-api", docs_url="/docs")
 api.add_router("", ingest_router)
 api.add_router("", publishing_router)
+api.add_router("", stores_router)
 
 
 @api.exception_handler(SignatureRefused)

@@ -157,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SYNC_INTERVAL_SECONDS),
         "options": {"expires": float(SYNC_INTERVAL_SECONDS)},
     },
+    "heartbeat": {
+        "task": "store_edge.sync.tasks.heartbeat",
+        "schedule": float(HEARTBEAT_SECONDS),
+        "options": {"expires": float(HEARTBEAT_SECONDS)},
+    },
     "pull-config": {
         "task": "store_edge.sync.tasks.config_pull",
         "schedule": float(SYNC_INTERVAL_SECONDS),

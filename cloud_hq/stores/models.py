@@ -70,3 +70,19 @@ class AnnouncedDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.reference}"
+
+
+class StoreHeartbeat(models.Model):
+    """The store's last heartbeat: its edge metrics and active alerts as it sent them."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="heartbeat")  # fmt: skip
+    received_at = models.DateTimeField()
+    sent_at = models.DateTimeField(help_text="the store's clock when it sent it")
+    config_version = models.PositiveIntegerField()
+    acked_seq = models.PositiveBigIntegerField()
+    metrics = models.JSONField()
+    alerts = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.store_id} heard at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -74,3 +74,43 @@ def nonces_prune() -> int:
     cutoff = timezone.now() - timedelta(seconds=2 * settings.SIGNATURE_WINDOW_SECONDS)
     deleted, _ = UsedNonce.objects.filter(seen_at__lt=cutoff).delete()
     return deleted
+
+
+class KeyError_(ValueError):
+    """A key operation that does not fit (unknown store or key, bad grace period)."""
+
+
+MAX_GRACE = timedelta(days=30)
+
+
+def store_key_rotate(*, store: Store, grace: timedelta) -> tuple[str, int]:
+    """Issue a new key; the store's other live keys stay valid for `grace`, then expire.
+
+    Returns the new key (shown once) and how many keys now expire. The store's operator
+    puts the new key in the store's environment within the grace period: no downtime.
+    """
+    if not timedelta(0) <= grace <= MAX_GRACE:
+        raise KeyError_(f"the grace period is between 0 and {MAX_GRACE.days} days")
+    expires = timezone.now() + grace
+    with transaction.atomic():
+        live = StoreKey.objects.select_for_update().filter(store=store, revoked_at=None)
+        expiring = 0
+        for key in live:
+            if key.expires_at is None or key.expires_at > expires:
+                key.expires_at = expires
+                key.save(update_fields=["expires_at"])
+                expiring += 1
+        new_key = store_key_issue(store=store)
+    return new_key, expiring
+
+
+def store_key_revoke(*, store: Store, key_id: str) -> StoreKey:
+    """Refuse a key at once (a stolen box, a leaked key)."""
+    with transaction.atomic():
+        key = StoreKey.objects.select_for_update().filter(store=store, key_id=key_id).first()
+        if key is None:
+            raise KeyError_(f"store {store.code} has no key {key_id!r}")
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+    return key

@@ -50,3 +50,15 @@ def config_pull(force: bool = False) -> None:
             return
         if version:
             logger.info("config v%s applied", version)
+
+
+@shared_task(acks_late=True, ignore_result=True, expires=60)
+def heartbeat() -> None:
+    """Tell HQ the store's edge metrics and alerts (every HEARTBEAT_SECONDS)."""
+    from store_edge.sync.heartbeat import heartbeat_send
+
+    try:
+        with services.hq_client() as client:
+            heartbeat_send(client=client)
+    except (HQUnreachable, HQRefused) as exc:
+        logger.info("heartbeat not delivered: %s", exc)

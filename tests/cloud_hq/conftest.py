@@ -255,6 +255,9 @@ class StoreClient:
     def get(self, suffix: str, **options: Any) -> HttpResponse:
         return self.send("GET", self.store_path(suffix), **options)
 
+    def send_json(self, method: str, path: str, document: Any) -> HttpResponse:
+        return self.send(method, path, encode(document))
+
 
 def encode(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()

@@ -1,0 +1,44 @@
+"""The heartbeat: every HEARTBEAT_SECONDS the store tells HQ its edge metrics and alerts.
+
+It is also how the store learns soonest that HQ is away (or back): the lane page's banner
+follows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from store_edge.catalog.selectors import config_stamp
+from store_edge.monitoring.metrics import edge_metrics
+from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
+from store_edge.sync.services import _record, _record_failure, sync_state
+
+
+def heartbeat_payload() -> dict[str, Any]:
+    metrics = edge_metrics()
+    return {
+        "sent_at": timezone.now().isoformat(),
+        "config_version": config_stamp()[0],
+        "acked_seq": sync_state().acked_seq,
+        "metrics": {
+            "edge_sync_lag_seconds": metrics.sync_lag_seconds,
+            "edge_buffer_size": metrics.buffer_size,
+            "edge_disk_usage_percent": metrics.disk_usage_percent,
+            "edge_device_count": metrics.device_count,
+            "edge_devices_expected": metrics.devices_expected,
+        },
+        "alerts": metrics.alerts(),
+    }
+
+
+def heartbeat_send(*, client: HQClient) -> None:
+    """Send one heartbeat; record that HQ answered (or not)."""
+    try:
+        client.request("POST", client.store_path("heartbeat"), payload=heartbeat_payload())
+    except (HQUnreachable, HQRefused) as exc:
+        _record_failure(exc, client)
+        raise
+    now = timezone.now()
+    _record(last_contact_at=now, offline_since=None, failures=0, next_attempt_at=None,
+            clock_offset_seconds=client.clock_offset)  # fmt: skip
