@@ -37,6 +37,7 @@ from cloud_hq.ingest.models import (
     StoreLedger,
 )
 from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
+from cloud_hq.reconciliation.services import reconcile
 from cloud_hq.stores.models import Store
 
 Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
@@ -194,6 +195,12 @@ def _apply(*, store: Store, batch: list[Received]) -> None:
     )  # fmt: skip
     _stock_apply(
         store=store, entries=[e for e in applied if e.kind in MOVEMENT_KINDS or e.kind == COUNT]
+    )
+    reconcile(
+        store=store,
+        entries=applied,
+        sales=[(e, d) for e, d in sales if e.seq in ok],
+        quarantined=[(item.seq, item.reason) for item in batch if item.reason],
     )
     for item in batch:
         if item.reason:
@@ -386,7 +393,7 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
             level.quantity = entry.quantity
         else:
             level.quantity += entry.quantity
-        level.last_seq = entry.seq
+        level.last_seq = max(level.last_seq, entry.seq)
     StockLevel.objects.bulk_update([levels[sku] for sku in known], ["quantity", "last_seq"])
     StockLevel.objects.bulk_create(level for sku, level in levels.items() if sku not in known)
     CountAdjustment.objects.bulk_create(adjustments)
@@ -412,3 +419,52 @@ def _record_conflicts(*, store: Store, conflict: SeqConflict, batch: list[Receiv
             )
             for seq in conflict.seqs
         )
+
+
+class ReapplyRefused(Exception):
+    """A quarantined entry that still cannot be applied; the reason says why."""
+
+
+def quarantined_reapply(*, store: Store, seq: int) -> None:
+    """Apply a quarantined entry now (after HQ fixed what it lacked), in one transaction.
+
+    The entry keeps its seq and its content hash, so a replay of it is still a duplicate.
+    """
+    with transaction.atomic():
+        StoreLedger.objects.select_for_update().get(store=store)
+        row = LedgerEntry.objects.select_for_update().filter(store=store, seq=seq).first()
+        if row is None or not row.quarantine_reason:
+            raise ReapplyRefused(f"#{seq} of {store.code} is not quarantined")
+        try:
+            entry = EntryIn.model_validate(row.payload)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            raise ReapplyRefused(f"{error_path(first['loc'])}: {first['msg']}") from exc
+        if entry.kind == COUNT:
+            raise ReapplyRefused("a count is an observation at its place in the sequence: "
+                                 "count again at the store")  # fmt: skip
+        item = Received(seq, row.payload, entry, row.content_hash)
+        known = _already_held(store=store, batch=[item])
+        try:
+            if str(entry.uuid) in known:
+                raise Quarantined(f"uuid already held at #{known[str(entry.uuid)]}")
+            sales = [(entry, _sale_document(entry, known))] if entry.kind in SALE_KINDS else []
+            shift = _shift_document(entry, known) if entry.kind == "shift_closed" else None
+        except Quarantined as exc:
+            raise ReapplyRefused(str(exc)) from exc
+        fresh = _ledger_row(store, item, row.received_at)
+        for name in ("uuid", "kind", "sku", "quantity", "document_type", "document_id",
+                     "payload", "user", "created_at", "config_version"):  # fmt: skip
+            setattr(row, name, getattr(fresh, name))
+        row.quarantine_reason = ""
+        row.save()
+        _sales_record(store=store, sales=sales)
+        if shift is not None:
+            ShiftClose.objects.create(
+                id=shift.shift_id, store=store, seq=seq,
+                tenders={method: str(amount) for method, amount in shift.tenders.items()},
+                **shift.model_dump(exclude={"shift_id", "tenders"}),
+            )  # fmt: skip
+        if entry.kind in MOVEMENT_KINDS:
+            _stock_apply(store=store, entries=[entry])
+        reconcile(store=store, entries=[entry], sales=sales, quarantined=[])
