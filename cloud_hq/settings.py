@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # Store requests are signed; a signature older or newer than this is refused.
 SIGNATURE_WINDOW_SECONDS = env.int("SIGNATURE_WINDOW_SECONDS", default=300)
 CONFIG_PAGE_SIZE = env.int("CONFIG_PAGE_SIZE", default=5000)
+# A version that changes more than this fraction of the catalogue is pulled whole.
+CONFIG_DELTA_MAX_FRACTION = env.float("CONFIG_DELTA_MAX_FRACTION", default=0.2)
 INGEST_MAX_ENTRIES = env.int("INGEST_MAX_ENTRIES", default=5000)
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=8 * 1024 * 1024)
 REQUEST_MAX_INFLATED_BYTES = env.int("REQUEST_MAX_INFLATED_BYTES", default=64 * 1024 * 1024)

@@ -53,6 +53,15 @@ class ManifestOut(Schema):
     deliveries: list[DeliveryOut]
     product_pages: int
     products_total: int
+    delta_from: int | None = Field(
+        description="set: the pages hold only what changed since this version (yours)"
+    )
+    removed: list[str] = Field(description="on a delta: SKUs no longer in the catalogue")
+    catalogue_total: int = Field(description="products in the catalogue once applied")
+
+
+class ConfigQuery(Schema):
+    since: int | None = Field(default=None, ge=0, description="the version the store holds")
 
 
 class PriceOut(Schema):
@@ -84,10 +93,13 @@ class PageOut(Schema):
 
 class PageQuery(Schema):
     page: int = Field(default=1, ge=1, le=100000)
+    since: int | None = Field(default=None, ge=1, description="pages of the delta since this")
 
 
 @router.get("/stores/{store_id}/config", response={200: ManifestOut, 404: DetailOut})
-def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> Any:
+def config_get(
+    request: HttpRequest, response: HttpResponse, store_id: str, query: Query[ConfigQuery]
+) -> Any:
     config = selectors.config_latest()
     if config is None:
         return Status(404, {"detail": "no config has been published yet"})
@@ -96,14 +108,17 @@ def config_get(request: HttpRequest, response: HttpResponse, store_id: str) -> A
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
     response["ETag"] = etag
-    return selectors.config_manifest(config=config, store=store)
+    plan = selectors.delta_plan(config=config, since=query.since)
+    return selectors.config_manifest(config=config, store=store, plan=plan)
 
 
 @router.get("/stores/{store_id}/config/{version}/products", response={200: PageOut, 404: DetailOut})
 def config_products(
     request: HttpRequest, store_id: str, version: int, query: Query[PageQuery]
 ) -> Any:
-    page = selectors.config_page(version=version, number=query.page, store=request_store(request))
+    page = selectors.config_page(
+        version=version, number=query.page, store=request_store(request), since=query.since
+    )
     if page is None:
         return Status(404, {"detail": f"config v{version} has no page {query.page}"})
     return page

@@ -30,3 +30,17 @@ class ConfigPage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.config} page {self.number}"
+
+
+class ConfigDelta(models.Model):
+    """What a version changed from the one before: the products changed or added (as
+    published in this version) and the SKUs removed. A store one or more versions behind
+    pulls the deltas' union instead of the whole catalogue."""
+
+    config = models.OneToOneField(ConfigVersion, on_delete=models.CASCADE, related_name="delta")
+    from_version = models.PositiveIntegerField()
+    changed = models.JSONField(default=list)
+    removed = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"v{self.from_version} → {self.config}"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
-from cloud_hq.publishing.models import ConfigPage, ConfigVersion
+from django.conf import settings
+
+from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
 from cloud_hq.stores.deliveries import deliveries_stamp, deliveries_wire
 from cloud_hq.stores.models import Store
 
@@ -13,7 +17,49 @@ def config_latest() -> ConfigVersion | None:
     return ConfigVersion.objects.order_by("-version").first()
 
 
-def config_manifest(*, config: ConfigVersion, store: Store) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DeltaPlan:
+    """What a store at `since` needs to reach the version: changed products and removals."""
+
+    since: int
+    changed: list[dict[str, Any]]
+    removed: list[str]
+
+
+def delta_plan(*, config: ConfigVersion, since: int | None) -> DeltaPlan | None:
+    """The union of the deltas since the store's version, or None: pull the whole snapshot
+    (no deltas that far back, or they change most of the catalogue)."""
+    if since is None or not 0 < since < config.version:
+        return None
+    deltas = list(
+        ConfigDelta.objects.filter(config__version__gt=since, config__version__lte=config.version)
+        .select_related("config")
+        .order_by("config__version")
+    )
+    if len(deltas) != config.version - since:
+        return None
+    changed: dict[str, dict[str, Any]] = {}
+    removed: set[str] = set()
+    for delta in deltas:
+        for wire in delta.changed:
+            changed[wire["sku"]] = wire
+            removed.discard(wire["sku"])
+        for sku in delta.removed:
+            removed.add(sku)
+            changed.pop(sku, None)
+    if len(changed) + len(removed) > config.products_total * settings.CONFIG_DELTA_MAX_FRACTION:
+        return None
+    return DeltaPlan(since, [changed[sku] for sku in sorted(changed)], sorted(removed))
+
+
+def config_manifest(
+    *, config: ConfigVersion, store: Store, plan: DeltaPlan | None = None
+) -> dict[str, Any]:
+    pages = config.product_pages
+    total = config.products_total
+    if plan is not None:
+        total = len(plan.changed)
+        pages = math.ceil(total / settings.CONFIG_PAGE_SIZE)
     return {
         "version": config.version,
         "published_at": config.published_at,
@@ -30,8 +76,11 @@ def config_manifest(*, config: ConfigVersion, store: Store) -> dict[str, Any]:
             for code, name in Store.objects.order_by("code").values_list("code", "name")
         ],
         "deliveries": deliveries_wire(store=store),
-        "product_pages": config.product_pages,
-        "products_total": config.products_total,
+        "product_pages": pages,
+        "products_total": total,
+        "delta_from": plan.since if plan else None,
+        "removed": plan.removed if plan else [],
+        "catalogue_total": config.products_total,
     }
 
 
@@ -40,16 +89,30 @@ def config_etag(*, config: ConfigVersion, store: Store) -> str:
     return f'"v{config.version}-d{deliveries_stamp(store=store)}-s{Store.objects.count()}"'
 
 
-def config_page(*, version: int, number: int, store: Store) -> dict[str, Any] | None:
-    """A page of products with the prices of the books that apply to this store only."""
-    page = ConfigPage.objects.filter(config__version=version, number=number).first()
-    if page is None:
-        return None
+def config_page(
+    *, version: int, number: int, store: Store, since: int | None = None
+) -> dict[str, Any] | None:
+    """A page of products with the prices of the books that apply to this store only: of
+    the whole snapshot, or of the changes since the store's version."""
+    if since is not None:
+        config = ConfigVersion.objects.filter(version=version).first()
+        plan = delta_plan(config=config, since=since) if config else None
+        if plan is None:
+            return None
+        size = settings.CONFIG_PAGE_SIZE
+        wires = plan.changed[(number - 1) * size : number * size]
+        if not wires:
+            return None
+    else:
+        page = ConfigPage.objects.filter(config__version=version, number=number).first()
+        if page is None:
+            return None
+        wires = page.products
     products = []
-    for product in page.products:
+    for product in wires:
         prices = [p for p in product.get("prices", []) if _applies(p, store)]
         products.append({**product, "prices": prices})
-    return {"version": version, "page": page.number, "products": products}
+    return {"version": version, "page": number, "products": products}
 
 
 def _applies(price: dict[str, Any], store: Store) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cloud_hq.catalog.models import PriceEntry, Product, ProductGroup, Promotion, TaxClass
-from cloud_hq.publishing.models import ConfigPage, ConfigVersion
+from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
 
 
 def product_wire(product: Product, prices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,4 +125,39 @@ def _publish() -> ConfigVersion:
         config.products_total = total
         config.product_pages = number
         config.save(update_fields=["products_total", "product_pages"])
+        _delta_record(config)
     return config
+
+
+def _wire_hash(wire: dict[str, Any]) -> str:
+    canonical = json.dumps(wire, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode(), digest_size=12).hexdigest()
+
+
+def _wires(version: int) -> Iterator[dict[str, Any]]:
+    pages = ConfigPage.objects.filter(config__version=version).order_by("number")
+    for page in pages.iterator(chunk_size=4):
+        yield from page.products
+
+
+def _delta_record(config: ConfigVersion) -> None:
+    """Record what this version changed from the previous one, unless that is most of the
+    catalogue (then a store behind pulls the whole snapshot)."""
+    previous = config.version - 1
+    if not ConfigVersion.objects.filter(version=previous).exists():
+        return
+    before = {wire["sku"]: _wire_hash(wire) for wire in _wires(previous)}
+    limit = max(1, int(config.products_total * settings.CONFIG_DELTA_MAX_FRACTION))
+    changed: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for wire in _wires(config.version):
+        seen.add(wire["sku"])
+        if before.get(wire["sku"]) != _wire_hash(wire):
+            changed.append(wire)
+            if len(changed) > limit:
+                return
+    removed = sorted(set(before) - seen)
+    if len(changed) + len(removed) <= limit:
+        ConfigDelta.objects.create(
+            config=config, from_version=previous, changed=changed, removed=removed
+        )

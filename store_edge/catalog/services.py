@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from devices.barcodes import normalize_gtin
@@ -71,19 +71,33 @@ class ConfigSnapshot:
 
 
 def catalog_apply(
-    *, snapshot: ConfigSnapshot, products: Iterable[ProductData], batch_size: int = 2000
+    *,
+    snapshot: ConfigSnapshot,
+    products: Iterable[ProductData],
+    batch_size: int = 2000,
+    delta_from: int | None = None,
+    removed: Iterable[str] = (),
+    catalogue_total: int | None = None,
 ) -> None:
-    """Replace the catalogue with a config version in one transaction, or change nothing."""
+    """Apply a config version in one transaction, or change nothing: the whole catalogue
+    (a snapshot), or the products changed and removed since `delta_from` (a delta), which
+    must be the version in force. `catalogue_total`, when given, is checked at the end."""
     with transaction.atomic():
         state, _ = ConfigState.objects.select_for_update().get_or_create(id=1)
         if snapshot.version <= state.version:
             raise StaleConfig(
                 f"config v{snapshot.version} is not newer than v{state.version} in force"
             )
-        PriceEntry.objects.all().delete()
-        Barcode.objects.all().delete()
-        Product.objects.all().delete()
-        TaxClass.objects.all().delete()
+        if delta_from is not None and delta_from != state.version:
+            raise StaleConfig(f"a delta from v{delta_from} does not apply to v{state.version}")
+        products = list(products) if delta_from is not None else products
+        if delta_from is None:
+            PriceEntry.objects.all().delete()
+            Barcode.objects.all().delete()
+            Product.objects.all().delete()
+        else:
+            changed = [p.sku for p in products]
+            _products_delete([*removed, *changed])
         Promotion.objects.all().delete()
         Promotion.objects.bulk_create(
             Promotion(
@@ -95,10 +109,7 @@ def catalog_apply(
             )
             for p in snapshot.promotions
         )
-        tax_ids = {}
-        for tax in snapshot.tax_classes:
-            row = TaxClass.objects.create(code=tax.code, rate=tax.rate, inclusive=tax.inclusive)
-            tax_ids[tax.code] = row.id
+        tax_ids = _tax_classes_apply(snapshot.tax_classes)
         product_rows: list[Product] = []
         codes: list[tuple[str, str]] = []
         prices: list[tuple[str, PriceData]] = []
@@ -120,6 +131,11 @@ def catalog_apply(
                 _insert(product_rows, codes, prices)
                 product_rows, codes, prices = [], [], []
         _insert(product_rows, codes, prices)
+        if catalogue_total is not None and Product.objects.count() != catalogue_total:
+            raise StaleConfig(
+                f"v{snapshot.version} should hold {catalogue_total} products, "
+                f"{Product.objects.count()} after applying it"
+            )
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()
@@ -129,6 +145,34 @@ def catalog_apply(
         state.cash_rounding = snapshot.cash_rounding
         state.save()
     logger.info("config v%s applied", snapshot.version)
+
+
+def _tax_classes_apply(classes: Iterable[TaxClassData]) -> dict[str, int]:
+    """Tax classes by code: rates updated in place, new ones added, unused gone ones dropped."""
+    ids: dict[str, int] = {}
+    for tax in classes:
+        row, _ = TaxClass.objects.update_or_create(
+            code=tax.code, defaults={"rate": tax.rate, "inclusive": tax.inclusive}
+        )
+        ids[tax.code] = row.id
+    gone = TaxClass.objects.exclude(code__in=list(ids))
+    if Product.objects.filter(tax_class__in=gone).exists():
+        raise StaleConfig("a tax class still used by a product is missing from the config")
+    gone.delete()
+    return ids
+
+
+def _products_delete(skus: list[str], chunk: int = 900) -> None:
+    """Delete products with their barcodes and prices (plain DELETEs: no per-row work)."""
+    tables = [model._meta.db_table for model in (PriceEntry, Barcode)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(skus), chunk):
+            part = skus[start : start + chunk]
+            marks = ", ".join(["%s"] * len(part))
+            owned = f"SELECT id FROM {Product._meta.db_table} WHERE sku IN ({marks})"  # noqa: S608
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table} WHERE product_id IN ({owned})", part)  # noqa: S608
+            cursor.execute(f"DELETE FROM {Product._meta.db_table} WHERE sku IN ({marks})", part)  # noqa: S608
 
 
 def _insert(

@@ -92,6 +92,9 @@ class ConfigManifestWire(_Strict):
     deliveries: list[DeliveryWire] = Field(default_factory=list, max_length=1000)
     product_pages: int = Field(ge=0)
     products_total: int = Field(ge=0)
+    delta_from: int | None = Field(default=None, ge=1)
+    removed: list[str] = Field(default_factory=list, max_length=1_000_000)
+    catalogue_total: int | None = Field(default=None, ge=0)
 
 
 class ProductWire(_Strict):

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -22,6 +23,7 @@ from store_edge.catalog.services import (
     ConfigSnapshot,
     PriceData,
     ProductData,
+    StaleConfig,
     TaxClassData,
     catalog_apply,
     directory_apply,
@@ -220,48 +222,102 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
 
 def config_pull(*, client: HQClient) -> int | None:
     """Apply HQ's newest config if it is newer, and the deliveries and stores HQ announces;
-    return the version applied, or None when the version in force stays."""
+    return the version applied, or None when the version in force stays.
+
+    The products are downloaded and checked page by page into a spool file first (memory
+    stays bounded whatever the catalogue's size), then applied in one transaction; a pull
+    that fails anywhere leaves the version in force as it was.
+    """
     state = config_state()
     headers = {"If-None-Match": state.etag} if state.etag and state.version else {}
+    since = f"?since={state.version}" if state.version else ""
+    spool: Path | None = None
     try:
-        answer = client.request("GET", client.store_path("config"), headers=headers)
-        if answer.status == 304:
-            _pulled()
-            return None
-        manifest = ConfigManifestWire.model_validate(answer.data)
-        products: list[ProductWire] = []
-        if manifest.version > state.version:
-            products = list(_products(client=client, manifest=manifest))
-            _check_products(manifest=manifest, products=products)
-    except ValidationError as exc:
-        _record_failure(exc, client)
-        raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
-    except (HQUnreachable, HQRefused, ConfigRejected) as exc:
-        _record_failure(exc, client)
-        raise
-    applied = None
-    with transaction.atomic():
-        if manifest.version > state.version:
-            _catalog_apply(manifest=manifest, products=products)
-            applied = manifest.version
-        directory_apply(stores=[(s.code, s.name) for s in manifest.stores])
-        deliveries_expect(
-            deliveries=[
-                ExpectedDelivery(
-                    reference=d.reference,
-                    note=d.supplier,
-                    lines=[(line.sku, line.quantity) for line in d.lines],
+        try:
+            answer = client.request("GET", client.store_path("config") + since, headers=headers)
+            if answer.status == 304:
+                _pulled()
+                return None
+            manifest = ConfigManifestWire.model_validate(answer.data)
+            if manifest.version > state.version:
+                if manifest.delta_from is not None and manifest.delta_from != state.version:
+                    raise ConfigRejected(
+                        f"HQ sent a delta from v{manifest.delta_from}; v{state.version} is in force"
+                    )
+                spool = _spool(client=client, manifest=manifest)
+        except ValidationError as exc:
+            _record_failure(exc, client)
+            raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
+        except (HQUnreachable, HQRefused, ConfigRejected) as exc:
+            _record_failure(exc, client)
+            raise
+        applied = None
+        try:
+            with transaction.atomic():
+                if spool is not None:
+                    _catalog_apply(manifest=manifest, products=_spooled(spool))
+                    applied = manifest.version
+                directory_apply(stores=[(s.code, s.name) for s in manifest.stores])
+                deliveries_expect(
+                    deliveries=[
+                        ExpectedDelivery(
+                            reference=d.reference,
+                            note=d.supplier,
+                            lines=[(line.sku, line.quantity) for line in d.lines],
+                        )
+                        for d in manifest.deliveries
+                    ]
                 )
-                for d in manifest.deliveries
-            ]
-        )
-        ConfigState.objects.filter(id=1).update(etag=answer.etag or "")
+                ConfigState.objects.filter(id=1).update(etag=answer.etag or "")
+        except (StaleConfig, IntegrityError) as exc:
+            rejected = ConfigRejected(f"config v{manifest.version} does not apply: {exc}")
+            _record_failure(rejected, client)
+            raise rejected from exc
+    finally:
+        if spool is not None:
+            spool.unlink(missing_ok=True)
     _pulled()
     return applied
 
 
-def _catalog_apply(*, manifest: ConfigManifestWire, products: list[ProductWire]) -> None:
+def _spool(*, client: HQClient, manifest: ConfigManifestWire) -> Path:
+    """Download and check the manifest's product pages into a spool file (JSON lines)."""
+    directory = Path(settings.VAR_DIR) / "store" / "spool"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"config-v{manifest.version}.jsonl"
+    check = ProductsCheck(manifest)
+    delta = f"&since={manifest.delta_from}" if manifest.delta_from is not None else ""
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for number in range(1, manifest.product_pages + 1):
+                suffix = f"config/{manifest.version}/products?page={number}{delta}"
+                data = client.request("GET", client.store_path(suffix)).data
+                page = ProductsPageWire.model_validate(data)
+                if page.version != manifest.version or page.page != number:
+                    raise ConfigRejected(
+                        f"HQ sent page {page.page} of v{page.version} for {number}"
+                    )
+                for product in page.products:
+                    check.add(product)
+                    out.write(product.model_dump_json() + "\n")
+        check.finish()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _spooled(path: Path) -> Iterator[ProductWire]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield ProductWire.model_validate_json(line)
+
+
+def _catalog_apply(*, manifest: ConfigManifestWire, products: Iterator[ProductWire]) -> None:
     catalog_apply(
+        delta_from=manifest.delta_from,
+        removed=manifest.removed,
+        catalogue_total=manifest.catalogue_total,
         snapshot=ConfigSnapshot(
             version=manifest.version,
             published_at=manifest.published_at,
@@ -301,40 +357,42 @@ def _pulled() -> None:
             next_attempt_at=None)  # fmt: skip
 
 
-def _products(*, client: HQClient, manifest: ConfigManifestWire) -> Iterator[ProductWire]:
-    for number in range(1, manifest.product_pages + 1):
-        path = client.store_path(f"config/{manifest.version}/products?page={number}")
-        page = ProductsPageWire.model_validate(client.request("GET", path).data)
-        if page.version != manifest.version or page.page != number:
-            raise ConfigRejected(f"HQ sent page {page.page} of v{page.version} for {number}")
-        yield from page.products
+class ProductsCheck:
+    """What a config's products must be before anything is applied, checked as they arrive:
+    as many as announced, known tax classes, each SKU, PLU and barcode once."""
 
+    def __init__(self, manifest: ConfigManifestWire) -> None:
+        self.manifest = manifest
+        self.tax_codes = {t.code for t in manifest.tax_classes}
+        self.skus: set[str] = set()
+        self.gtins: set[str] = set()
+        self.plus: set[str] = set()
+        self.removed = set(manifest.removed)
 
-def _check_products(*, manifest: ConfigManifestWire, products: list[ProductWire]) -> None:
-    if len(products) != manifest.products_total:
-        raise ConfigRejected(
-            f"v{manifest.version} announces {manifest.products_total} products, "
-            f"{len(products)} arrived"
-        )
-    tax_codes = {t.code for t in manifest.tax_classes}
-    skus: set[str] = set()
-    gtins: set[str] = set()
-    plus: set[str] = set()
-    for product in products:
-        if product.tax_class not in tax_codes:
+    def add(self, product: ProductWire) -> None:
+        if product.tax_class not in self.tax_codes:
             raise ConfigRejected(f"{product.sku}: unknown tax class {product.tax_class}")
-        if product.sku in skus:
+        if product.sku in self.skus:
             raise ConfigRejected(f"{product.sku}: SKU listed twice")
-        skus.add(product.sku)
+        if product.sku in self.removed:
+            raise ConfigRejected(f"{product.sku}: both changed and removed")
+        self.skus.add(product.sku)
         if product.plu:
-            if product.plu in plus:
+            if product.plu in self.plus:
                 raise ConfigRejected(f"{product.sku}: PLU {product.plu} used twice")
-            plus.add(product.plu)
+            self.plus.add(product.plu)
         for code in product.barcodes:
             try:
                 gtin = normalize_gtin(code)
             except BarcodeError as exc:
                 raise ConfigRejected(f"{product.sku}: {exc}") from exc
-            if gtin in gtins:
+            if gtin in self.gtins:
                 raise ConfigRejected(f"{product.sku}: barcode {code} used twice")
-            gtins.add(gtin)
+            self.gtins.add(gtin)
+
+    def finish(self) -> None:
+        if len(self.skus) != self.manifest.products_total:
+            raise ConfigRejected(
+                f"v{self.manifest.version} announces {self.manifest.products_total} products, "
+                f"{len(self.skus)} arrived"
+            )

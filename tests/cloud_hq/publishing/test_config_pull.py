@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cloud_hq.catalog.models import Product
 from tests.cloud_hq.conftest import (
     COLA,
     WATER,
@@ -91,6 +92,9 @@ def test_published_manifest_describes_the_version_and_the_store(
         "deliveries": [],
         "product_pages": 1,
         "products_total": 3,
+        "delta_from": None,
+        "removed": [],
+        "catalogue_total": 3,
     }
 
 
@@ -313,3 +317,48 @@ def test_a_bad_delivery_is_not_announced(
     refusal = refused_command("announce_delivery", str(write_json(document)))
     assert problem in refusal.stderr
     assert hq.get("config").status_code == 404  # nothing published, nothing announced
+
+
+def changed_catalogue() -> dict:
+    """The test catalogue with water's price changed and cola added."""
+    document = catalog_document()
+    document["products"][0]["price"] = "0.85"
+    document["products"].append({"sku": "100002", "name": "Cola 0.33 l", "barcodes": [],
+                                 "price": "0.99", "tax_class": "STD", "unit": "each"})  # fmt: skip
+    return document
+
+
+def test_a_store_behind_gets_only_what_changed_since_its_version(
+    hq: StoreClient, import_catalog: Import, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CONFIG_DELTA_MAX_FRACTION = 1.0  # a 3-product catalogue: every change is a third
+    import_catalog(catalog_document(), "--publish")
+    import_catalog(changed_catalogue())
+    Product.objects.filter(sku="4011").delete()  # bananas leave the range
+    assert "v2" in publish()
+    assert "v3" in publish()  # v3 changes nothing more
+    manifest = hq.get("config?since=1").json()
+    assert (manifest["version"], manifest["delta_from"]) == (3, 1)
+    assert (manifest["products_total"], manifest["catalogue_total"]) == (2, 3)
+    assert manifest["removed"] == ["4011"]
+    page = hq.get("config/3/products?page=1&since=1").json()
+    assert [(p["sku"], p["price"]) for p in page["products"]] == [
+        ("100001", "0.85"), ("100002", "0.99")]  # fmt: skip
+    assert hq.get("config/3/products?page=2&since=1").status_code == 404
+    # Up to date on v2: nothing changed since
+    assert hq.get("config?since=2").json()["products_total"] == 0
+    # A store with nothing, or claiming a future version, gets the whole snapshot
+    for since in ("", "?since=0", "?since=9"):
+        snapshot = hq.get(f"config{since}").json()
+        assert (snapshot["delta_from"], snapshot["products_total"]) == (None, 3)
+    assert hq.get("config?since=-1").status_code == 422
+    assert hq.get("config?since=abc").status_code == 422
+
+
+def test_a_version_that_changes_most_of_the_catalogue_is_pulled_whole(
+    hq: StoreClient, import_catalog: Import, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CONFIG_DELTA_MAX_FRACTION = 0.2
+    import_catalog(catalog_document(), "--publish")
+    import_catalog(changed_catalogue(), "--publish")
+    assert hq.get("config?since=1").json()["delta_from"] is None

@@ -198,3 +198,114 @@ def test_hq_cannot_acknowledge_more_than_the_store_wrote(lane_token: str, catalo
     result = services.ledger_push(client=hostile_hq({"/events": httpx.Response(200, json=answer)}))
     assert result.acked_seq == 2
     assert Decimal(services.pending_entries()) == 0
+
+
+class Recording(httpx.HTTPTransport):
+    """The real HTTP transport, remembering each path asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.raw_path.decode())
+        return super().handle_request(request)
+
+
+def test_a_store_one_version_behind_pulls_only_what_changed(
+    hq: System, db: None, tmp_path: Path, catalog_file: Path
+) -> None:
+    store_id, store_key = hq.register_store()
+    recorder = Recording()
+    with HQClient(base_url=hq.hq_url, store_id=store_id, store_key=store_key,
+                  transport=recorder) as client:  # fmt: skip
+        assert services.config_pull(client=client) is not None
+        version = config_state().version
+        before = Product.objects.count()
+        # HQ changes one price and adds one product, and publishes
+        document = json.loads(catalog_file.read_text())
+        changed = document["products"][10]
+        changed["price"] = str(Decimal(changed["price"]) + Decimal("1.00"))
+        new_line = {"sku": "990001", "name": "New line", "barcodes": [], "price": "1.50",
+                    "tax_class": "STD", "unit": "each"}  # fmt: skip
+        document["products"].append(new_line)
+        edited = tmp_path / "catalogue.json"
+        edited.write_text(json.dumps(document))
+        hq.hq_manage("import_catalog", str(edited), "--publish")
+        recorder.paths.clear()
+        assert services.config_pull(client=client) == version + 1
+    assert recorder.paths[0].endswith(f"/config?since={version}")
+    pages = f"/api/v1/stores/{store_id}/config/{version + 1}/products"
+    assert recorder.paths[1:] == [f"{pages}?page=1&since={version}"]
+    assert Product.objects.count() == before + 1
+    assert Product.objects.get(sku=changed["sku"]).price == Decimal(changed["price"])
+    assert Product.objects.get(sku="990001").name == "New line"
+
+
+def test_a_pull_that_fails_midway_leaves_the_version_in_force_and_no_spool(
+    catalog: None, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VAR_DIR = Path(settings.VAR_DIR)
+    manifest = {**MANIFEST, "product_pages": 2, "products_total": 2}
+    pages = iter([
+        httpx.Response(200, json={"version": 5, "page": 1, "products": [GOOD_PRODUCT]}),
+        httpx.Response(503),
+    ])  # fmt: skip
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return (
+            httpx.Response(200, json=manifest)
+            if request.url.path.endswith("/config")
+            else next(pages)
+        )
+
+    client = HQClient(base_url="http://hq.invalid", store_id="S0001", store_key="k." + "x" * 40,
+                      transport=httpx.MockTransport(answer), retries=0)  # fmt: skip
+    with pytest.raises(HQUnreachable):
+        services.config_pull(client=client)
+    assert (config_state().version, Product.objects.count()) == (1, 3)
+    assert not list((settings.VAR_DIR / "store" / "spool").glob("*.jsonl"))
+
+
+BOTH_TAXES = [{"code": "STD", "rate": "0.1900", "inclusive": True},
+              {"code": "RED", "rate": "0.0700", "inclusive": True}]  # fmt: skip
+DELTA = {**MANIFEST, "delta_from": 1, "tax_classes": BOTH_TAXES}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "products", "message"),
+    [
+        ({**DELTA, "delta_from": 4}, [GOOD_PRODUCT], "delta from v4"),
+        ({**DELTA, "removed": ["1"]}, [GOOD_PRODUCT], "both changed and removed"),
+        ({**DELTA, "catalogue_total": 99}, [{**GOOD_PRODUCT, "barcodes": []}], "should hold 99"),
+        ({**DELTA, "tax_classes": MANIFEST["tax_classes"]}, [GOOD_PRODUCT], "tax class still used"),
+        # the delta's barcode is held by another product the delta leaves alone
+        (DELTA, [{**GOOD_PRODUCT, "sku": "NEW"}], "does not apply"),
+    ],
+)
+def test_a_delta_that_does_not_fit_is_refused_and_the_old_version_stays(
+    catalog: None, manifest: dict, products: list[dict], message: str
+) -> None:
+    before = sorted(Product.objects.values_list("sku", "price"))
+    hostile = hostile_hq({
+        "/config": httpx.Response(200, json=manifest),
+        "/products": httpx.Response(200, json={"version": 5, "page": 1, "products": products}),
+    })  # fmt: skip
+    with pytest.raises(services.ConfigRejected, match=message):
+        services.config_pull(client=hostile)
+    assert config_state().version == 1
+    assert sorted(Product.objects.values_list("sku", "price")) == before
+
+
+def test_a_delta_changes_removes_and_keeps_the_rest(catalog: None) -> None:
+    water = Product.objects.get(barcodes__code="4006381333931")
+    manifest = {**DELTA, "removed": ["4011"], "catalogue_total": 2}
+    cheaper = {**GOOD_PRODUCT, "sku": water.sku, "name": water.name, "price": "0.69"}
+    hostile = hostile_hq({
+        "/config": httpx.Response(200, json=manifest),
+        "/products": httpx.Response(200, json={"version": 5, "page": 1, "products": [cheaper]}),
+    })  # fmt: skip
+    assert services.config_pull(client=hostile) == 5
+    assert sorted(Product.objects.values_list("sku", "price")) == [
+        ("100001", Decimal("0.69")), ("200036", Decimal("2.49"))]  # fmt: skip
+    assert Product.objects.get(sku="100001").barcodes.get().code == "4006381333931"
