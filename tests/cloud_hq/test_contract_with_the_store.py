@@ -1,0 +1,57 @@
+"""HQ's side of the wire contract: every answer HQ gives a store is what the store's own
+wire models accept (loaded from the store's code by path: the two projects share no code)."""
+
+import importlib.util
+import sys
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.cloud_hq.catalog.test_import_catalog import Import
+from tests.cloud_hq.conftest import StoreClient, Till, catalog_document
+from tests.processes import ROOT
+
+
+@pytest.fixture(scope="module")
+def store_contract() -> ModuleType:
+    path = ROOT / "store_edge" / "sync" / "contract.py"
+    spec = importlib.util.spec_from_file_location("store_wire_contract", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_push_answers_are_what_the_store_reads(
+    hq: StoreClient, till: Till, store_contract: ModuleType
+) -> None:
+    batch = till.sale(("100001", "2", "0.79"))
+    bad = till.movement("100001", "-1.000")
+    bad["kind"] = "gift_card_sold"
+    answer = hq.push([*batch, bad])
+    assert answer.status_code == 200
+    read = store_contract.PushAnswerWire.model_validate(answer.json())
+    assert read.quarantined[0].seq == 3
+    batch[1]["quantity"] = "-9.000"  # the same seq with other content
+    conflict = hq.push(batch)
+    assert conflict.status_code == 409
+    assert store_contract.ConflictAnswerWire.model_validate(conflict.json()).conflicts == [2]
+
+
+def test_config_answers_are_what_the_store_reads(
+    hq: StoreClient, import_catalog: Import, store_contract: ModuleType, settings: Any
+) -> None:
+    settings.CONFIG_DELTA_MAX_FRACTION = 1.0
+    import_catalog(catalog_document(), "--publish")
+    document = catalog_document()
+    document["products"][0]["price"] = "0.99"
+    import_catalog(document, "--publish")
+    pulls = (("config", "config/2/products?page=1"),
+             ("config?since=1", "config/2/products?page=1&since=1"))  # fmt: skip
+    for manifest_path, page_path in pulls:
+        manifest = store_contract.ConfigManifestWire.model_validate(hq.get(manifest_path).json())
+        page = store_contract.ProductsPageWire.model_validate(hq.get(page_path).json())
+        assert manifest.version == page.version == 2
+    assert manifest.delta_from == 1 and [p.sku for p in page.products] == ["100001"]
