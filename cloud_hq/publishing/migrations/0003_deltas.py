@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hq_publishing', '0002_configversion_promotions'),
+        ("hq_publishing", "0002_configversion_promotions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConfigDelta',
+            name="ConfigDelta",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_version', models.PositiveIntegerField()),
-                ('changed', models.JSONField(default=list)),
-                ('removed', models.JSONField(default=list)),
-                ('config', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delta', to='hq_publishing.configversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_version", models.PositiveIntegerField()),
+                ("changed", models.JSONField(default=list)),
+                ("removed", models.JSONField(default=list)),
+                (
+                    "config",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delta",
+                        to="hq_publishing.configversion",
+                    ),
+                ),
             ],
         ),
     ]
