@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +58,12 @@ def hq_database(tmp: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(settings: str, *args: str, env: dict[str, str], check: bool = True) -> str:
+def manage(
+    settings: str, *args: str, env: dict[str, str], check: bool = True, prefix: Sequence[str] = ()
+) -> str:
     """Run a management command of the store or HQ and return its standard output."""
     result = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args],
+        [*prefix, PYTHON, str(ROOT / "manage.py"), *args],
         env={**env, "DJANGO_SETTINGS_MODULE": settings},
         cwd=ROOT,
         capture_output=True,
@@ -138,6 +140,8 @@ class System:
     catalog: Path
     sync_interval: int = 5
     store_env_extra: dict[str, str] = field(default_factory=dict)
+    store_clock_skew: str = ""  # e.g. "+3h": every store process runs under faketime
+    hq_proxy_port: int = 0  # the store reaches HQ through this port when set
     services: dict[str, Service] = field(default_factory=dict)
     store_id: str = ""
     store_key: str = ""
@@ -158,7 +162,7 @@ class System:
             REDIS_URL=self.redis_url,
             CELERY_QUEUE=f"store_edge_{self.tmp.name}",
             REDIS_KEY_PREFIX=f"test_{self.tmp.name}_{os.getpid()}",
-            HQ_URL=f"http://127.0.0.1:{self.hq_port}",
+            HQ_URL=f"http://127.0.0.1:{self.hq_proxy_port or self.hq_port}",
             STORE_ID=self.store_id,
             STORE_KEY=self.store_key,
             SYNC_INTERVAL_SECONDS=str(self.sync_interval),
@@ -176,8 +180,12 @@ class System:
     def hq_manage(self, *args: str) -> str:
         return manage("cloud_hq.settings", *args, env=self.hq_env)
 
+    @property
+    def store_prefix(self) -> list[str]:
+        return ["faketime", "-f", self.store_clock_skew] if self.store_clock_skew else []
+
     def store_manage(self, *args: str) -> str:
-        return manage("store_edge.settings", *args, env=self.store_env)
+        return manage("store_edge.settings", *args, env=self.store_env, prefix=self.store_prefix)
 
     def prepare_hq(self) -> None:
         self.hq_port, self.store_port = free_port(), free_port()
@@ -220,6 +228,8 @@ class System:
             ),
         }  # fmt: skip
         argv, env = specs[name.split("#")[0]]
+        if name.split("#")[0] != "hq":
+            argv = [*self.store_prefix, *argv]
         return Service(name, argv, env, logs / f"{name}.log")
 
     def start(self, name: str) -> Service:
@@ -263,10 +273,17 @@ def running_hq(tmp: Path, catalog: Path) -> Iterator[System]:
 
 
 @contextmanager
-def running_system(tmp: Path, catalog: Path, **options: Any) -> Iterator[System]:
+def running_system(
+    tmp: Path, catalog: Path, *, redis_db: int | None = None, **options: Any
+) -> Iterator[System]:
+    """HQ and a store prepared (not started). `redis_db` gives the store a Redis database
+    of its own (a test that flushes it then touches nothing else)."""
     redis_url, redis_process = redis_for(
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), data_dir=tmp / "redis"
     )
+    if redis_db is not None:
+        parts = urlsplit(redis_url)
+        redis_url = urlunsplit(parts._replace(path=f"/{redis_db}"))
     try:
         with hq_database(tmp) as hq_db:
             system = System(tmp=tmp, hq_db=hq_db, redis_url=redis_url, catalog=catalog, **options)
