@@ -170,7 +170,33 @@ def bench_lane(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
     }
 
 
-BENCHES = ("scan", "sales", "pricing", "lane")
+def bench_ingest(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.sync_bench import ingest_rate
+
+    measured = ingest_rate(tmp, catalogue)
+    return {
+        "hq_ingest_events_per_s": figure(measured["rate"], "events/s", measured["ceiling"]),
+    }
+
+
+def bench_catchup(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.sync_bench import catch_up
+
+    measured = catch_up(tmp, catalogue, Store)
+    return {"catchup_72h_seconds": figure(measured["seconds"], "s", 120.0)}
+
+
+def bench_snapshot(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.sync_bench import snapshot_apply
+
+    measured = snapshot_apply(tmp)
+    return {
+        "config_snapshot_200k_seconds": figure(measured["seconds"], "s", 30.0),
+        "config_snapshot_200k_peak_rss_mib": figure(measured["rss_mib"], "MiB", 256.0),
+    }
+
+
+BENCHES = ("scan", "sales", "pricing", "lane", "ingest", "catchup", "snapshot")
 
 
 def main() -> None:
@@ -184,9 +210,10 @@ def main() -> None:
         manage("cloud_hq.settings", "generate_demo_catalog", "--products", "5000", "--out",
                str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
         chosen = sys.argv[1:] or list(BENCHES)
-        for bench in [{"scan": bench_scan, "sales": bench_durable_sales,
-                       "pricing": bench_pricing, "lane": bench_lane}[name]
-                      for name in chosen]:  # fmt: skip
+        benches = {"scan": bench_scan, "sales": bench_durable_sales, "pricing": bench_pricing,
+                   "lane": bench_lane, "ingest": bench_ingest, "catchup": bench_catchup,
+                   "snapshot": bench_snapshot}  # fmt: skip
+        for bench in [benches[name] for name in chosen]:
             print(f"{bench.__name__}:", flush=True)
             results.update(bench(tmp, catalogue))
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

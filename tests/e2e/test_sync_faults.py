@@ -182,10 +182,14 @@ def test_no_sale_is_lost_or_counted_twice_whatever_happens(
                what="HQ to hold the whole ledger")  # fmt: skip
     store, hq = system.store_summary(), system.hq_summary()
     assert hq == store
-    assert store["sales"] == len(lanes.sales)
-    assert Decimal(store["sales_total"]) == sum(lanes.sales.values())
-    numbers = dict(hq_rows(system, "SELECT number, total FROM hq_ingest_sale"))
-    assert {n: Decimal(str(t)) for n, t in numbers.items()} == lanes.sales  # each once
+    # A sale committed just before its web process was killed is on disk but was never
+    # acknowledged to the lane: the store may hold a few more sales than the lanes counted.
+    assert len(lanes.sales) <= store["sales"] <= len(lanes.sales) + lanes.refused
+    held = {
+        n: Decimal(str(t)) for n, t in hq_rows(system, "SELECT number, total FROM hq_ingest_sale")
+    }
+    assert len(held) == store["sales"]  # each sale once
+    assert {n: held.get(n) for n in lanes.sales} == lanes.sales  # every acknowledged one
     quarantined = "SELECT count(*) FROM hq_ingest_ledgerentry WHERE quarantine_reason <> ''"
     assert hq_rows(system, quarantined) == [(0,)]
     # The store signed in HQ's time all along: its clock is three hours ahead.
