@@ -22,8 +22,15 @@ COUNT = "count"
 DOCUMENT_KINDS = frozenset({"sale_completed", "return_completed", "shift_closed"})
 
 
-class _Strict(BaseModel):
+class Exact(BaseModel):
+    """No unknown keys. Ledger entries are checked for control characters as a whole, on
+    their canonical JSON (ingest.services.received): cheaper than field by field."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Strict(Exact):
+    """No unknown keys, and no control characters (such as NUL) in any field."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -31,7 +38,7 @@ class _Strict(BaseModel):
         return refuse_control_characters(value)
 
 
-class EntryIn(_Strict):
+class EntryIn(Exact):
     seq: int = Field(ge=1, le=2**62)
     uuid: UUID
     kind: EntryKindWire
@@ -63,16 +70,16 @@ class RawEntry(BaseModel):
     seq: int = Field(ge=1, le=2**62)
 
 
-class EventsIn(_Strict):
+class EventsIn(Exact):
     entries: list[EntryIn | RawEntry] = Field(max_length=MAX_ENTRIES_PER_PUSH)
 
 
-class QuarantinedOut(_Strict):
+class QuarantinedOut(Exact):
     seq: int
     reason: str
 
 
-class EventsOut(_Strict):
+class EventsOut(Exact):
     high_water_mark: int
     accepted: int
     duplicates: int
@@ -81,23 +88,23 @@ class EventsOut(_Strict):
     )
 
 
-class DetailOut(_Strict):
+class DetailOut(Exact):
     detail: Any
 
 
-class ConflictOut(_Strict):
+class ConflictOut(Exact):
     detail: str
     high_water_mark: int
     conflicts: list[int]
 
 
-class AdjustmentDoc(_Strict):
+class AdjustmentDoc(Exact):
     promotion: str = Field(min_length=1, max_length=32)
     amount: Decimal = Field(max_digits=12, decimal_places=2)
     reason: str = Field(max_length=300)
 
 
-class SaleLineDoc(_Strict):
+class SaleLineDoc(Exact):
     id: UUID
     position: int = Field(ge=1)
     sku: str = Field(min_length=1, max_length=32)
@@ -112,7 +119,7 @@ class SaleLineDoc(_Strict):
     returns_line: UUID | None = Field(default=None, description="on a return: the line sold")
 
 
-class TenderDoc(_Strict):
+class TenderDoc(Exact):
     id: UUID
     method: str = Field(max_length=16)
     amount: Decimal = Field(max_digits=12, decimal_places=2)
@@ -120,7 +127,7 @@ class TenderDoc(_Strict):
     card_last4: str = Field(default="", pattern=r"^([0-9]{4})?$")
 
 
-class TaxDoc(_Strict):
+class TaxDoc(Exact):
     tax_class: str = Field(max_length=16)
     rate: Decimal = Field(max_digits=6, decimal_places=4)
     inclusive: bool
@@ -129,7 +136,7 @@ class TaxDoc(_Strict):
     gross: Decimal = Field(max_digits=12, decimal_places=2)
 
 
-class SaleDoc(_Strict):
+class SaleDoc(Exact):
     number: str = Field(min_length=1, max_length=32)
     lane: int = Field(ge=1, le=999)
     completed_at: AwareDatetime
@@ -151,7 +158,7 @@ class SaleDoc(_Strict):
     taxes: list[TaxDoc] = Field(max_length=50)
 
 
-class ShiftDoc(_Strict):
+class ShiftDoc(Exact):
     """A shift's Z report: what it sold and what the drawer held against what it should."""
 
     shift_id: UUID

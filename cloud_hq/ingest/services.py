@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from cloud_hq.catalog.catalog_file import error_path
 from cloud_hq.catalog.models import Promotion
+from cloud_hq.ingest.bulk import as_json, rows_insert, stock_add
 from cloud_hq.ingest.contract import (
     COUNT,
     MOVEMENT_KINDS,
@@ -92,9 +94,20 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A control character in a JSON string: \b, \f or \u0000-\u001f after an odd number of
+# backslashes (json.dumps writes \t, \n and \r as such, never as \u0009).
+CONTROL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\(?:[bf]|u00[01][0-9a-fA-F])")
+
+
 def received(item: EntryIn | RawEntry) -> Received:
     if isinstance(item, EntryIn):
-        return Received(item.seq, item.model_dump(mode="json"), item, content_hash(item))
+        raw = item.model_dump(mode="json")
+        canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        if CONTROL_ESCAPE.search(canonical):  # PostgreSQL keeps no NUL; a till sends none
+            reason = f"entry #{item.seq}: control characters (such as NUL) are not allowed"
+            return Received(item.seq, raw, None, digest, reason=reason)
+        return Received(item.seq, raw, item, digest)
     raw = item.model_dump(mode="json")
     try:
         EntryIn.model_validate(raw)
@@ -183,7 +196,7 @@ def _apply(*, store: Store, batch: list[Received]) -> None:
                 shifts.append((entry, _shift_document(entry, known)))
         except Quarantined as exc:
             item.reason = str(exc)
-    LedgerEntry.objects.bulk_create(_ledger_row(store, item, now) for item in batch)
+    _ledger_insert(store=store, batch=batch, now=now)
     applied = [item.entry for item in batch if item.entry is not None and not item.reason]
     ok = {entry.seq for entry in applied}
     _sales_record(store=store, sales=[(e, d) for e, d in sales if e.seq in ok])
@@ -235,29 +248,44 @@ def _already_held(*, store: Store, batch: list[Received]) -> dict[str, int | str
     return known
 
 
-def _ledger_row(store: Store, item: Received, now: datetime) -> LedgerEntry:
+LEDGER_COLUMNS = (
+    "store_id", "seq", "uuid", "kind", "sku", "quantity", "document_type", "document_id",
+    "payload", "user", "created_at", "config_version", "content_hash", "received_at",
+    "quarantine_reason",
+)  # fmt: skip
+
+
+def _ledger_insert(*, store: Store, batch: list[Received], now: datetime) -> None:
+    rows = (_ledger_row(store, item, now) for item in batch)
+    rows_insert(LedgerEntry, LEDGER_COLUMNS, (
+        tuple(as_json(row[c]) if c == "payload" else row[c] for c in LEDGER_COLUMNS)
+        for row in rows
+    ))  # fmt: skip
+
+
+def _ledger_row(store: Store, item: Received, now: datetime) -> dict[str, Any]:
+    """A ledger row's columns: the entry as applied, or held raw while quarantined."""
     entry = item.entry
-    if entry is not None:
-        if not item.reason:
-            return LedgerEntry(
-                store=store, seq=entry.seq, uuid=entry.uuid, kind=entry.kind, sku=entry.sku,
-                quantity=entry.quantity, document_type=entry.document_type,
-                document_id=entry.document_id, payload=entry.payload, user=entry.user,
-                created_at=entry.created_at, config_version=entry.config_version,
-                content_hash=item.digest, received_at=now,
-            )  # fmt: skip
+    if entry is not None and not item.reason:
+        return {
+            "store_id": store.code, "seq": entry.seq, "uuid": entry.uuid, "kind": entry.kind,
+            "sku": entry.sku, "quantity": entry.quantity, "document_type": entry.document_type,
+            "document_id": entry.document_id, "payload": entry.payload, "user": entry.user,
+            "created_at": entry.created_at, "config_version": entry.config_version,
+            "content_hash": item.digest, "received_at": now, "quarantine_reason": "",
+        }  # fmt: skip
     # Held as received, under identities of its own, until the conflict queue resolves it.
     placeholder = uuid.uuid5(uuid.NAMESPACE_URL, f"store-edge:{store.code}:{item.seq}")
     raw = _storable(item.raw)
-    return LedgerEntry(
-        store=store, seq=item.seq, uuid=placeholder, kind=str(raw.get("kind", "?"))[:32],
-        sku=str(raw.get("sku") or "")[:32], quantity=None,
-        document_type=str(raw.get("document_type") or "")[:32], document_id=placeholder,
-        payload=raw, user=str(raw.get("user") or "")[:150],
-        created_at=entry.created_at if entry else now, config_version=0,
-        content_hash=item.digest, received_at=now,
-        quarantine_reason=_storable(item.reason)[:2000],
-    )  # fmt: skip
+    return {
+        "store_id": store.code, "seq": item.seq, "uuid": placeholder,
+        "kind": str(raw.get("kind", "?"))[:32], "sku": str(raw.get("sku") or "")[:32],
+        "quantity": None, "document_type": str(raw.get("document_type") or "")[:32],
+        "document_id": placeholder, "payload": raw, "user": str(raw.get("user") or "")[:150],
+        "created_at": entry.created_at if entry else now, "config_version": 0,
+        "content_hash": item.digest, "received_at": now,
+        "quarantine_reason": _storable(item.reason)[:2000],
+    }  # fmt: skip
 
 
 def _storable(value: Any) -> Any:
@@ -308,34 +336,51 @@ def _sale_document(entry: EntryIn, known: dict[str, int | str]) -> SaleDoc:
     return doc
 
 
+SALE_LINE_COLUMNS = (
+    "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price",
+    "base_amount", "amount", "tax_class", "adjustments", "returns_line",
+)  # fmt: skip
+
+
+SALE_COLUMNS = (
+    "id", "store_id", "number", "lane", "completed_at", "config_version", "subtotal",
+    "discount_total", "tax_total", "total", "amount_paid", "change", "cash_rounding",
+    "member_card", "coupons", "cashier", "returns", "approved_by", "seq",
+)  # fmt: skip
+TENDER_COLUMNS = ("id", "sale_id", "method", "amount", "terminal_reference", "card_last4")
+TAX_COLUMNS = ("sale_id", "tax_class", "rate", "inclusive", "net", "tax", "gross")
+
+
 def _sales_record(*, store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None:
     """Record the batch's sales with their lines, tenders and taxes (a few bulk inserts)."""
     if not sales:
         return
-    rows = Sale.objects.bulk_create(
-        Sale(id=entry.document_id, store=store, number=doc.number, lane=doc.lane,
-             completed_at=doc.completed_at, config_version=doc.config_version,
-             subtotal=doc.subtotal, discount_total=doc.discount_total, tax_total=doc.tax_total,
-             total=doc.total, amount_paid=doc.amount_paid, change=doc.change,
-             cash_rounding=doc.cash_rounding, member_card=doc.member_card, coupons=doc.coupons,
-             cashier=doc.cashier, returns=doc.returns, approved_by=doc.approved_by, seq=entry.seq)
+    rows_insert(Sale, SALE_COLUMNS, (
+        (entry.document_id, store.code, doc.number, doc.lane, doc.completed_at,
+         doc.config_version, doc.subtotal, doc.discount_total, doc.tax_total, doc.total,
+         doc.amount_paid, doc.change, doc.cash_rounding, doc.member_card, as_json(doc.coupons),
+         doc.cashier, doc.returns, doc.approved_by, entry.seq)
         for entry, doc in sales
-    )  # fmt: skip
-    SaleLine.objects.bulk_create(
-        SaleLine(sale=sale, **line.model_dump(exclude={"adjustments"}),
-                 adjustments=[a.model_dump(mode="json") for a in line.adjustments])
-        for sale, (_, doc) in zip(rows, sales, strict=True) for line in doc.lines
-    )  # fmt: skip
-    SaleTender.objects.bulk_create(
-        SaleTender(sale=sale, **t.model_dump())
-        for sale, (_, doc) in zip(rows, sales, strict=True) for t in doc.tenders
-    )  # fmt: skip
-    SaleTax.objects.bulk_create(
-        SaleTax(sale=sale, **t.model_dump())
-        for sale, (_, doc) in zip(rows, sales, strict=True) for t in doc.taxes
-    )  # fmt: skip
-    for sale, (_, doc) in zip(rows, sales, strict=True):
-        _redemptions(sale=sale, coupons=doc.coupons)
+    ))  # fmt: skip
+    rows_insert(SaleLine, SALE_LINE_COLUMNS, (
+        (line.id, entry.document_id, line.position, line.sku, line.name, line.quantity,
+         line.weight_kg, line.unit_price, line.base_amount, line.amount, line.tax_class,
+         as_json([a.model_dump(mode="json") for a in line.adjustments]), line.returns_line)
+        for entry, doc in sales for line in doc.lines
+    ))  # fmt: skip
+    rows_insert(SaleTender, TENDER_COLUMNS, (
+        (t.id, entry.document_id, t.method, t.amount, t.terminal_reference, t.card_last4)
+        for entry, doc in sales for t in doc.tenders
+    ))  # fmt: skip
+    rows_insert(SaleTax, TAX_COLUMNS, (
+        (entry.document_id, t.tax_class, t.rate, t.inclusive, t.net, t.tax, t.gross)
+        for entry, doc in sales for t in doc.taxes
+    ))  # fmt: skip
+    with_coupons = [(entry, doc) for entry, doc in sales if doc.coupons]
+    if with_coupons:
+        held = Sale.objects.in_bulk([entry.document_id for entry, _ in with_coupons])
+        for entry, doc in with_coupons:
+            _redemptions(sale=held[entry.document_id], coupons=doc.coupons)
 
 
 def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
@@ -364,6 +409,15 @@ def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
 def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
     """Stock per SKU = Σ movements; a count sets it, and what it changed is recorded as an
     adjustment at its place in the store's sequence."""
+    counted = {entry.sku for entry in entries if entry.kind == COUNT}
+    deltas: dict[str, tuple[Decimal, int]] = {}
+    for entry in entries:  # SKUs without a count: their movements add up, in one upsert
+        if entry.sku not in counted:
+            assert entry.quantity is not None  # noqa: S101 - EntryIn guarantees it
+            quantity, seq = deltas.get(entry.sku, (Decimal(0), 0))
+            deltas[entry.sku] = (quantity + entry.quantity, max(seq, entry.seq))
+    stock_add(store_code=store.code, deltas=deltas)
+    entries = [entry for entry in entries if entry.sku in counted]
     skus = {entry.sku for entry in entries}
     if not skus:
         return
@@ -455,7 +509,7 @@ def quarantined_reapply(*, store: Store, seq: int) -> None:
         fresh = _ledger_row(store, item, row.received_at)
         for name in ("uuid", "kind", "sku", "quantity", "document_type", "document_id",
                      "payload", "user", "created_at", "config_version"):  # fmt: skip
-            setattr(row, name, getattr(fresh, name))
+            setattr(row, name, fresh[name])
         row.quarantine_reason = ""
         row.save()
         _sales_record(store=store, sales=sales)

@@ -9,14 +9,14 @@ from django.utils import timezone
 from ninja import Router
 from pydantic import AwareDatetime, Field
 
-from cloud_hq.ingest.contract import _Strict
+from cloud_hq.ingest.contract import Strict
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
 from cloud_hq.stores.models import StoreHeartbeat
 
 router = Router(auth=StoreSignatureAuth(), tags=["fleet"])
 
 
-class EdgeMetricsIn(_Strict):
+class EdgeMetricsIn(Strict):
     edge_sync_lag_seconds: float | None = Field(ge=0, le=10**9)
     edge_buffer_size: int = Field(ge=0, le=10**12)
     edge_disk_usage_percent: float = Field(ge=0, le=100)
@@ -24,13 +24,13 @@ class EdgeMetricsIn(_Strict):
     edge_devices_expected: int = Field(ge=0, le=10_000)
 
 
-class AlertIn(_Strict):
+class AlertIn(Strict):
     name: str = Field(pattern=r"^[a-z_]{1,64}$")
     value: float
     threshold: float
 
 
-class HeartbeatIn(_Strict):
+class HeartbeatIn(Strict):
     sent_at: AwareDatetime
     config_version: int = Field(ge=0)
     acked_seq: int = Field(ge=0)
@@ -38,7 +38,7 @@ class HeartbeatIn(_Strict):
     alerts: list[AlertIn] = Field(max_length=50)
 
 
-class HeartbeatOut(_Strict):
+class HeartbeatOut(Strict):
     received_at: datetime
 
 
