@@ -36,7 +36,7 @@ BATCH = 1000
 def running_hq(tmp: Path, name: str, catalogue: Path, workers: int = 2) -> Iterator[dict[str, str]]:
     os.environ.setdefault("HQ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     with hq_database(tmp) as url:
-        env = base_env(DATABASE_URL=url, VAR_DIR=str(tmp / name), LOG_LEVEL="ERROR")
+        env = base_env(DATABASE_URL=url, VAR_DIR=str(tmp / f"hq-{name}"), LOG_LEVEL="ERROR")
         manage("cloud_hq.settings", "migrate", "--no-input", "-v0", env=env)
         manage("cloud_hq.settings", "import_catalog", str(catalogue), "--publish", env=env)
         port = free_port()
