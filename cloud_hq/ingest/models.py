@@ -19,7 +19,8 @@ class StoreLedger(models.Model):
 
 
 class LedgerEntry(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (store, seq) constraint's index serves every lookup by store.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.PositiveBigIntegerField()
     uuid = models.UUIDField(unique=True)
     kind = models.CharField(max_length=32)
@@ -63,7 +64,8 @@ class PushConflict(models.Model):
 
 class Sale(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales")
+    # Indexed by (store, number) and (store, completed_at) below, not on its own.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales", db_index=False)
     number = models.CharField(max_length=32)
     lane = models.PositiveSmallIntegerField()
     completed_at = models.DateTimeField()

@@ -68,7 +68,7 @@ def _unknown_skus(
         first_seq[sku] = min(seq, first_seq.get(sku, seq))
     if not first_seq:
         return
-    known = set(Product.objects.filter(sku__in=list(first_seq)).values_list("sku", flat=True))
+    known = set(Product.objects.filter(sku__anyof=list(first_seq)).values_list("sku", flat=True))
     conflicts_open(store, ((ConflictKind.UNKNOWN_SKU, sku, seq, {"first_seq": seq})
                            for sku, seq in first_seq.items() if sku not in known))  # fmt: skip
 
@@ -180,16 +180,16 @@ def _price_variances(store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None
     if not older:
         return
     skus = {line.sku for _, doc in older for line in doc.lines}
-    base = dict(Product.objects.filter(sku__in=skus).values_list("sku", "price"))
+    base = dict(Product.objects.filter(sku__anyof=list(skus)).values_list("sku", "price"))
     books: dict[str, list[PriceEntry]] = defaultdict(list)
     for price in PriceEntry.objects.select_related("book").filter(
-        Q(sku__in=skus),
+        Q(sku__anyof=list(skus)),
         Q(book__scope=PriceScope.CHAIN)
         | Q(book__scope=PriceScope.REGION, book__region=store.region)
         | Q(book__scope=PriceScope.STORE, book__store=store.code),
     ):
         books[price.sku].append(price)
-    ids = dict(Sale.objects.filter(store=store, number__in=[d.number for _, d in older])
+    ids = dict(Sale.objects.filter(store=store, number__anyof=[d.number for _, d in older])
                .values_list("number", "id"))  # fmt: skip
     variances = []
     for _, doc in older:
