@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "cloud_hq.publishing",
     "cloud_hq.ingest",
     "cloud_hq.reconciliation",
+    "cloud_hq.reporting",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +110,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "hq" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it for production
+# HQ serves its pages' styles and the admin's itself (whitenoise), behind any proxy.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MAX_AGE = 3600
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
@@ -120,7 +126,14 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="cloud_hq")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "hq" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "prune-nonces": {"task": "cloud_hq.stores.tasks.nonces_prune", "schedule": 600.0},
+    "prune-heartbeats": {
+        "task": "cloud_hq.reporting.tasks.heartbeat_samples_prune",
+        "schedule": 3600.0,
+    },
 }
+# How long each store's heartbeat history is kept for the fleet page.
+FLEET_HISTORY_DAYS = env.int("FLEET_HISTORY_DAYS", default=14)
+LOGIN_URL = "/admin/login/"
 
 LOGGING = {
     "version": 1,

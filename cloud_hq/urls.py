@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from cloud_hq.api import api
 from cloud_hq.stores import probes
@@ -9,4 +9,5 @@ urlpatterns = [
     path("ready", probes.ready, name="ready"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("cloud_hq.reporting.urls")),
 ]

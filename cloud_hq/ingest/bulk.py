@@ -26,51 +26,78 @@ def rows_insert(
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:  # each value as its field writes it (SQLite has no uuid type); JSON is ready
-            by_column = {f.column: f for f in model._meta.concrete_fields}
-            fields = [by_column[c] for c in columns]
-            prepared = [
-                tuple(v if v is None or isinstance(f, models.JSONField)
-                      else f.get_db_prep_save(v, connection)
-                      for f, v in zip(fields, row, strict=True))
-                for row in rows
-            ]  # fmt: skip
+        else:
+            prepared = _as_saved(model, columns, rows)
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", prepared)  # noqa: S608
     return len(rows)
+
+
+def _as_saved(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Each value as its field saves it (SQLite has no uuid type); JSON comes encoded."""
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    fields = [by_column[c] for c in columns]
+    return [
+        tuple(v if v is None or isinstance(f, models.JSONField)
+              else f.get_db_prep_save(v, connection)
+              for f, v in zip(fields, row, strict=True))
+        for row in rows
+    ]  # fmt: skip
 
 
 def as_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def stock_add(*, store_code: str, deltas: dict[str, tuple[Any, int]]) -> None:
-    """Add movement totals to stock levels in one upsert: {sku: (quantity, last seq)}."""
-    if not deltas:
+def rows_accumulate(
+    model: type[models.Model],
+    keys: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    add: Sequence[str] = (),
+    greatest: Sequence[str] = (),
+) -> None:
+    """Upsert rows (key columns, then `add` columns, then `greatest` columns): a new key is
+    inserted, a held one gets the `add` columns added and keeps the greatest of the others.
+    One statement on PostgreSQL (arrays through unnest), executemany elsewhere."""
+    if not rows:
         return
-    from cloud_hq.reconciliation.models import StockLevel
-
-    table = StockLevel._meta.db_table
-    rows = [(store_code, sku, quantity, seq) for sku, (quantity, seq) in sorted(deltas.items())]
-    upsert = (
-        f"ON CONFLICT (store_id, sku) DO UPDATE SET quantity = {table}.quantity + "
-        f"excluded.quantity, last_seq = CASE WHEN excluded.last_seq > {table}.last_seq "
-        f"THEN excluded.last_seq ELSE {table}.last_seq END"
+    table = model._meta.db_table
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    columns = [*keys, *add, *greatest]
+    quote = connection.ops.quote_name
+    pick = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    updates = [f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add] + [
+        f"{quote(c)} = {pick}({table}.{quote(c)}, excluded.{quote(c)})" for c in greatest
+    ]
+    upsert = f"ON CONFLICT ({', '.join(map(quote, keys))}) DO " + (
+        f"UPDATE SET {', '.join(updates)}" if updates else "NOTHING"
     )
+    names = ", ".join(map(quote, columns))
+    ordered = sorted(rows)  # one lock order for concurrent pushes
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one statement for the whole batch
-            skus, quantities, seqs = ([row[n] for row in rows] for n in (1, 2, 3))
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{by_column[c].cast_db_type(connection)}[]" for c in columns)
             cursor.execute(
-                f"INSERT INTO {table} (store_id, sku, quantity, last_seq) "  # noqa: S608
-                "SELECT %s, * FROM unnest(%s::text[], %s::numeric[], %s::bigint[]) " + upsert,
-                [store_code, skus, quantities, seqs],
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) " + upsert,  # noqa: S608
+                [[row[n] for row in ordered] for n in range(len(columns))],
             )
         else:
-            cursor.executemany(
-                f"INSERT INTO {table} (store_id, sku, quantity, last_seq) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s) " + upsert,
-                rows,
-            )
+            prepared = _as_saved(model, columns, ordered)
+            marks = ", ".join(["%s"] * len(columns))
+            insert = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+            cursor.executemany(insert + upsert, prepared)
+
+
+def stock_add(*, store_code: str, deltas: dict[str, tuple[Any, int]]) -> None:
+    """Add movement totals to stock levels in one upsert: {sku: (quantity, last seq)}."""
+    from cloud_hq.reconciliation.models import StockLevel
+
+    rows = [(store_code, sku, quantity, seq) for sku, (quantity, seq) in deltas.items()]
+    rows_accumulate(StockLevel, ("store_id", "sku"), rows, add=("quantity",),
+                    greatest=("last_seq",))  # fmt: skip
 
 
 @models.Field.register_lookup

@@ -40,6 +40,7 @@ from cloud_hq.ingest.models import (
 )
 from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
 from cloud_hq.reconciliation.services import reconcile
+from cloud_hq.reporting.services import SHRINK_KINDS, sales_summarize, shrink_summarize
 from cloud_hq.stores.models import Store
 
 Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
@@ -377,6 +378,7 @@ def _sales_record(*, store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None
         (entry.document_id, t.tax_class, t.rate, t.inclusive, t.net, t.tax, t.gross)
         for entry, doc in sales for t in doc.taxes
     ))  # fmt: skip
+    sales_summarize(store=store, sales=sales)
     with_coupons = [(entry, doc) for entry, doc in sales if doc.coupons]
     if with_coupons:
         held = Sale.objects.in_bulk([entry.document_id for entry, _ in with_coupons])
@@ -418,9 +420,12 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
             quantity, seq = deltas.get(entry.sku, (Decimal(0), 0))
             deltas[entry.sku] = (quantity + entry.quantity, max(seq, entry.seq))
     stock_add(store_code=store.code, deltas=deltas)
+    losses = [(e.kind, e.created_at, e.sku, e.quantity) for e in entries
+              if e.kind in SHRINK_KINDS and e.quantity is not None]  # fmt: skip
     entries = [entry for entry in entries if entry.sku in counted]
     skus = {entry.sku for entry in entries}
     if not skus:
+        shrink_summarize(store=store, losses=losses)
         return
     levels = {
         level.sku: level
@@ -452,6 +457,8 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
     StockLevel.objects.bulk_update([levels[sku] for sku in known], ["quantity", "last_seq"])
     StockLevel.objects.bulk_create(level for sku, level in levels.items() if sku not in known)
     CountAdjustment.objects.bulk_create(adjustments)
+    losses += [("count", a.counted_at, a.sku, a.delta) for a in adjustments if a.delta]
+    shrink_summarize(store=store, losses=losses)
 
 
 def _record_conflicts(*, store: Store, conflict: SeqConflict, batch: list[Received]) -> None:

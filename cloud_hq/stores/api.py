@@ -10,6 +10,7 @@ from ninja import Router
 from pydantic import AwareDatetime, Field
 
 from cloud_hq.ingest.contract import Strict
+from cloud_hq.reporting.services import heartbeat_sample
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
 from cloud_hq.stores.models import StoreHeartbeat
 
@@ -53,4 +54,6 @@ def heartbeat(request: HttpRequest, store_id: str, body: HeartbeatIn) -> Heartbe
             "alerts": [alert.model_dump(mode="json") for alert in body.alerts],
         },
     )  # fmt: skip
+    heartbeat_sample(store=request_store(request), metrics=body.metrics.model_dump(),
+                     alerts=len(body.alerts))  # fmt: skip
     return HeartbeatOut(received_at=now)

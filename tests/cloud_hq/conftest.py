@@ -359,6 +359,7 @@ class Till:
         ]  # fmt: skip
         document = {
             **sold, **negative, "number": f"{self.lane:02d}-{self.sales:06d}",
+            "completed_at": self.at.isoformat(),
             "discount_total": "0.00", "amount_paid": negative["total"], "change": "0.00",
             "returns": sold["number"], "lines": lines,
             "tenders": [{"id": str(uuid.uuid4()), "method": "cash" if cash else "card",

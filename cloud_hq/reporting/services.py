@@ -1,0 +1,141 @@
+"""Keep the summary tables: ingest calls `sales_summarize` with the sales it records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from cloud_hq.catalog.models import Product
+from cloud_hq.ingest.bulk import rows_accumulate
+from cloud_hq.reporting.models import (
+    HeartbeatSample,
+    ProductDay,
+    PromotionDay,
+    SalesHour,
+    ShrinkDay,
+    TenderDay,
+)
+from cloud_hq.stores.models import Store
+
+if TYPE_CHECKING:
+    from cloud_hq.ingest.contract import EntryIn, SaleDoc
+
+ZERO = Decimal(0)
+
+
+def _local(at: datetime) -> tuple[date, int]:
+    local = timezone.localtime(at)
+    return local.date(), local.hour
+
+
+def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -> None:
+    """Add a batch of recorded sales and returns to the hourly, product, tender and promotion
+    summaries: a few upserts however large the batch."""
+    if not sales:
+        return
+    hours: dict[tuple[date, int], list[Any]] = defaultdict(
+        lambda: [0, 0, ZERO, 0, ZERO, ZERO, ZERO]
+    )
+    products: dict[tuple[date, str], list[Decimal]] = defaultdict(lambda: [ZERO] * 4)
+    tenders: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, ZERO])
+    promotions: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, ZERO, ZERO])
+    for entry, doc in sales:
+        day, hour = _local(doc.completed_at)
+        row = hours[(day, hour)]
+        is_return = entry.kind == "return_completed"
+        row[1 if is_return else 0] += 1
+        row[5 if is_return else 4] += doc.total
+        row[6] += doc.discount_total
+        if not is_return:
+            row[3] += len(doc.lines)
+        for line in doc.lines:
+            if not is_return:
+                row[2] += line.quantity if line.weight_kg is None else 1
+            product = products[(day, line.sku)]
+            product[0] += line.quantity
+            product[1] += line.amount
+            product[2] += line.amount - (line.base_amount if line.base_amount is not None
+                                         else line.amount)  # fmt: skip
+            if is_return:
+                product[3] -= line.quantity
+            for adjustment in line.adjustments:
+                promotion = promotions[(day, adjustment.promotion)]
+                promotion[0] += 1
+                promotion[1] += adjustment.amount
+                promotion[2] += line.amount
+        change = doc.change  # given back in cash: the drawer keeps the tender less change
+        for tender in doc.tenders:
+            paid = tenders[(day, tender.method)]
+            paid[0] += 1
+            paid[1] += tender.amount
+            if tender.method == "cash" and change:
+                paid[1] -= change
+                change = ZERO
+    code = store.code
+    rows_accumulate(
+        SalesHour, ("store_id", "day", "hour"),
+        [(code, day, hour, *values) for (day, hour), values in hours.items()],
+        add=("sales", "returns", "items", "lines", "sales_total", "returns_total",
+             "discount_total"),
+    )  # fmt: skip
+    categories = dict(
+        Product.objects.filter(sku__anyof=list({sku for _, sku in products}))
+        .exclude(category=None)
+        .values_list("sku", "category__code")
+    )
+    rows_accumulate(
+        ProductDay, ("store_id", "day", "sku"),
+        [(code, day, sku, *values, categories.get(sku, ""))
+         for (day, sku), values in products.items()],
+        add=("quantity", "amount", "discount", "returned"), greatest=("category",),
+    )  # fmt: skip
+    rows_accumulate(
+        TenderDay, ("store_id", "day", "method"),
+        [(code, day, method, *values) for (day, method), values in tenders.items()],
+        add=("count", "amount"),
+    )  # fmt: skip
+    rows_accumulate(
+        PromotionDay, ("store_id", "day", "promotion"),
+        [(code, day, promotion, *values) for (day, promotion), values in promotions.items()],
+        add=("lines", "amount", "sales_amount"),
+    )  # fmt: skip
+
+
+SHRINK_KINDS = ("adjustment", "waste")
+
+
+def shrink_summarize(*, store: Store, losses: Sequence[tuple[str, datetime, str, Decimal]]) -> None:
+    """Add stock lost or found — (reason, when, sku, quantity) — to the daily shrink."""
+    totals: dict[tuple[date, str, str], list[Any]] = defaultdict(lambda: [ZERO, 0])
+    for reason, at, sku, quantity in losses:
+        row = totals[(_local(at)[0], sku, reason)]
+        row[0] += quantity
+        row[1] += 1
+    rows_accumulate(
+        ShrinkDay, ("store_id", "day", "sku", "reason"),
+        [(store.code, *key, *values) for key, values in totals.items()],
+        add=("quantity", "entries"),
+    )  # fmt: skip
+
+
+def heartbeat_sample(*, store: Store, metrics: dict[str, Any], alerts: int) -> None:
+    """Keep a heartbeat for the store's history; older samples than the window go."""
+    now = timezone.now()
+    HeartbeatSample.objects.create(
+        store=store, received_at=now, sync_lag_seconds=metrics.get("edge_sync_lag_seconds"),
+        buffer_size=metrics["edge_buffer_size"],
+        disk_usage_percent=metrics["edge_disk_usage_percent"],
+        device_count=metrics["edge_device_count"], alerts=alerts,
+    )  # fmt: skip
+
+
+def heartbeat_samples_prune() -> int:
+    horizon = timezone.now() - timedelta(days=settings.FLEET_HISTORY_DAYS)
+    deleted, _ = HeartbeatSample.objects.filter(received_at__lt=horizon).delete()
+    return deleted

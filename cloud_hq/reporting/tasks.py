@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from cloud_hq.reporting import services
+
+
+@shared_task(ignore_result=True)
+def heartbeat_samples_prune() -> int:
+    return services.heartbeat_samples_prune()
