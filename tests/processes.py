@@ -59,7 +59,12 @@ def hq_database(tmp: Path) -> Iterator[str]:
 
 
 def manage(
-    settings: str, *args: str, env: dict[str, str], check: bool = True, prefix: Sequence[str] = ()
+    settings: str,
+    *args: str,
+    env: dict[str, str],
+    check: bool = True,
+    prefix: Sequence[str] = (),
+    timeout: float = 600,
 ) -> str:
     """Run a management command of the store or HQ and return its standard output."""
     result = subprocess.run(
@@ -68,7 +73,7 @@ def manage(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     if check and result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")

@@ -173,6 +173,7 @@ def main() -> None:
     print(
         f"""
   HQ          http://127.0.0.1:{HQ_PORT}/admin/   (admin / {ADMIN_PASSWORD})
+  HQ reports  http://127.0.0.1:{HQ_PORT}/reports/   and fleet health at /fleet/
   HQ API      http://127.0.0.1:{HQ_PORT}/api/v1/docs
   Store       http://127.0.0.1:{STORE_PORT}/admin/   (admin / {ADMIN_PASSWORD})
   Lane API    http://127.0.0.1:{STORE_PORT}/api/v1/docs

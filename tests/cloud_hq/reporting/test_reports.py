@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection  # noqa: F401 - the skipif condition reads it
 from django.test import Client
 
 from cloud_hq.reporting.models import ProductDay, SalesHour, ShrinkDay, TenderDay
@@ -256,3 +257,43 @@ def test_roles_are_kept_in_step_after_migrate(db: None) -> None:
     merchandiser = Group.objects.get(name="Merchandiser")
     assert merchandiser.permissions.filter(codename="change_product").exists()
     assert not merchandiser.permissions.filter(codename="view_reports").exists()
+
+
+def _summaries() -> dict[str, list[tuple[Any, ...]]]:
+    from cloud_hq.reporting.rebuild import SUMMARIES
+
+    held = {}
+    for model in SUMMARIES:
+        columns = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        held[model.__name__] = sorted(model._default_manager.values_list(*columns))
+    return held
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the rebuild runs on PostgreSQL")
+def test_a_rebuild_from_what_hq_holds_equals_what_ingest_kept(seeded: Any, client: Client) -> None:
+    from django.core.management import call_command
+
+    from tests.cloud_hq.conftest import StoreClient, register_store
+
+    # A promotion's line and a store that only the rebuild is asked about.
+    third = register_store(name="Third", code="S0003")
+    till = Till()
+    entries = till.sale(("100001", "2", "0.79"))
+    line = entries[0]["payload"]["lines"][0]
+    line.update(
+        base_amount="1.58",
+        amount="1.26",
+        adjustments=[{"promotion": "P20", "amount": "-0.32", "reason": "20 % off"}],
+    )
+    entries[0]["payload"].update(discount_total="-0.32", subtotal="1.26", total="1.26",
+                                 tax_total="0.20", change="0.74")  # fmt: skip
+    entries[0]["payload"]["taxes"][0].update(net="1.06", tax="0.20", gross="1.26")
+    assert StoreClient(client, third).push(entries).json()["quarantined"] == []
+    kept = _summaries()
+    assert kept["PromotionDay"] == [("S0003", date(2026, 11, 20), "P20", 1, D("-0.32"), D("1.26"))]
+    out = io.StringIO()
+    call_command("rebuild_reports", stdout=out)
+    assert "saleshour: 5 rows" in out.getvalue()
+    assert _summaries() == kept
+    call_command("rebuild_reports", "--store", "S0002", stdout=io.StringIO())
+    assert _summaries() == kept
