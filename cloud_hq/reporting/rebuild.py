@@ -5,7 +5,7 @@ otherwise; the same rules here as in services.sales_summarize (a test holds them
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from cloud_hq.reporting.models import (
     ProductDay,
@@ -95,7 +95,13 @@ GROUP BY 1, 2, 3, 4
 ]
 
 STATEMENTS = [statement.replace("__SALES__", SALES) for statement in STATEMENTS]
-SUMMARIES = (SalesHour, ProductDay, TenderDay, PromotionDay, ShrinkDay)
+SUMMARIES: tuple[type[models.Model], ...] = (
+    SalesHour,
+    ProductDay,
+    TenderDay,
+    PromotionDay,
+    ShrinkDay,
+)
 
 
 def summaries_rebuild(*, stores: list[str] | None = None) -> dict[str, int]:
@@ -109,7 +115,7 @@ def summaries_rebuild(*, stores: list[str] | None = None) -> dict[str, int]:
         for model in SUMMARIES:
             rows = model._default_manager.all()
             (rows if stores is None else rows.filter(store_id__in=stores)).delete()
-        for model, statement in zip(SUMMARIES, STATEMENTS, strict=True):
+        for summary, statement in zip(SUMMARIES, STATEMENTS, strict=True):
             cursor.execute(statement, params)
-            written[model._meta.model_name or ""] = cursor.rowcount
+            written[summary._meta.model_name or ""] = cursor.rowcount
     return written
