@@ -40,7 +40,7 @@ SELECT md5(%(tag)s || 's' || g)::uuid, %(prefix)s || lpad((g %% %(stores)s + 1):
          + (8 * 3600 + (g * 104729) %% (12 * 3600)) * interval '1 second',
        1, t.total, 0, round(t.total - t.total / 1.19, 2), t.total, t.total, 0, 0, '',
        '[]', '', '', '', g
-FROM generate_series(%(first)s, %(last)s) g
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
 CROSS JOIN LATERAL (
   SELECT sum(p.price * (1 + (g + k) %% 3)) AS total FROM generate_series(1, %(lines)s) k
   JOIN generated_products p ON p.n = (g * 31 + k * 977) %% %(products)s) t
@@ -52,7 +52,7 @@ INSERT INTO hq_ingest_saleline (id, sale_id, position, sku, name, quantity, weig
 SELECT md5(%(tag)s || 'l' || g || '-' || k)::uuid, md5(%(tag)s || 's' || g)::uuid, k, p.sku,
        p.name, 1 + (g + k) %% 3, NULL, p.price, p.price * (1 + (g + k) %% 3),
        p.price * (1 + (g + k) %% 3), p.tax_class, '[]', NULL
-FROM generate_series(%(first)s, %(last)s) g CROSS JOIN generate_series(1, %(lines)s) k
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) g CROSS JOIN generate_series(1, %(lines)s) k
 JOIN generated_products p ON p.n = (g * 31 + k * 977) %% %(products)s
 """
 
@@ -60,7 +60,7 @@ TENDERS = """
 INSERT INTO hq_ingest_saletender (id, sale_id, method, amount, terminal_reference, card_last4)
 SELECT md5(%(tag)s || 't' || g)::uuid, s.id, CASE WHEN g %% 3 = 0 THEN 'cash' ELSE 'card' END,
        s.total, CASE WHEN g %% 3 = 0 THEN '' ELSE 'T' || g END, ''
-FROM generate_series(%(first)s, %(last)s) g
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
 JOIN hq_ingest_sale s ON s.id = md5(%(tag)s || 's' || g)::uuid
 """
 
