@@ -25,7 +25,9 @@ CREATE TEMP TABLE IF NOT EXISTS generated_products ON COMMIT PRESERVE ROWS AS
 SELECT (row_number() OVER (ORDER BY p.sku) - 1)::int AS n, p.sku, p.name, p.price,
        t.code AS tax_class
 FROM hq_catalog_product p JOIN hq_catalog_taxclass t ON t.id = p.tax_class_id
-WHERE p.unit = 'each'
+WHERE p.unit = 'each';
+CREATE UNIQUE INDEX IF NOT EXISTS generated_products_n ON generated_products (n);
+ANALYZE generated_products
 """
 
 # One sale per g: its store, time (between 08:00 and 20:00 on one of the days) and lines
