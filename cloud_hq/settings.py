@@ -133,7 +133,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long each store's heartbeat history is kept for the fleet page.
 FLEET_HISTORY_DAYS = env.int("FLEET_HISTORY_DAYS", default=14)
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/reports/"
 
 LOGGING = {
     "version": 1,

@@ -28,10 +28,10 @@ user.groups.add(Group.objects.get(name="Analyst"))
 
 def _signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=60)
-    page = client.get("/admin/login/")
+    page = client.get("/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     assert token, page.text[:500]
-    answer = client.post("/admin/login/?next=/reports/", data={
+    answer = client.post("/login/", data={
         "csrfmiddlewaretoken": token.group(1), "username": "bench-analyst",
         "password": "bench-analyst-pass", "next": "/reports/"})  # fmt: skip
     if answer.status_code != 302:

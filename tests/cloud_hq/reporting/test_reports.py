@@ -243,7 +243,24 @@ def test_without_signing_in_the_pages_send_you_to_sign_in(client: Client, db: No
     for url in ("/reports/", "/reports/sales-by-store/", "/fleet/", "/fleet/S0001/"):
         answer = client.get(url)
         assert answer.status_code == 302
-        assert answer["Location"].startswith("/admin/login/")
+        assert answer["Location"].startswith("/login/?next=")
+
+
+def test_an_analyst_signs_in_on_hqs_own_page_not_the_admins(client: Client, db: None) -> None:
+    user = User.objects.create_user("ana", password="ana-password-1")
+    user.groups.add(Group.objects.get(name="Analyst"))
+    page = client.get("/login/?next=/reports/")
+    assert page.status_code == 200
+    refused = client.post("/login/", {"username": "ana", "password": "wrong", "next": "/reports/"})
+    assert refused.status_code == 200
+    assert b"Please enter a correct username and password" in refused.content
+    answer = client.post("/login/", {"username": "ana", "password": "ana-password-1",
+                                     "next": "/reports/"})  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"] == "/reports/"
+    assert client.get("/reports/sales-by-store/").status_code == 200
+    assert client.get("/admin/").status_code == 302  # not staff: the admin is not theirs
+    client.post("/logout/")
+    assert client.get("/reports/").status_code == 302
 
 
 def test_roles_are_kept_in_step_after_migrate(db: None) -> None:

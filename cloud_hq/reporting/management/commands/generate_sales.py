@@ -54,7 +54,8 @@ INSERT INTO hq_ingest_saleline (id, sale_id, position, sku, name, quantity, weig
 SELECT md5(%(tag)s || 'l' || g || '-' || k)::uuid, md5(%(tag)s || 's' || g)::uuid, k, p.sku,
        p.name, 1 + (g + k) %% 3, NULL, p.price, p.price * (1 + (g + k) %% 3),
        p.price * (1 + (g + k) %% 3), p.tax_class, '[]', NULL
-FROM generate_series(%(first)s::bigint, %(last)s::bigint) g CROSS JOIN generate_series(1, %(lines)s) k
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
+CROSS JOIN generate_series(1, %(lines)s) k
 JOIN generated_products p ON p.n = (g * 31 + k * 977) %% %(products)s
 """
 
