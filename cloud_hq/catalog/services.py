@@ -209,3 +209,48 @@ def _check_against_database(catalog: CatalogFile, tax_ids: dict[str, int]) -> No
             problems.append(f"products[{index_of[plus[plu]]}].plu: {plu} belongs to {owner} at HQ")
     if problems:
         raise CatalogFileError(problems)
+
+
+@dataclass(frozen=True)
+class CatalogDiff:
+    """What importing a file would change in the products: new, changed (field: old → new)
+    and unchanged."""
+
+    new: list[str]
+    changed: dict[str, list[str]]
+    unchanged: int
+
+
+def catalog_diff(*, catalog: CatalogFile) -> CatalogDiff:
+    new: list[str] = []
+    changed: dict[str, list[str]] = {}
+    unchanged = 0
+    for start in range(0, len(catalog.products), CHUNK):
+        chunk = catalog.products[start : start + CHUNK]
+        held = {
+            p.sku: p
+            for p in Product.objects.filter(sku__in=[c.sku for c in chunk])
+            .select_related("tax_class", "category")
+            .prefetch_related("barcodes")
+        }
+        for product in chunk:
+            before = held.get(product.sku)
+            if before is None:
+                new.append(product.sku)
+                continue
+            now = {"name": product.name, "price": str(product.price), "unit": product.unit,
+                   "tax_class": product.tax_class, "category": product.category,
+                   "plu": product.plu,
+                   "barcodes": ",".join(sorted(map(normalize_gtin, product.barcodes)))}  # fmt: skip
+            was = {"name": before.name, "price": str(before.price), "unit": before.unit,
+                   "tax_class": before.tax_class.code,
+                   "category": before.category.code if before.category else "",
+                   "plu": before.plu,
+                   "barcodes": ",".join(sorted(b.gtin for b in before.barcodes.all()))}  # fmt: skip
+            differences = [f"{field}: {was[field]} → {now[field]}"
+                           for field in now if now[field] != was[field]]  # fmt: skip
+            if differences:
+                changed[product.sku] = differences
+            else:
+                unchanged += 1
+    return CatalogDiff(new=new, changed=changed, unchanged=unchanged)

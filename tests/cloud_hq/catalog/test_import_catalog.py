@@ -410,3 +410,32 @@ def test_nul_character_in_a_product_name_is_imported_or_refused_cleanly(
         assert catalog_state() == before
     else:
         assert Product.objects.get(sku="200036").name == "Wholegrain\x00bread"
+
+
+def test_a_dry_run_shows_what_would_change_and_keeps_nothing(
+    import_catalog: Import, write_json: Callable[[Any], Path]
+) -> None:
+    import_catalog(catalog_document())
+    document = catalog_document()
+    document["products"][0]["price"] = "0.69"
+    document["products"][1]["name"] = "Rye bread 750 g"
+    document["products"].append({"sku": "300001", "name": "Oat milk", "barcodes": [],
+                                  "price": "1.49", "tax_class": "STD", "unit": "each"})  # fmt: skip
+    before = list(Product.objects.order_by("sku").values_list("sku", "name", "price"))
+    out = run_command("import_catalog", str(write_json(document)), dry_run=True).stdout
+    assert "dry run: 1 new, 2 changed and 1 unchanged products; nothing was imported" in out
+    assert "100001: price: 0.79 → 0.69" in out
+    assert "200036: name: Wholegrain bread 750 g → Rye bread 750 g" in out
+    assert "new 300001" in out
+    assert list(Product.objects.order_by("sku").values_list("sku", "name", "price")) == before
+
+
+def test_a_dry_run_reports_a_conflict_with_what_hq_holds(
+    import_catalog: Import, write_json: Callable[[Any], Path]
+) -> None:
+    import_catalog(catalog_document())
+    document = catalog_document()
+    document["products"][0]["tax_class"] = "NOPE"
+    refusal = refused_command("import_catalog", str(write_json(document)), dry_run=True)
+    assert "nothing was imported" in refusal.message
+    assert "NOPE" in refusal.stderr

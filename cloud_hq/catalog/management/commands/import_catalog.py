@@ -3,10 +3,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from cloud_hq.catalog.catalog_file import CatalogFileError, catalog_file_parse
-from cloud_hq.catalog.services import catalog_import
+from cloud_hq.catalog.catalog_file import CatalogFile, CatalogFileError, catalog_file_parse
+from cloud_hq.catalog.services import catalog_diff, catalog_import
 from cloud_hq.publishing.services import config_publish
+
+SHOWN = 50
 
 
 class Command(BaseCommand):
@@ -17,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="publish a new config version afterwards"
         )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file and show what would change"
+        )
 
-    def handle(self, *args: Any, file: Path, publish: bool, **options: Any) -> None:
+    def handle(self, *args: Any, file: Path, publish: bool, dry_run: bool, **options: Any) -> None:
         try:
             document = json.loads(file.read_bytes())
         except OSError as exc:
@@ -26,7 +32,11 @@ class Command(BaseCommand):
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CommandError(f"{file}: not JSON: {exc}") from exc
         try:
-            result = catalog_import(catalog=catalog_file_parse(document))
+            catalog = catalog_file_parse(document)
+            if dry_run:
+                self._dry_run(catalog)
+                return
+            result = catalog_import(catalog=catalog)
         except CatalogFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")
@@ -41,3 +51,20 @@ class Command(BaseCommand):
         if publish:
             version = config_publish()
             self.stdout.write(f"published config v{version.version}")
+
+    def _dry_run(self, catalog: CatalogFile) -> None:
+        """Check the file against what HQ holds (in a transaction rolled back) and list what
+        an import would change; nothing is kept."""
+        diff = catalog_diff(catalog=catalog)
+        with transaction.atomic():
+            catalog_import(catalog=catalog)  # raises CatalogFileError on a conflict
+            transaction.set_rollback(True)
+        self.stdout.write(f"dry run: {len(diff.new)} new, {len(diff.changed)} changed and "
+                          f"{diff.unchanged} unchanged products; nothing was imported")  # fmt: skip
+        for sku in diff.new[:SHOWN]:
+            self.stdout.write(f"  new {sku}")
+        for sku, changes in list(diff.changed.items())[:SHOWN]:
+            self.stdout.write(f"  {sku}: " + "; ".join(changes))
+        hidden = max(len(diff.new) - SHOWN, 0) + max(len(diff.changed) - SHOWN, 0)
+        if hidden:
+            self.stdout.write(f"  … and {hidden} more")
