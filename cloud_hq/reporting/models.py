@@ -142,3 +142,24 @@ class ShrinkDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.day} {self.sku} {self.reason}"
+
+
+class ProductDayChain(models.Model):
+    """What the whole chain sold of a SKU in a day: the product reports' source when no
+    store or region is asked for (one row per SKU and day, not per store)."""
+
+    day = models.DateField()
+    sku = models.CharField(max_length=32)
+    category = models.CharField(max_length=64, blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    discount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    returned = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "sku"], name="reporting_chain_product_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain {self.day} {self.sku}"

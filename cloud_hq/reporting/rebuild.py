@@ -9,6 +9,7 @@ from django.db import connection, models, transaction
 
 from cloud_hq.reporting.models import (
     ProductDay,
+    ProductDayChain,
     PromotionDay,
     SalesHour,
     ShrinkDay,
@@ -95,6 +96,14 @@ GROUP BY 1, 2, 3, 4
 ]
 
 STATEMENTS = [statement.replace("__SALES__", SALES) for statement in STATEMENTS]
+
+# The chain's product summary, from every store's (whichever stores were rebuilt).
+CHAIN = """
+INSERT INTO hq_reporting_productdaychain (day, sku, category, quantity, amount, discount,
+                                          returned)
+SELECT day, sku, max(category), sum(quantity), sum(amount), sum(discount), sum(returned)
+FROM hq_reporting_productday GROUP BY 1, 2
+"""
 SUMMARIES: tuple[type[models.Model], ...] = (
     SalesHour,
     ProductDay,
@@ -118,4 +127,7 @@ def summaries_rebuild(*, stores: list[str] | None = None) -> dict[str, int]:
         for summary, statement in zip(SUMMARIES, STATEMENTS, strict=True):
             cursor.execute(statement, params)
             written[summary._meta.model_name or ""] = cursor.rowcount
+        ProductDayChain.objects.all().delete()
+        cursor.execute(CHAIN)
+        written["productdaychain"] = cursor.rowcount
     return written

@@ -27,6 +27,7 @@ from cloud_hq.ingest.models import LedgerEntry
 from cloud_hq.reconciliation.models import Conflict, PriceVariance, StockLevel
 from cloud_hq.reporting.models import (
     ProductDay,
+    ProductDayChain,
     PromotionDay,
     SalesHour,
     ShrinkDay,
@@ -196,8 +197,15 @@ PRODUCT_COLUMNS = [Column("SKU"), Column("Name"), Column("Category"),
                    Column("Discount", "money")]  # fmt: skip
 
 
+def _products_of(f: ReportFilter) -> QuerySet[Any]:
+    """Product rows of the period: the chain's summary unless stores or a region are asked."""
+    if f.store_codes() is None:
+        return ProductDayChain.objects.filter(day__gte=f.start, day__lte=f.end)
+    return f.days(ProductDay)
+
+
 def _product_totals(f: ReportFilter) -> QuerySet[Any]:
-    queryset = f.days(ProductDay)
+    queryset = _products_of(f)
     if f.category:
         queryset = queryset.filter(category=f.category)
     totals: QuerySet[Any] = queryset.values("sku").annotate(
@@ -222,7 +230,7 @@ def bottom_products(f: ReportFilter) -> Report:
 
 
 def category_mix(f: ReportFilter) -> Report:
-    queryset = f.days(ProductDay)
+    queryset = _products_of(f)
     if f.category:
         queryset = queryset.filter(category=f.category)
     totals = list(

@@ -16,6 +16,7 @@ from cloud_hq.ingest.bulk import rows_accumulate
 from cloud_hq.reporting.models import (
     HeartbeatSample,
     ProductDay,
+    ProductDayChain,
     PromotionDay,
     SalesHour,
     ShrinkDay,
@@ -93,6 +94,11 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
         ProductDay, ("store_id", "day", "sku"),
         [(code, day, sku, *values, categories.get(sku, ""))
          for (day, sku), values in products.items()],
+        add=("quantity", "amount", "discount", "returned"), greatest=("category",),
+    )  # fmt: skip
+    rows_accumulate(
+        ProductDayChain, ("day", "sku"),
+        [(day, sku, *values, categories.get(sku, "")) for (day, sku), values in products.items()],
         add=("quantity", "amount", "discount", "returned"), greatest=("category",),
     )  # fmt: skip
     rows_accumulate(

@@ -132,3 +132,26 @@ def test_store_keys_are_shown_without_their_secret_and_not_added_by_hand(
     assert store.key_id in page
     assert store.secret not in page
     assert client.get("/admin/hq_stores/storekey/add/").status_code == 403
+
+
+def test_a_merchandiser_publishes_from_the_admin(merchandiser: Client) -> None:
+    from cloud_hq.publishing.models import ConfigVersion
+
+    page = merchandiser.get("/admin/hq_publishing/configversion/")
+    assert b'id="publish-now"' in page.content
+    assert merchandiser.get("/admin/hq_publishing/configversion/publish/").status_code == 405
+    answer = merchandiser.post("/admin/hq_publishing/configversion/publish/", follow=True)
+    assert answer.status_code == 200
+    version = ConfigVersion.objects.get()
+    assert f"Published config v{version.version}: 3 products".encode() in answer.content
+
+
+def test_an_analyst_cannot_publish(client: Client, import_catalog: Any) -> None:
+    from cloud_hq.publishing.models import ConfigVersion
+
+    import_catalog(catalog_document())
+    user = User.objects.create_user("ana", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get(name="Analyst"))
+    client.force_login(user)
+    assert client.post("/admin/hq_publishing/configversion/publish/").status_code == 403
+    assert not ConfigVersion.objects.exists()

@@ -277,10 +277,11 @@ def test_roles_are_kept_in_step_after_migrate(db: None) -> None:
 
 
 def _summaries() -> dict[str, list[tuple[Any, ...]]]:
+    from cloud_hq.reporting.models import ProductDayChain
     from cloud_hq.reporting.rebuild import SUMMARIES
 
     held = {}
-    for model in SUMMARIES:
+    for model in (*SUMMARIES, ProductDayChain):
         columns = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         held[model.__name__] = sorted(model._default_manager.values_list(*columns))
     return held
