@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -254,3 +255,39 @@ def catalog_diff(*, catalog: CatalogFile) -> CatalogDiff:
             else:
                 unchanged += 1
     return CatalogDiff(new=new, changed=changed, unchanged=unchanged)
+
+
+def catalog_export() -> dict[str, Any]:
+    """The master data HQ holds as a catalogue file (import_catalog reads it back as is)."""
+    barcodes: dict[int, list[str]] = {}
+    for product_id, code in Barcode.objects.order_by("id").values_list("product_id", "code"):
+        barcodes.setdefault(product_id, []).append(code)
+    products = [
+        {"sku": p.sku, "name": p.name, "barcodes": barcodes.get(p.id, []), "plu": p.plu,
+         "price": str(p.price), "tax_class": p.tax_class.code, "unit": p.unit,
+         "category": p.category.code if p.category else ""}
+        for p in Product.objects.select_related("tax_class", "category").order_by("sku")
+    ]  # fmt: skip
+    books = []
+    for book in PriceBook.objects.prefetch_related("entries").order_by("code"):
+        prices = [
+            {"sku": e.sku, "price": str(e.price),
+             **({"starts": e.starts.isoformat()} if e.starts else {}),
+             **({"ends": e.ends.isoformat()} if e.ends else {})}
+            for e in sorted(book.entries.all(), key=lambda e: (e.sku, e.starts or e.ends or 0))
+        ]  # fmt: skip
+        books.append({"code": book.code, "scope": book.scope, "region": book.region,
+                      "store": book.store, "prices": prices})  # fmt: skip
+    return {
+        "tax_classes": [
+            {"code": t.code, "rate": str(t.rate), "inclusive": t.inclusive}
+            for t in TaxClass.objects.order_by("code")
+        ],  # fmt: skip
+        "products": products,
+        "groups": [
+            {"code": g.code, "skus": g.skus, "categories": g.categories, "groups": g.groups}
+            for g in ProductGroup.objects.order_by("code")
+        ],  # fmt: skip
+        "promotions": [p.definition for p in Promotion.objects.order_by("code")],
+        "price_books": books,
+    }

@@ -1,5 +1,6 @@
 """import_catalog: a catalogue file is imported whole (an upsert), or not at all."""
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -439,3 +440,32 @@ def test_a_dry_run_reports_a_conflict_with_what_hq_holds(
     refusal = refused_command("import_catalog", str(write_json(document)), dry_run=True)
     assert "nothing was imported" in refusal.message
     assert "NOPE" in refusal.stderr
+
+
+def test_an_export_imports_back_to_the_same_master_data(
+    import_catalog: Import, tmp_path: Path
+) -> None:
+    document = catalog_document()
+    document["groups"] = [{"code": "WATERS", "skus": ["100001"], "categories": [],
+                           "groups": []}]  # fmt: skip
+    document["price_books"] = [{"code": "NORTH", "scope": "region", "region": "north",
+                                "prices": [{"sku": "100001", "price": "0.69",
+                                            "starts": "2026-12-01T00:00:00+00:00"}]}]  # fmt: skip
+    import_catalog(document)
+    exported = tmp_path / "export.json"
+    run_command("export_catalog", out=exported)
+    first = json.loads(exported.read_text())
+    assert [p["sku"] for p in first["products"]] == ["100001", "200036", "4011"]
+    assert first["price_books"][0]["prices"] == [
+        {"sku": "100001", "price": "0.69", "starts": "2026-12-01T00:00:00+00:00"}
+    ]
+    out = run_command("import_catalog", str(exported), dry_run=True).stdout
+    assert "0 new, 0 changed and 3 unchanged products" in out
+    run_command("import_catalog", str(exported))
+    run_command("export_catalog", out=exported)
+    assert json.loads(exported.read_text()) == first
+
+
+def test_export_to_an_unwritable_place_is_refused(db: None, tmp_path: Path) -> None:
+    refusal = refused_command("export_catalog", out=tmp_path / "missing" / "x.json")
+    assert "No such file or directory" in refusal.message
