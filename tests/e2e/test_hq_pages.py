@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -50,6 +51,13 @@ def plain_products(catalog: Path, count: int) -> list[dict[str, Any]]:
     return [p for p in document["products"]
             if p["barcodes"] and p["unit"] == "each" and p["sku"] not in promoted
             and p.get("category") not in categories][:count]  # fmt: skip
+
+
+def sold(lane: httpx.Client, codes: list[str]) -> dict[str, Any]:
+    """Ring and pay the codes; the sale as the store keeps it, with its lines."""
+    sale = ring_sale(lane, codes)
+    detail: dict[str, Any] = lane.get(f"/sales/{sale['id']}").json()
+    return detail
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +121,14 @@ def test_a_scheduled_price_and_promotion_reach_the_lane_and_the_report(
         # The store pulls; before the change starts the lane sells at the old price.
         system.store_manage("sync_now", "--pull-only")
         with system.lane() as lane:
-            before = ring_sale(lane, [changed["barcodes"][0], halved["barcodes"][0]])
+            before = sold(lane, [changed["barcodes"][0], halved["barcodes"][0]])
             assert datetime.now(UTC) < starts, "the sale before the change came too late"
             prices = {line["sku"]: line for line in before["lines"]}
             assert Decimal(prices[changed["sku"]]["unit_price"]) == Decimal(changed["price"])
             half = (Decimal(halved["price"]) / 2).quantize(Decimal("0.01"))
             assert Decimal(prices[halved["sku"]]["amount"]) == half
             time.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 1)
-            after = ring_sale(lane, [changed["barcodes"][0]])
+            after = sold(lane, [changed["barcodes"][0]])
             assert Decimal(after["lines"][0]["unit_price"]) == new_price
         system.store_manage("sync_now", "--push-only")
 
