@@ -126,6 +126,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="cloud_hq")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "hq" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "prune-nonces": {"task": "cloud_hq.stores.tasks.nonces_prune", "schedule": 600.0},
+    "publish-scheduled": {"task": "cloud_hq.publishing.tasks.scheduled_publish", "schedule": 60.0},
+    "refresh-chain-summary": {"task": "cloud_hq.reporting.tasks.chain_refresh", "schedule": 60.0},
     "prune-heartbeats": {
         "task": "cloud_hq.reporting.tasks.heartbeat_samples_prune",
         "schedule": 3600.0,

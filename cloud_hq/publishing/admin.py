@@ -3,13 +3,15 @@ and publishes a new one ("Publish now")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from cloud_hq.publishing.models import ConfigVersion
+from cloud_hq.publishing.models import ConfigVersion, ScheduledPublication
 from cloud_hq.publishing.services import config_publish
 from cloud_hq.stores.models import StoreHeartbeat
 
@@ -49,3 +51,28 @@ class ConfigVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ScheduledPublication)
+class ScheduledPublicationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("publish_at", "note", "created_by", "published", "published_at")
+    fields = ("publish_at", "note", "created_by", "published", "published_at")
+    readonly_fields = ("created_by", "published", "published_at")
+
+    def save_model(self, request: HttpRequest, obj: ScheduledPublication, form: Any,
+                   change: bool) -> None:  # fmt: skip
+        if not change:
+            obj.created_by = request.user.get_username()
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ScheduledPublication | None = None
+    ) -> bool:
+        done = obj is not None and obj.published_at is not None
+        return not done and super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ScheduledPublication | None = None
+    ) -> bool:
+        done = obj is not None and obj.published_at is not None
+        return not done and super().has_delete_permission(request, obj)

@@ -4,11 +4,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from cloud_hq.ingest.contract import DetailOut
 from cloud_hq.publishing import selectors
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
+from cloud_hq.stores.models import Store
 
 router = Router(auth=StoreSignatureAuth(), tags=["config"])
 
@@ -104,6 +106,7 @@ def config_get(
     if config is None:
         return Status(404, {"detail": "no config has been published yet"})
     store = request_store(request)
+    Store.objects.filter(code=store.code).update(config_checked_at=timezone.now())
     etag = selectors.config_etag(config=config, store=store)
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})

@@ -44,3 +44,21 @@ class ConfigDelta(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.from_version} → {self.config}"
+
+
+class ScheduledPublication(models.Model):
+    """A publication planned for a moment (say, the night before a price change): HQ's beat
+    publishes it once it is due, exactly once."""
+
+    publish_at = models.DateTimeField(db_index=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    published = models.ForeignKey(ConfigVersion, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")  # fmt: skip
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["publish_at"]
+
+    def __str__(self) -> str:
+        return f"publication at {self.publish_at:%Y-%m-%d %H:%M}"

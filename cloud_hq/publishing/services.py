@@ -15,7 +15,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cloud_hq.catalog.models import PriceEntry, Product, ProductGroup, Promotion, TaxClass
-from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
+from cloud_hq.publishing.models import (
+    ConfigDelta,
+    ConfigPage,
+    ConfigVersion,
+    ScheduledPublication,
+)
 
 
 def product_wire(product: Product, prices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -161,3 +166,22 @@ def _delta_record(config: ConfigVersion) -> None:
         ConfigDelta.objects.create(
             config=config, from_version=previous, changed=changed, removed=removed
         )
+
+
+def scheduled_publish(*, now: datetime | None = None) -> list[int]:
+    """Publish once for the scheduled publications that are due (however many), marking
+    them done in the same transaction; a second beat or worker finds nothing left."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            ScheduledPublication.objects.select_for_update(skip_locked=True).filter(
+                published_at=None, publish_at__lte=now
+            )
+        )
+        if not due:
+            return []
+        version = _publish()
+        ScheduledPublication.objects.filter(id__in=[d.id for d in due]).update(
+            published=version, published_at=now
+        )
+    return [version.version]

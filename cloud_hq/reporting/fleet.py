@@ -32,6 +32,7 @@ class StoreHealth:
     devices: int | None
     devices_expected: int | None
     config_version: int | None
+    config_checked_at: datetime | None
     alerts: list[dict[str, Any]]
     breaches: set[str]
 
@@ -64,6 +65,7 @@ def fleet_health(
             devices=metrics.get("edge_device_count"),
             devices_expected=metrics.get("edge_devices_expected"),
             config_version=beat.config_version if beat else None,
+            config_checked_at=store.config_checked_at,
             alerts=list(beat.alerts) if beat else [], breaches=set(),
         )  # fmt: skip
         health.breaches = breaches(health)

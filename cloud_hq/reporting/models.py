@@ -163,3 +163,14 @@ class ProductDayChain(models.Model):
 
     def __str__(self) -> str:
         return f"chain {self.day} {self.sku}"
+
+
+class ChainDirtyDay(models.Model):
+    """A day whose chain-wide product summary is behind the stores' (a push touched it).
+    Pushes only mark days; `chain_refresh` recomputes them, so concurrent pushes of many
+    stores never wait on the same chain rows."""
+
+    day = models.DateField(unique=True)
+
+    def __str__(self) -> str:
+        return f"chain summary of {self.day} to refresh"

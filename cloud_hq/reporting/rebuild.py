@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from cloud_hq.reporting.models import (
+    ChainDirtyDay,
     ProductDay,
     ProductDayChain,
     PromotionDay,
@@ -128,6 +129,7 @@ def summaries_rebuild(*, stores: list[str] | None = None) -> dict[str, int]:
             cursor.execute(statement, params)
             written[summary._meta.model_name or ""] = cursor.rowcount
         ProductDayChain.objects.all().delete()
+        ChainDirtyDay.objects.all().delete()
         cursor.execute(CHAIN)
         written["productdaychain"] = cursor.rowcount
     return written

@@ -33,6 +33,7 @@ from cloud_hq.reporting.models import (
     ShrinkDay,
     TenderDay,
 )
+from cloud_hq.reporting.services import chain_refresh
 from cloud_hq.stores.models import Store
 
 ROW_LIMIT = 500
@@ -200,6 +201,7 @@ PRODUCT_COLUMNS = [Column("SKU"), Column("Name"), Column("Category"),
 def _products_of(f: ReportFilter) -> QuerySet[Any]:
     """Product rows of the period: the chain's summary unless stores or a region are asked."""
     if f.store_codes() is None:
+        chain_refresh()  # the days pushed since the beat last did it
         return ProductDayChain.objects.filter(day__gte=f.start, day__lte=f.end)
     return f.days(ProductDay)
 

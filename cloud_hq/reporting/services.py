@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from cloud_hq.catalog.models import Product
 from cloud_hq.ingest.bulk import rows_accumulate
 from cloud_hq.reporting.models import (
+    ChainDirtyDay,
     HeartbeatSample,
     ProductDay,
     ProductDayChain,
@@ -96,11 +99,7 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
          for (day, sku), values in products.items()],
         add=("quantity", "amount", "discount", "returned"), greatest=("category",),
     )  # fmt: skip
-    rows_accumulate(
-        ProductDayChain, ("day", "sku"),
-        [(day, sku, *values, categories.get(sku, "")) for (day, sku), values in products.items()],
-        add=("quantity", "amount", "discount", "returned"), greatest=("category",),
-    )  # fmt: skip
+    rows_accumulate(ChainDirtyDay, ("day",), sorted({(day,) for day, _ in products}))
     rows_accumulate(
         TenderDay, ("store_id", "day", "method"),
         [(code, day, method, *values) for (day, method), values in tenders.items()],
@@ -145,3 +144,31 @@ def heartbeat_samples_prune() -> int:
     horizon = timezone.now() - timedelta(days=settings.FLEET_HISTORY_DAYS)
     deleted, _ = HeartbeatSample.objects.filter(received_at__lt=horizon).delete()
     return deleted
+
+
+def chain_refresh() -> list[date]:
+    """Recompute the chain-wide product summary of the days pushes marked (the beat does it
+    every minute, and a chain-wide product report first). Answers the days refreshed."""
+    with transaction.atomic():
+        marks = list(ChainDirtyDay.objects.select_for_update(skip_locked=True).order_by("day"))
+        if not marks:
+            return []
+        days = [mark.day for mark in marks]
+        ChainDirtyDay.objects.filter(id__in=[mark.id for mark in marks]).delete()
+        ProductDayChain.objects.filter(day__in=days).delete()
+        totals = (
+            ProductDay.objects.filter(day__in=days)
+            .values("day", "sku")
+            .annotate(category_max=Max("category"), quantity_sum=Sum("quantity"),
+                      amount_sum=Sum("amount"), discount_sum=Sum("discount"),
+                      returned_sum=Sum("returned"))
+            .order_by()
+        )  # fmt: skip
+        ProductDayChain.objects.bulk_create(
+            (ProductDayChain(day=t["day"], sku=t["sku"], category=t["category_max"],
+                             quantity=t["quantity_sum"], amount=t["amount_sum"],
+                             discount=t["discount_sum"], returned=t["returned_sum"])
+             for t in totals.iterator(chunk_size=5000)),
+            batch_size=5000,
+        )  # fmt: skip
+    return days

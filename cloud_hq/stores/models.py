@@ -16,6 +16,9 @@ class Store(models.Model):
         help_text="cash totals are rounded to this (0.05 where coins below it are gone)",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    config_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the store last asked HQ for its config"
+    )
 
     class Meta:
         ordering = ["code"]

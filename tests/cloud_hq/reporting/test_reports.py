@@ -307,6 +307,9 @@ def test_a_rebuild_from_what_hq_holds_equals_what_ingest_kept(seeded: Any, clien
                                  tax_total="0.20", change="0.74")  # fmt: skip
     entries[0]["payload"]["taxes"][0].update(net="1.06", tax="0.20", gross="1.26")
     assert StoreClient(client, third).push(entries).json()["quarantined"] == []
+    from cloud_hq.reporting.services import chain_refresh
+
+    chain_refresh()
     kept = _summaries()
     assert kept["PromotionDay"] == [("S0003", date(2026, 11, 20), "P20", 1, D("-0.32"), D("1.26"))]
     out = io.StringIO()
@@ -315,3 +318,16 @@ def test_a_rebuild_from_what_hq_holds_equals_what_ingest_kept(seeded: Any, clien
     assert _summaries() == kept
     call_command("rebuild_reports", "--store", "S0002", stdout=io.StringIO())
     assert _summaries() == kept
+
+
+def test_pushes_mark_days_and_the_chain_summary_catches_up(seeded: Any, analyst: Client) -> None:
+    from cloud_hq.reporting.models import ChainDirtyDay, ProductDayChain
+    from cloud_hq.reporting.services import chain_refresh
+
+    assert list(ChainDirtyDay.objects.values_list("day", flat=True)) == [date(2026, 11, 20)]
+    assert not ProductDayChain.objects.exists()  # pushes never touch the chain rows
+    page(analyst, "top-products")  # a chain-wide report refreshes the marked days first
+    assert not ChainDirtyDay.objects.exists()
+    chain = dict(ProductDayChain.objects.values_list("sku", "amount"))
+    assert chain == {"100001": D("2.37"), "200036": D("12.45")}
+    assert chain_refresh() == []  # nothing marked: nothing done
