@@ -53,10 +53,11 @@ class ProductDay(models.Model):
     returned = models.DecimalField(max_digits=16, decimal_places=3, default=0)
 
     class Meta:
+        # Read by store (and day) through this constraint's index; chain-wide reads go to
+        # ProductDayChain. No second index to keep up at every push.
         constraints = [
             models.UniqueConstraint(fields=["store", "day", "sku"], name="reporting_product_once")
         ]
-        indexes = [models.Index(fields=["day", "store"])]
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.day} {self.sku}"
