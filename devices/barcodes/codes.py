@@ -23,7 +23,6 @@ import biip
 from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit
 from biip.rcn import Rcn
 from stdnum import ean
-from stdnum.exceptions import ValidationError
 
 MAX_CODE_LENGTH = 128
 GTIN_LENGTHS = frozenset({8, 12, 13, 14})
@@ -112,10 +111,10 @@ def normalize_gtin(code: str) -> str:
     """Return the GTIN-14 form of an EAN-8/UPC-A/EAN-13/GTIN-14, or raise BarcodeError."""
     if not code.isascii() or not code.isdigit() or len(code) not in GTIN_LENGTHS:
         raise BarcodeError(f"{code!r} is not a GTIN: expected 8, 12, 13 or 14 digits")
-    try:
-        ean.validate(code)
-    except ValidationError as exc:
-        raise BarcodeError(f"{code} has a wrong check digit") from exc
+    # The digits are checked above: the check digit alone is left (stdnum's validate would
+    # clean the string again, which costs more than the sum for a 200k-product catalogue).
+    if ean.calc_check_digit(code[:-1]) != code[-1]:
+        raise BarcodeError(f"{code} has a wrong check digit")
     return code.zfill(14)
 
 
