@@ -205,10 +205,8 @@ def _rows_insert(
     if rows:
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(
-            f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})",
-            rows,  # noqa: S608
-        )
+        insert = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})"  # noqa: S608
+        cursor.executemany(insert, rows)
 
 
 def directory_apply(*, stores: list[tuple[str, str]]) -> None:
