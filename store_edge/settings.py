@@ -150,12 +150,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="store_edge")
+# The local alert engine: how often rules are evaluated, how long metric history is kept,
+# and the disk use at which non-essential writes (metric history) stop.
+ALERT_EVALUATION_SECONDS = env.int("ALERT_EVALUATION_SECONDS", default=5)
+METRIC_HISTORY_SECONDS = env.int("METRIC_HISTORY_SECONDS", default=3600)
+DISK_NEARLY_FULL_PERCENT = env.float("DISK_NEARLY_FULL_PERCENT", default=95.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "store" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "push-ledger": {
         "task": "store_edge.sync.tasks.ledger_push",
         "schedule": float(SYNC_INTERVAL_SECONDS),
         "options": {"expires": float(SYNC_INTERVAL_SECONDS)},
+    },
+    "evaluate-alerts": {
+        "task": "store_edge.monitoring.tasks.alerts_evaluate",
+        "schedule": float(ALERT_EVALUATION_SECONDS),
+        "options": {"expires": float(ALERT_EVALUATION_SECONDS)},
     },
     "heartbeat": {
         "task": "store_edge.sync.tasks.heartbeat",

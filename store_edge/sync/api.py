@@ -7,11 +7,21 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from store_edge.catalog.selectors import config_state
+from store_edge.monitoring.alerts import active_alerts
 from store_edge.sales.auth import LANE_AUTH
 from store_edge.sync.models import SyncIssue, SyncIssueKind
 from store_edge.sync.services import push_progress, sync_state
 
 router = Router(auth=LANE_AUTH, tags=["sync"])
+
+
+class AlertOut(Schema):
+    name: str
+    metric: str
+    severity: str
+    value: float
+    threshold: float
+    since: datetime
 
 
 class SyncStatusOut(Schema):
@@ -29,6 +39,7 @@ class SyncStatusOut(Schema):
     next_attempt_at: datetime | None
     quarantined: int = Field(description="entries HQ holds but did not apply (see the admin)")
     conflicts: int = Field(description="seqs HQ holds with other content: pushing is stopped")
+    alerts: list[AlertOut] = Field(description="the store's alerts firing now")
 
 
 @router.get("/sync/status", response=SyncStatusOut)
@@ -51,4 +62,5 @@ def sync_status(request: HttpRequest) -> SyncStatusOut:
         next_attempt_at=state.next_attempt_at,
         quarantined=issues.get(SyncIssueKind.QUARANTINED, 0),
         conflicts=issues.get(SyncIssueKind.CONFLICT, 0),
+        alerts=[AlertOut(**alert) for alert in active_alerts()],
     )

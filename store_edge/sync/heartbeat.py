@@ -5,6 +5,7 @@ follows it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -28,8 +29,21 @@ def heartbeat_payload() -> dict[str, Any]:
             "edge_device_count": metrics.device_count,
             "edge_devices_expected": metrics.devices_expected,
         },
-        "alerts": metrics.alerts(),
+        "alerts": _alerts(metrics.alerts()),
     }
+
+
+def _alerts(thresholds: list[dict[str, object]]) -> list[dict[str, object]]:
+    """DESIGN.md's thresholds crossed now, and the local engine's active alerts (names as
+    HQ takes them: lowercase letters and underscores), at most HQ's 50."""
+    from store_edge.monitoring.alerts import active_alerts
+
+    found = {str(a["name"]): a for a in thresholds}
+    for alert in active_alerts():
+        name = re.sub(r"[^a-z_]", "_", str(alert["name"]).lower())[:64]
+        found.setdefault(name, {"name": name, "value": round(float(alert["value"]), 2),
+                                "threshold": float(alert["threshold"])})  # fmt: skip
+    return list(found.values())[:50]
 
 
 def heartbeat_send(*, client: HQClient) -> None:

@@ -451,6 +451,13 @@
       const pending = $("pending");
       pending.textContent = `${sync.pending_entries} entries to send`;
       pending.className = sync.pending_entries > 0 && !sync.hq_reachable ? "pill warn" : "pill";
+      // The store's warnings and critical alerts (the manager's "info" ones stay in the admin).
+      const shown = sync.alerts.filter((a) => a.severity !== "info");
+      const alerts = $("alerts");
+      alerts.hidden = shown.length === 0;
+      alerts.textContent = `Alerts: ${shown.map((a) => a.name.replaceAll("_", " ")).join(", ")}`;
+      alerts.className = shown.some((a) => a.severity === "critical") ? "pill bad" : "pill warn";
+      alerts.title = shown.map((a) => `${a.metric} ${a.value} (threshold ${a.threshold})`).join("\n");
     }
     await refreshShift();
   }
