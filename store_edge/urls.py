@@ -8,6 +8,7 @@ from store_edge.monitoring import views as monitoring
 urlpatterns = [
     path("health", monitoring.health, name="health"),
     path("ready", monitoring.ready, name="ready"),
+    path("metrics", monitoring.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("pos/", include("store_edge.pos.urls")),

@@ -1,9 +1,18 @@
 """Liveness and readiness probes."""
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from collections.abc import Iterator
+from typing import Any
 
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from deploy.prometheus import exposition, gauge
+from store_edge.monitoring.metrics import edge_metrics
+from store_edge.monitoring.models import Alert
 from store_edge.monitoring.readiness import readiness_problems
+from store_edge.sales.models import Sale
 
 
 @require_GET
@@ -19,3 +28,32 @@ def ready(request: HttpRequest) -> JsonResponse:
     if problems:
         return JsonResponse({"status": "not ready", "problems": problems}, status=503)
     return JsonResponse({"status": "ready"})
+
+
+class StoreCollector:
+    """The store's figures read at scrape time from SQLite, the disk and the gateway."""
+
+    def collect(self) -> Iterator[Any]:
+        edge = edge_metrics()
+        yield gauge("edge_sync_lag_seconds", "Seconds since the last successful push",
+                    edge.sync_lag_seconds)  # fmt: skip
+        yield gauge("edge_buffer_size", "Ledger entries HQ does not hold yet", edge.buffer_size)
+        yield gauge("edge_disk_usage_percent", "Use of the disk holding the database",
+                    edge.disk_usage_percent)  # fmt: skip
+        yield gauge("edge_device_count", "Lane devices connected", edge.device_count)
+        yield gauge("edge_devices_expected", "Lane devices set up", edge.devices_expected)
+        sales = CounterMetricFamily("edge_sales", "Sales completed at this store")
+        sales.add_metric([], float(Sale.objects.count()))
+        yield sales
+        active = GaugeMetricFamily("edge_active_alerts", "Alerts firing", labels=["severity"])
+        counts = dict(Alert.objects.filter(resolved_at=None).values("severity")
+                      .annotate(n=Count("id")).values_list("severity", "n"))  # fmt: skip
+        for severity in ("info", "warning", "critical"):
+            active.add_metric([severity], float(counts.get(severity, 0)))
+        yield active
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' page (from the monitoring network only)."""
+    return exposition(request, [StoreCollector()])
