@@ -30,7 +30,7 @@ typecheck: $(STAMP)
 # The store's tests (and the device code's) run on SQLite, HQ's on HQ_DATABASE_URL when it
 # is set (PostgreSQL in CI), and the end-to-end tests start real processes.
 test-store: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider --ds=store_edge.settings tests/devices tests/store_edge
+	$(BIN)/pytest -p no:cacheprovider --ds=store_edge.settings tests/devices tests/store_edge tests/deploy
 
 test-hq: $(STAMP)
 	DATABASE_URL="$${HQ_DATABASE_URL:-sqlite:///$(CURDIR)/var/test/hq.sqlite3}" \

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from deploy.request_ids import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "deploy.prometheus.RequestMetricsMiddleware",
+    "deploy.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,18 +183,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        "pyBarcode": {"level": "WARNING"},
-    },  # fmt: skip
-}
+# Logs: JSON lines with request ids in production (LOG_FORMAT=json; what the collector
+# under deploy/ reads), plain text in development.
+LOGGING = logging_config(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    fmt=env.str("LOG_FORMAT", default="json" if APP_ENV == "production" else "plain"),
+    quiet={"httpx": "WARNING", "httpcore": "WARNING", "pyBarcode": "WARNING"},
+)
 
 if APP_ENV == "production":
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
