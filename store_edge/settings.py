@@ -159,12 +159,22 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="store_edge")
 ALERT_EVALUATION_SECONDS = env.int("ALERT_EVALUATION_SECONDS", default=5)
 METRIC_HISTORY_SECONDS = env.int("METRIC_HISTORY_SECONDS", default=3600)
 DISK_NEARLY_FULL_PERCENT = env.float("DISK_NEARLY_FULL_PERCENT", default=95.0)
+# Online backups of the database: where (put it on another disk or a share), how often,
+# how many are kept.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "store" / "backups")))
+BACKUP_INTERVAL_SECONDS = env.int("BACKUP_INTERVAL_SECONDS", default=3600)
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=48)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "store" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "push-ledger": {
         "task": "store_edge.sync.tasks.ledger_push",
         "schedule": float(SYNC_INTERVAL_SECONDS),
         "options": {"expires": float(SYNC_INTERVAL_SECONDS)},
+    },
+    "backup": {
+        "task": "store_edge.monitoring.tasks.backup",
+        "schedule": float(BACKUP_INTERVAL_SECONDS),
+        "options": {"expires": float(BACKUP_INTERVAL_SECONDS)},
     },
     "evaluate-alerts": {
         "task": "store_edge.monitoring.tasks.alerts_evaluate",
