@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "store_edge.sales",
     "store_edge.sync",
     "store_edge.monitoring",
+    "store_edge.audit",
     "store_edge.pos",
 ]
 

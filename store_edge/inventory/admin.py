@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from store_edge.audit.admin import AuditedAdmin
 from store_edge.catalog.models import Product
 from store_edge.inventory.models import (
     DocumentKind,
@@ -59,7 +60,7 @@ class LineInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(StockDocument)
-class StockDocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StockDocumentAdmin(AuditedAdmin):
     list_display = ("__str__", "kind", "status", "reference", "other_store", "created_at",
                     "posted_at", "posted_by")  # fmt: skip
     list_filter = ("kind", "status")
@@ -129,7 +130,7 @@ class StockSignFilter(admin.SimpleListFilter):
         }.get(self.value() or "", queryset)
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

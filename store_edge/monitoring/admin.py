@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from store_edge.audit.admin import AuditedAdmin
 from store_edge.monitoring.models import Alert, AlertRule
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AlertRuleAdmin(AuditedAdmin):
     list_display = ("name", "metric", "operator", "threshold", "duration_seconds", "severity",
                     "enabled", "holding_since")  # fmt: skip
     list_editable = ("enabled",)
@@ -18,7 +19,7 @@ class AlertRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AlertAdmin(AuditedAdmin):
     list_display = ("rule", "severity", "metric", "value", "threshold", "fired_at",
                     "resolved_at")  # fmt: skip
     list_filter = (("resolved_at", admin.EmptyFieldListFilter), "severity", "metric")

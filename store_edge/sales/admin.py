@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from store_edge.audit.admin import AuditedAdmin
 from store_edge.sales.models import CashMovement, Lane, LaneDevice, LaneToken, Shift, StaffMember
 from store_edge.sales.peripherals import device_health
 from store_edge.sales.staff import staff_unlock
@@ -30,13 +31,13 @@ class TokenInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Lane)
-class LaneAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LaneAdmin(AuditedAdmin):
     list_display = ("number", "name")
     inlines = [DeviceInline, TokenInline]
 
 
 @admin.register(LaneDevice)
-class LaneDeviceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LaneDeviceAdmin(AuditedAdmin):
     list_display = ("lane", "kind", "protocol", "port", "active", "connected", "errors",
                     "last_error")  # fmt: skip
     list_filter = ("kind", "protocol", "active")
@@ -59,7 +60,7 @@ class LaneDeviceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StaffMemberAdmin(AuditedAdmin):
     """Who works the lanes. PINs are set with `create_staff` and never shown."""
 
     list_display = ("code", "name", "role", "active", "failed_pins", "locked_until")
@@ -91,7 +92,7 @@ class CashMovementInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ShiftAdmin(AuditedAdmin):
     """The lanes' shifts: read-only here; they are opened and closed on the lane page."""
 
     list_display = ("lane", "cashier", "opened_at", "closed_at", "opening_float",

@@ -9,12 +9,13 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from kombu.exceptions import OperationalError
 
+from store_edge.audit.admin import AuditedAdmin
 from store_edge.sync import tasks
 from store_edge.sync.models import SyncIssue, SyncState
 from store_edge.sync.services import push_progress
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
