@@ -1,5 +1,8 @@
 """The store's lane API, versioned under /api/v1 (OpenAPI at /api/v1/docs)."""
 
+import logging
+
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -22,6 +25,8 @@ from store_edge.sales.errors import (
 from store_edge.sales.shifts import ShiftError
 from store_edge.sales.staff import ApprovalRefused, SignInRefused
 from store_edge.sync.api import router as sync_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Store edge lane API",
@@ -60,3 +65,19 @@ def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if getattr(exc, "code", ""):
         body["code"] = exc.code  # type: ignore[attr-defined]
     return api.create_response(request, body, status=status)
+
+
+DISK_FULL = "database or disk is full"
+
+
+@api.exception_handler(OperationalError)
+def _storage_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A full disk: the transaction was rolled back whole (SQLite), so nothing is half
+    written; the lane says so plainly and the cashier can try again once space is freed."""
+    if DISK_FULL not in str(exc):
+        raise exc
+    logger.critical("the store's disk is full: %s %s refused", request.method, request.path)
+    body = {"detail": "The store's disk is full: this was not saved. Call the manager; "
+                      "nothing is lost and the sale can be completed once space is freed.",
+            "code": "disk_full"}  # fmt: skip
+    return api.create_response(request, body, status=507)
