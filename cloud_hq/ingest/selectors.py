@@ -38,3 +38,24 @@ def ledger_summary(*, store: Store) -> dict[str, Any]:
         "sales_total": str(sales_total),
         "stock_checksum": stock_checksum(store=store),
     }
+
+
+def ledger_held(*, store: Store, after: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """HQ's high-water mark for the store, and its entries after `after` (up to `limit`), as
+    the store pushed them: applied ones in their wire form, quarantined ones as received."""
+    ledger = StoreLedger.objects.filter(store=store).first()
+    mark = ledger.high_water_mark if ledger else 0
+    rows = LedgerEntry.objects.filter(store=store, seq__gt=after, seq__lte=min(after + limit, mark))
+    entries = []
+    for row in rows.order_by("seq"):
+        if row.quarantine_reason:
+            entries.append({**row.payload, "seq": row.seq})
+            continue
+        entries.append({
+            "seq": row.seq, "uuid": str(row.uuid), "kind": row.kind, "sku": row.sku,
+            "quantity": None if row.quantity is None else f"{row.quantity:.3f}",
+            "document_type": row.document_type, "document_id": str(row.document_id),
+            "payload": row.payload, "user": row.user, "created_at": row.created_at.isoformat(),
+            "config_version": row.config_version,
+        })  # fmt: skip
+    return mark, entries

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
@@ -131,3 +132,26 @@ class ConflictAnswerWire(_Strict):
     detail: str = Field(max_length=4000)
     high_water_mark: int = Field(ge=0)
     conflicts: list[int] = Field(max_length=20000)
+
+
+class EntryWire(BaseModel):
+    """An entry of HQ's ledger page: what the store pushed, as HQ holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    seq: int = Field(ge=1, le=2**62)
+    uuid: UUID
+    kind: str = Field(min_length=1, max_length=32)
+    sku: str = Field(default="", max_length=32)
+    quantity: Decimal | None = Field(default=None, max_digits=14, decimal_places=3)
+    document_type: str = Field(max_length=32)
+    document_id: UUID
+    payload: dict[str, Any] = Field(default_factory=dict)
+    user: str = Field(default="", max_length=150)
+    created_at: AwareDatetime
+    config_version: int = Field(ge=0)
+
+
+class LedgerPageWire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    high_water_mark: int = Field(ge=0)
+    entries: list[EntryWire] = Field(max_length=5000)

@@ -55,3 +55,13 @@ def test_config_answers_are_what_the_store_reads(
         page = store_contract.ProductsPageWire.model_validate(hq.get(page_path).json())
         assert manifest.version == page.version == 2
     assert manifest.delta_from == 1 and [p.sku for p in page.products] == ["100001"]
+
+
+def test_ledger_pages_are_what_the_store_reads(
+    hq: StoreClient, till: Till, store_contract: ModuleType
+) -> None:
+    assert hq.push(till.sale(("100001", "2", "0.79"))).status_code == 200
+    for query in ("ledger", "ledger?after=1&limit=1", "ledger?after=99"):
+        answer = hq.get(query)
+        assert answer.status_code == 200
+        store_contract.LedgerPageWire.model_validate(answer.json())
