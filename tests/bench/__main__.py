@@ -204,7 +204,16 @@ def bench_reports(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str
     return {"hq_report_p95_ms": figure(measured["p95_ms"], "ms", 2000.0)}
 
 
-BENCHES = ("scan", "sales", "pricing", "lane", "ingest", "catchup", "snapshot", "reports")
+def bench_fleet(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.sync_bench import fleet_simulation
+
+    measured = fleet_simulation(tmp, catalogue)
+    # No ceiling: how many stores' 5-minute pushes one HQ web worker (one core) absorbs.
+    return {"fleet_stores_per_hq_core": figure(measured["stores_per_hq_core"], "stores", 0.0)}
+
+
+BENCHES = ("scan", "sales", "pricing", "lane", "ingest", "catchup", "snapshot", "reports",
+           "fleet")  # fmt: skip
 
 
 def main() -> None:
@@ -220,7 +229,8 @@ def main() -> None:
         chosen = sys.argv[1:] or list(BENCHES)
         benches = {"scan": bench_scan, "sales": bench_durable_sales, "pricing": bench_pricing,
                    "lane": bench_lane, "ingest": bench_ingest, "catchup": bench_catchup,
-                   "snapshot": bench_snapshot, "reports": bench_reports}  # fmt: skip
+                   "snapshot": bench_snapshot, "reports": bench_reports,
+                   "fleet": bench_fleet}  # fmt: skip
         for bench in [benches[name] for name in chosen]:
             print(f"{bench.__name__}:", flush=True)
             results.update(bench(tmp, catalogue))

@@ -6,24 +6,20 @@ local server), the store's own sync code over HTTP, signed and gzipped."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 
+from cloud_hq.stores.fleet_simulation import push, store_ledger
 from deploy.local.redis_server import free_port
-from store_edge.sync.signing import signature_headers
 from tests.processes import Service, base_env, gunicorn, hq_database, manage, wait_http
 
 STORES = 4
@@ -57,56 +53,13 @@ def register(env: dict[str, str]) -> tuple[str, str]:
     return values["STORE_ID"], values["STORE_KEY"]
 
 
-def store_ledger(skus: list[tuple[str, str]], sales: int) -> list[dict[str, Any]]:
-    """A store's ledger as it pushes it: per sale, the document and one movement a line."""
-    entries: list[dict[str, Any]] = []
-    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-    for n in range(sales):
-        sale_id = str(uuid.uuid4())
-        picked = [skus[(n * LINES + k) % len(skus)] for k in range(LINES)]
-        lines = [{"id": str(uuid.uuid4()), "position": k + 1, "sku": sku, "name": f"Item {sku}",
-                  "quantity": "1.000", "weight_kg": None, "unit_price": price,
-                  "base_amount": price, "amount": price, "tax_class": "STD", "adjustments": []}
-                 for k, (sku, price) in enumerate(picked)]  # fmt: skip
-        total = sum((Decimal(price) for _, price in picked), Decimal("0.00"))
-        net = (total / Decimal("1.19")).quantize(Decimal("0.01"))
-        document = {
-            "number": f"01-{n + 1:07d}", "lane": 1, "completed_at": at.isoformat(),
-            "config_version": 1, "subtotal": str(total), "discount_total": "0.00",
-            "tax_total": str(total - net), "total": str(total), "amount_paid": str(total),
-            "change": "0.00", "lines": lines,
-            "tenders": [{"id": str(uuid.uuid4()), "method": "cash", "amount": str(total)}],
-            "taxes": [{"tax_class": "STD", "rate": "0.1900", "inclusive": True, "net": str(net),
-                       "tax": str(total - net), "gross": str(total)}],
-        }  # fmt: skip
-        entries.append(_entry(len(entries) + 1, "sale_completed", sale_id, at, payload=document))
-        for sku, _ in picked:
-            entries.append(
-                _entry(len(entries) + 1, "sale", sale_id, at, sku=sku, quantity="-1.000")
-            )
-        at += timedelta(seconds=20)
-    return entries
-
-
-def _entry(seq: int, kind: str, document: str, at: datetime, **fields: Any) -> dict[str, Any]:
-    return {"seq": seq, "uuid": str(uuid.uuid4()), "kind": kind, "sku": fields.get("sku", ""),
-            "quantity": fields.get("quantity"), "document_type": "sale", "document_id": document,
-            "payload": fields.get("payload", {}), "user": "bench",
-            "created_at": at.isoformat(), "config_version": 1}  # fmt: skip
-
-
 def _push_all(url: str, store_id: str, key: str, entries: list[dict[str, Any]]) -> None:
-    path = f"/api/v1/stores/{store_id}/events"
     with httpx.Client(timeout=120) as client:
         for start in range(0, len(entries), BATCH):
-            batch = {"entries": entries[start : start + BATCH]}
-            raw = json.dumps(batch, separators=(",", ":")).encode()
-            body = gzip.compress(raw, compresslevel=5)
-            signed = signature_headers(store_key=key, method="POST", path=path, body=body)
-            headers = {"Content-Type": "application/json", "Content-Encoding": "gzip", **signed}
-            answer = client.post(url + path, content=body, headers=headers)
-            if answer.status_code != 200 or answer.json()["quarantined"]:
-                raise SystemExit(f"ingest refused: {answer.status_code} {answer.text[:300]}")
+            answer = push(client, base_url=url, store_id=store_id, store_key=key,
+                          entries=entries[start : start + BATCH])  # fmt: skip
+            if answer["quarantined"]:
+                raise SystemExit(f"ingest quarantined: {answer['quarantined'][:3]}")
 
 
 def ingest_rate(tmp: Path, catalogue: Path) -> dict[str, float]:
@@ -114,7 +67,7 @@ def ingest_rate(tmp: Path, catalogue: Path) -> dict[str, float]:
     skus = [(p["sku"], p["price"]) for p in document["products"] if p["unit"] == "each"]
     with running_hq(tmp, "ingest", catalogue) as env:
         stores = [register(env) for _ in range(STORES)]
-        ledgers = [store_ledger(skus, SALES_PER_STORE) for _ in stores]
+        ledgers = [store_ledger(skus, SALES_PER_STORE, lines=LINES) for _ in stores]
         total = sum(len(ledger) for ledger in ledgers)
         threads = [threading.Thread(target=_push_all, args=(env["HQ_URL"], store_id, key, ledger))
                    for (store_id, key), ledger in zip(stores, ledgers, strict=True)]  # fmt: skip
@@ -233,3 +186,18 @@ seconds = time.monotonic() - started
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "rss_mib": rss, "products": Product.objects.count()}))
 """
+
+
+FLEET_STORES = 300
+
+
+def fleet_simulation(tmp: Path, catalogue: Path) -> dict[str, float]:
+    """simulate_fleet against HQ with one gunicorn worker (one core; PostgreSQL and the
+    virtual stores have the machine's other core): 300 stores, each 25 sales of 5 lines."""
+    with running_hq(tmp, "fleet", catalogue, workers=1) as env:
+        out = manage("cloud_hq.settings", "simulate_fleet", "--hq-url", env["HQ_URL"],
+                     "--stores", str(FLEET_STORES), "--sales", "25", "--lines", "5",
+                     "--concurrency", "4", "--hq-cores", "1", env=env)  # fmt: skip
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    print(f"  fleet: {result}", flush=True)
+    return result
