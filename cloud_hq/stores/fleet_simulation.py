@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from cloud_hq.stores.signing import signed_message
+from cloud_hq.stores.message import signed_message
 
 
 def store_ledger(

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cloud_hq.stores.message import signed_message
 from cloud_hq.stores.models import Store, StoreKey, UsedNonce
 
 NONCE = re.compile(r"^[0-9a-f]{16,64}$")
@@ -23,12 +24,6 @@ class SignatureRefused(Exception):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status
-
-
-def signed_message(*, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    return "\n".join(
-        [method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()]
-    ).encode()
 
 
 def verify_store_request(request: HttpRequest, *, store_code: str) -> Store:
