@@ -42,7 +42,7 @@ def by_kind(documents: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
 
 
 def test_the_edge_rules_hold_in_every_region() -> None:
-    for directory in [d for d in KUSTOMIZATIONS if "overlays" in d.parts]:
+    for directory in [d for d in KUSTOMIZATIONS if "overlays" in d.parts and "store" in d.parts]:
         objects = by_kind(render(directory))
         web = objects[("Deployment", "web")]["spec"]["template"]["spec"]
         (container,) = web["containers"]
@@ -61,3 +61,13 @@ def test_the_edge_rules_hold_in_every_region() -> None:
         assert ports == [53, 53, 443]  # DNS and HQ; the rest only to the store's own pods
         cidrs = [to["ipBlock"]["cidr"] for rule in egress for to in rule["to"] if "ipBlock" in to]
         assert len(cidrs) == 1 and cidrs[0].endswith("/32")
+
+
+def test_hq_runs_replicas_one_beat_and_migrations_as_a_job() -> None:
+    objects = by_kind(render(K8S / "hq" / "overlays" / "production"))
+    assert objects[("Deployment", "web")]["spec"]["replicas"] == 4
+    assert objects[("Deployment", "beat")]["spec"]["replicas"] == 1
+    assert objects[("Deployment", "beat")]["spec"]["strategy"]["type"] == "Recreate"
+    job = objects[("Job", "migrate")]["spec"]["template"]["spec"]
+    assert job["containers"][0]["args"] == ["migrate"] and job["restartPolicy"] == "Never"
+    assert objects[("Service", "postgres")]["spec"]["type"] == "ExternalName"
