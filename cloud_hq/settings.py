@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "deploy.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cloud_hq.stores.middleware.ProtocolMiddleware",
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,3 +160,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Who may scrape /metrics (Prometheus' page): loopback unless the monitoring network is named.
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+
+# Sync protocol versions HQ serves (the store sends X-Edge-Protocol): this release's and the
+# one before, so stores can be upgraded after HQ, one region at a time.
+SUPPORTED_PROTOCOLS = (1,)

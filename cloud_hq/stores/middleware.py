@@ -41,3 +41,28 @@ class CompressedRequestMiddleware:
         request._body = body  # Django reads the body from here
         request.META["CONTENT_LENGTH"] = str(len(body))
         return self.get_response(request)
+
+
+class ProtocolMiddleware:
+    """The sync protocol's version, negotiated per request on the store API: a store sends
+    X-Edge-Protocol (none: version 1, the stores from before the header); HQ serves every
+    version in SUPPORTED_PROTOCOLS — the current one and the one before, so a store one
+    release behind keeps syncing during an upgrade — and says which it used."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/v1/stores/"):
+            return self.get_response(request)
+        asked = request.headers.get("X-Edge-Protocol", "").strip() or "1"
+        supported = settings.SUPPORTED_PROTOCOLS
+        if not asked.isdigit() or int(asked) not in supported:
+            return JsonResponse(
+                {"detail": f"sync protocol {asked[:16]!r} is not served here; upgrade the store",
+                 "supported": list(supported)},
+                status=426,
+            )  # fmt: skip
+        response = self.get_response(request)
+        response["X-Edge-Protocol"] = asked
+        return response

@@ -37,6 +37,10 @@ class HQRefused(Exception):
         self.data = data
 
 
+# The sync protocol this store speaks (HQ serves this one and the one before).
+PROTOCOL_VERSION = "1"
+
+
 @dataclass(frozen=True)
 class HQAnswer:
     status: int
@@ -126,6 +130,7 @@ class HQClient:
     def _send(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
         signed = {
             **headers,
+            "X-Edge-Protocol": PROTOCOL_VERSION,
             **signature_headers(store_key=self.store_key, method=method, path=path, body=body,
                                 timestamp=int(time.time()) + self.clock_offset),
         }  # fmt: skip

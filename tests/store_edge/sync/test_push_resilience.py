@@ -206,3 +206,19 @@ def test_sync_now_in_the_admin(admin_client: Client, settings) -> None:  # type:
     # It ran despite the backoff, and recorded that HQ did not answer.
     assert "unreachable" in SyncState.objects.get().last_error
     assert admin_client.get("/admin/sync/syncissue/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_request_names_the_sync_protocol_and_a_426_is_a_refusal() -> None:
+    seen: list[str] = []
+
+    def hq(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("X-Edge-Protocol", ""))
+        return httpx.Response(426, json={"detail": "sync protocol '1' is not served here",
+                                         "supported": [2]})  # fmt: skip
+
+    sleeps: list[float] = []
+    with pytest.raises(HQRefused) as refused, client_for(hq, sleeps=sleeps) as client:
+        client.request("GET", client.store_path("config"))
+    assert seen == ["1"] and sleeps == []  # not retried: an upgrade is needed, not patience
+    assert refused.value.status == 426
