@@ -4,7 +4,8 @@ needs is set — a missing secret stops it at once with the variable's name, rat
 crash loop or a half-working process.
 
 Roles: web (gunicorn on PORT, 8000 by default), worker and beat (Celery), gateway (the
-store's device gateway), migrate (migrations, then exit)."""
+store's device gateway), migrate (migrations, then exit), check (the store's health for a
+rollout wave: exit 0 when healthy)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = {"store": "store_edge", "hq": "cloud_hq"}
-ROLES = ("web", "worker", "beat", "gateway", "migrate")
+ROLES = ("web", "worker", "beat", "gateway", "migrate", "check")
 
 # What each project's roles cannot run without (production settings refuse the rest).
 NEEDED: dict[tuple[str, str], tuple[str, ...]] = {
@@ -40,8 +41,8 @@ def command(project: str, role: str, env: dict[str, str]) -> list[str]:
         raise Refused(f"EDGE_PROJECT must be one of {', '.join(PROJECTS)}, not {project!r}")
     if role not in ROLES:
         raise Refused(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
-    if project == "hq" and role == "gateway":
-        raise Refused("HQ has no device gateway: the gateway runs at a store")
+    if project == "hq" and role in ("gateway", "check"):
+        raise Refused(f"HQ has no {role} role: it runs at a store")
     missing = [name for name in NEEDED[(project, role)] if not env.get(name, "").strip()]
     if missing:
         raise Refused(f"{project} {role}: set {', '.join(missing)} (nothing was started)")
@@ -62,6 +63,8 @@ def command(project: str, role: str, env: dict[str, str]) -> list[str]:
         return [python, "-m", "celery", "-A", module, "beat"]
     if role == "gateway":
         return [*manage, "run_devices"]
+    if role == "check":
+        return [*manage, "edge_check"]
     return [*manage, "migrate", "--no-input"]
 
 

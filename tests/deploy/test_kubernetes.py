@@ -71,3 +71,18 @@ def test_hq_runs_replicas_one_beat_and_migrations_as_a_job() -> None:
     job = objects[("Job", "migrate")]["spec"]["template"]["spec"]
     assert job["containers"][0]["args"] == ["migrate"] and job["restartPolicy"] == "Never"
     assert objects[("Service", "postgres")]["spec"]["type"] == "ExternalName"
+
+
+def test_the_fleet_rolls_out_in_waves_gated_by_the_stores_own_check() -> None:
+    fleet = yaml.safe_load((K8S.parent / "fleet" / "store-edge" / "fleet.yaml").read_text())
+    waves = [p["clusterSelector"]["matchLabels"]["rollout-wave"]
+             for p in fleet["rolloutStrategy"]["partitions"]]  # fmt: skip
+    assert waves == ["canary", "early", "main"]
+    assert fleet["rolloutStrategy"]["maxUnavailablePartitions"] == 0
+    bundle_dir = K8S.parent / "fleet" / "store-edge"
+    for target in [fleet, *fleet["targetCustomizations"]]:
+        directory = (bundle_dir / target["kustomize"]["dir"]).resolve()
+        assert (directory / "kustomization.yaml").is_file()
+    objects = by_kind(render(K8S / "store" / "base"))
+    check = objects[("Job", "rollout-check")]["spec"]["template"]["spec"]["containers"][0]
+    assert check["args"] == ["check"]

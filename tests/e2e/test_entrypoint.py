@@ -51,7 +51,8 @@ def test_a_missing_secret_stops_the_role_at_once(
     [
         ("shop", ["web"], "EDGE_PROJECT must be one of store, hq"),
         ("store", ["serve"], "the role must be one of web, worker, beat, gateway, migrate"),
-        ("hq", ["gateway"], "HQ has no device gateway"),
+        ("hq", ["gateway"], "HQ has no gateway role"),
+        ("hq", ["check"], "HQ has no check role"),
         ("store", [], "usage: entrypoint.py"),
         ("store", ["web", "extra"], "usage: entrypoint.py"),
     ],
@@ -119,3 +120,5 @@ def test_every_role_starts_with_production_settings(tmp_path: Path, redis_url: s
             running(f"{name}-worker", "worker", env, tmp_path / f"{name}-worker.log", "[queues]")
             running(f"{name}-beat", "beat", env, tmp_path / f"{name}-beat.log", "is starting")
         running("store-gateway", "gateway", store, tmp_path / "gateway.log", "device(s) running")
+        checked = run("check", store)
+        assert checked.returncode == 0 and "healthy" in checked.stdout, checked.stderr
