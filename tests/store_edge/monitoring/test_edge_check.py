@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from store_edge.monitoring import metrics
 from store_edge.monitoring.alerts import alerts_evaluate
-from store_edge.monitoring.management.commands import edge_check
 from store_edge.monitoring.models import AlertRule
 from tests.store_edge.conftest import WATER, LaneClient
 
@@ -31,8 +31,8 @@ def test_a_critical_alert_or_a_backlog_stops_the_wave(
     AlertRule.objects.create(name="disk-bad", metric="disk_usage_percent", operator="gte",
                              threshold=0, duration_seconds=0, severity="critical")  # fmt: skip
     alerts_evaluate()
-    monkeypatch.setattr(edge_check, "BUFFER_ALERT_ENTRIES", 1)
+    monkeypatch.setattr(metrics, "BUFFER_ALERT_ENTRIES", 1)
     with pytest.raises(CommandError) as refused:
         run_command("edge_check")
-    assert "2 entries not at HQ > 1" in str(refused.value)
+    assert "edge_buffer_size 2.0 > 1.0" in str(refused.value)
     assert "critical alert disk-bad" in str(refused.value)
