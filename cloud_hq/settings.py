@@ -10,6 +10,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from deploy.request_ids import logging_config
+from deploy.security import CONTENT_SECURITY_POLICY as PAGES_CSP
+from deploy.security import REDIRECT_EXEMPT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "deploy.prometheus.RequestMetricsMiddleware",
     "deploy.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "deploy.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cloud_hq.stores.middleware.ProtocolMiddleware",
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
@@ -151,12 +155,26 @@ LOGGING = logging_config(
     quiet={"httpx": "WARNING", "httpcore": "WARNING"},
 )
 
+# HTTPS in production: TLS ends at the ingress (K3s' Traefik at a store, the cluster's at
+# HQ) or at gunicorn itself (GUNICORN_CERTFILE/GUNICORN_KEYFILE, systemd installs); plain
+# HTTP is redirected but for probes and /metrics. BEHIND_TLS_PROXY trusts the proxy's
+# X-Forwarded-Proto (set it only when such a proxy is the only way in).
 if APP_ENV == "production":
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = REDIRECT_EXEMPT
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    if env.bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Back-office sessions (admin, HQ pages) last a working day; a lane's sign-in sets its own.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CONTENT_SECURITY_POLICY = PAGES_CSP
 
 # Who may scrape /metrics (Prometheus' page): loopback unless the monitoring network is named.
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])

@@ -1,7 +1,8 @@
 """Gunicorn settings shared by the store and HQ (`gunicorn -c deploy/gunicorn.conf.py …`).
 
 Values come from the environment so that one file serves every role:
-GUNICORN_WORKERS (default 2), GUNICORN_TIMEOUT (default 30 s).
+GUNICORN_WORKERS (default 2), GUNICORN_TIMEOUT (default 30 s), GUNICORN_CERTFILE and
+GUNICORN_KEYFILE (TLS).
 """
 
 import os
@@ -17,6 +18,9 @@ max_requests_jitter = 2000
 # Several gunicorns run on one box (HQ and store in the demo); none needs the control socket.
 control_socket_disable = True
 accesslog = None
+# TLS at gunicorn itself where no ingress or proxy ends it (a store without K3s).
+certfile = os.environ.get("GUNICORN_CERTFILE") or None
+keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 
 
 # Prometheus: the workers of this gunicorn share a fresh directory of metric files, removed

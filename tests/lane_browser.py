@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,9 +90,7 @@ class Lane:
         return self.page.locator("#lines tr.line").all_inner_texts()
 
     def wait_lines(self, count: int) -> None:
-        self.page.wait_for_function(
-            f"document.querySelectorAll('#lines tr.line').length === {count}"
-        )
+        wait_true(self.page, f"document.querySelectorAll('#lines tr.line').length === {count}")
 
     def message(self) -> str:
         return self.page.inner_text("#message")
@@ -101,6 +100,17 @@ class Lane:
 
     def close(self) -> None:
         self.context.close()
+
+
+def wait_true(page: Page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until a script expression holds on the page. (Playwright's wait_for_function
+    evaluates a string inside the page, which the pages' Content-Security-Policy forbids;
+    `evaluate` comes from the browser's debugger and is not the page's script.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.02)
 
 
 def screenshots_dir(tmp: Path) -> Path:

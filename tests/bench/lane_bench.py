@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deploy.local.redis_server import redis_for
-from tests.lane_browser import Lane, chromium
+from tests.lane_browser import Lane, chromium, wait_true
 from tests.processes import base_env, manage
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def lane_figures(tmp: Path, store_class: type[Store]) -> dict[str, float]:
             rng = random.Random(11)  # noqa: S311
             for count, code in enumerate(rng.sample(codes, SCANS), start=1):
                 lane.wedge(code)
-                lane.page.wait_for_function(f"window.posMetrics.scans.length === {count}")
+                wait_true(lane.page, f"window.posMetrics.scans.length === {count}")
             scans = [float(s["ms"]) for s in lane.page.evaluate("window.posMetrics.scans")]
             if lane.errors:
                 raise SystemExit(f"the lane page failed: {lane.errors}")

@@ -49,6 +49,16 @@ def test_the_edge_rules_hold_in_every_region() -> None:
         assert container["resources"]["limits"]["memory"] in {"128Mi", "192Mi", "256Mi"}
         assert container["livenessProbe"]["httpGet"]["path"] == "/health"
         assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        # Probes name an allowed host; lanes come in over TLS, for the store's own name.
+        assert container["livenessProbe"]["httpGet"]["httpHeaders"][0]["value"] == "localhost"
+        settings = objects[
+            ("ConfigMap", next(n for k, n in objects if n.startswith("store-settings")))
+        ]
+        allowed = settings["data"]["ALLOWED_HOSTS"].split(",")
+        ingress = objects[("Ingress", "web")]["spec"]
+        assert ingress["rules"][0]["host"] in allowed and "localhost" in allowed
+        assert ingress["tls"][0]["hosts"] == [ingress["rules"][0]["host"]]
+        assert settings["data"]["BEHIND_TLS_PROXY"] == "true"
         beat = objects[("Deployment", "beat")]["spec"]
         assert beat["replicas"] == 1 and beat["strategy"]["type"] == "Recreate"
         for name in ("web", "worker", "beat"):

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from deploy.local.redis_server import free_port, redis_for
@@ -95,6 +96,21 @@ def running(name: str, role: str, env: dict[str, str], log: Path, expect: str) -
         service.stop()
 
 
+PAGES = {"store": "/pos/sign-in", "hq": "/login/"}
+
+
+def served_over_https_only(base: str, page: str) -> None:
+    """Production web: plain HTTP is sent to HTTPS (but the probes), HTTPS pages carry HSTS."""
+    with httpx.Client(base_url=base, headers={"Host": "localhost"}) as client:
+        plain = client.get(page)
+        assert plain.status_code == 301 and plain.headers["Location"] == f"https://localhost{page}"
+        assert client.get("/health").status_code == 200
+        tls = client.get(page, headers={"X-Forwarded-Proto": "https"})
+        assert tls.status_code in (200, 302), tls.text[:300]
+        assert tls.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "default-src 'none'" in tls.headers["Content-Security-Policy"]
+
+
 def test_every_role_starts_with_production_settings(tmp_path: Path, redis_url: str) -> None:
     with hq_database(tmp_path) as hq_db:
         base = {"PATH": os.environ["PATH"], "SECRET_KEY": SECRET, "REDIS_URL": redis_url,
@@ -111,10 +127,12 @@ def test_every_role_starts_with_production_settings(tmp_path: Path, redis_url: s
             assert migrated.returncode == 0, migrated.stderr
         for name, env in (("hq", hq), ("store", store)):
             port = free_port()
-            web = Service(f"{name}-web", [*ENTRYPOINT, "web"], {**env, "PORT": str(port)},
+            web = Service(f"{name}-web", [*ENTRYPOINT, "web"],
+                          {**env, "PORT": str(port), "BEHIND_TLS_PROXY": "true"},
                           tmp_path / f"{name}-web.log").start()  # fmt: skip
             try:
                 wait_http(f"http://127.0.0.1:{port}/ready", service=web, timeout=60)
+                served_over_https_only(f"http://127.0.0.1:{port}", PAGES[name])
             finally:
                 web.stop()
             running(f"{name}-worker", "worker", env, tmp_path / f"{name}-worker.log", "[queues]")

@@ -66,8 +66,13 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
+# What the pages' Content-Security-Policy blocked (an inline script or style, say): nothing.
+BLOCKED: list[str] = []
+
+
 def signed_in(browser: Browser, url: str, name: str) -> Page:
     page = browser.new_context(viewport=VIEWPORT).new_page()  # type: ignore[arg-type]
+    page.on("console", lambda m: BLOCKED.append(m.text) if "Content Security" in m.text else None)
     page.goto(url)
     page.fill("#id_username", name)
     page.fill("#id_password", f"{name}-password-1")
@@ -156,3 +161,4 @@ def test_a_scheduled_price_and_promotion_reach_the_lane_and_the_report(
         sam = signed_in(browser, f"{system.hq_url}/login/?next=/fleet/", "sam")
         expect(sam.locator("tr.attention")).to_contain_text(system.store_id)
         sam.screenshot(path=str(shots / "hq-fleet.png"), full_page=True)
+        assert BLOCKED == [], BLOCKED

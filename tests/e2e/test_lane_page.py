@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from devices.simulators import ScaleSimulator, ScannerSimulator
-from tests.lane_browser import Lane, chromium, screenshots_dir
+from tests.lane_browser import Lane, chromium, screenshots_dir, wait_true
 from tests.processes import System, manage, running_system
 
 pytestmark = pytest.mark.e2e
@@ -151,7 +151,7 @@ def test_a_cashier_scans_weighs_gets_a_promotion_pays_cash_and_prints(day: Day) 
     expect(frame.locator("#receipt")).to_contain_text(f"Sale {number}")
     expect(frame.locator("#receipt")).to_contain_text("Water 0.20 off")
     expect(frame.locator("#receipt")).to_contain_text("Cat Cashier")
-    page.wait_for_function("window.printed === 1")
+    wait_true(page, "window.printed === 1")
     receipt = page.get_attribute("#paper-frame", "src")
     page.click("[data-action=paper-close]")
     page.click("[data-action=new-sale]")
@@ -201,7 +201,7 @@ def test_a_return_by_scanning_the_receipt_then_the_z_report(day: Day) -> None:
     expected = Decimal("150.00") + Decimal(str(total)) - Decimal("3.29") - Decimal("10.00")
     expect(report.locator("#expected-cash")).to_have_text(f"{expected:.2f}")
     expect(report.locator("#variance")).to_have_text(f"{Decimal('150.00') - expected:.2f}")
-    page.wait_for_function("window.printed >= 1")
+    wait_true(page, "window.printed >= 1")
     page.goto(f"{day.system.store_url}{page.get_attribute('#paper-frame', 'src')}")
     lane.shot("z-report")
     closed = "SELECT count(*) FROM inventory_ledgerentry WHERE kind = 'shift_closed'"

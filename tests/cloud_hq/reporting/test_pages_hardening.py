@@ -1,0 +1,85 @@
+"""HQ's pages in a browser's eyes: the security headers on every page (sign-in, reports,
+fleet, admin), CSRF on every form, and each page behind its own permission."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from tests.cloud_hq.reporting.test_reports import _signed_in
+
+
+@pytest.fixture
+def staff(db: None) -> dict[str, Client]:
+    return {
+        role: _signed_in(Client(), role.lower(), role, is_staff=role == "Merchandiser")
+        for role in ("Analyst", "Support", "Merchandiser")
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (None, "/login/"),
+        ("Analyst", "/reports/"),
+        ("Analyst", "/reports/sales-by-store/"),
+        ("Support", "/fleet/"),
+        ("Merchandiser", "/admin/"),
+    ],
+)
+def test_every_page_carries_the_security_headers(
+    db: None, staff: dict[str, Client], role: str | None, path: str
+) -> None:
+    response = (staff[role] if role else Client()).get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    html = response.content.decode()
+    assert "<script>" not in html and " onclick=" not in html
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/login/", {"username": "ana", "password": "x" * 12}),
+        ("/logout/", {}),
+        ("/admin/login/", {"username": "ana", "password": "x" * 12}),
+    ],
+)
+def test_every_form_is_refused_without_its_csrf_token(
+    db: None, path: str, form: dict[str, str]
+) -> None:
+    User.objects.create_user("ana", password="x" * 12)
+    response = Client(enforce_csrf_checks=True).post(path, form)
+    assert response.status_code == 403 and b"CSRF" in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "allowed"),
+    [
+        ("Analyst", "/fleet/", False),
+        ("Analyst", "/admin/", False),
+        ("Support", "/reports/sales-by-store/", False),
+        ("Support", "/admin/", False),
+        ("Merchandiser", "/reports/top-products/", False),
+        ("Merchandiser", "/admin/hq_catalog/product/", True),
+        ("Merchandiser", "/admin/auth/user/", False),
+    ],
+)
+def test_each_page_is_behind_its_own_permission(
+    db: None, staff: dict[str, Client], role: str, path: str, allowed: bool
+) -> None:
+    response = staff[role].get(path)
+    if allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (302, 403), (role, path, response.status_code)
+        if response.status_code == 302:
+            assert "login" in response["Location"]
+    assert Group.objects.filter(name=role).exists()

@@ -1,0 +1,94 @@
+"""The store's pages in a browser's eyes: a strict Content-Security-Policy and the other
+security headers on every page, CSRF on every form, receipts framed by the lane page only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from store_edge.sales.staff import staff_member_create
+from tests.store_edge.conftest import WATER, LaneClient
+from tests.store_edge.pos.test_pages import signed_in
+
+PAGES = ["/pos/setup", "/pos/sign-in", "/admin/login/"]
+
+
+def directives(header: str) -> dict[str, str]:
+    return {
+        part.strip().split(" ", 1)[0]: part.strip().partition(" ")[2]
+        for part in header.split(";")
+        if part.strip()
+    }
+
+
+@pytest.fixture
+def cashier(db: None) -> None:
+    staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_carries_the_security_headers(db: None, path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code in (200, 302)
+    csp = directives(response["Content-Security-Policy"])
+    assert csp["default-src"] == "'none'"
+    assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
+    assert csp["frame-ancestors"] == "'none'" and csp["form-action"] == "'self'"
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "serial=()" in response["Permissions-Policy"]
+
+
+def test_the_lane_page_itself_is_strict(lane_token: str, cashier: None) -> None:
+    page = signed_in(Client(), lane_token).get("/pos/")
+    assert page.status_code == 200
+    assert directives(page["Content-Security-Policy"])["frame-ancestors"] == "'none'"
+    html = page.content.decode()
+    assert "<script>" not in html and " style=" not in html and " onclick=" not in html
+
+
+def test_a_receipt_may_be_framed_by_the_lane_page_only(
+    lane_api: LaneClient, lane_token: str, cashier: None
+) -> None:
+    sale = lane_api.ring([{"code": WATER}])
+    response = signed_in(Client(), lane_token).get(f"/pos/receipts/{sale['id']}")
+    assert response.status_code == 200
+    assert directives(response["Content-Security-Policy"])["frame-ancestors"] == "'self'"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    # The sale's barcode draws without inline style (which the policy would block).
+    html = response.content.decode()
+    assert "<svg" in html and "style=" not in html and 'fill="black"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/pos/setup", {"token": "lane_x"}),
+        ("/pos/sign-in", {"code": "12", "pin": "1234"}),
+        ("/pos/sign-out", {}),
+        ("/pos/lock", {}),
+        ("/pos/unlock", {"pin": "1234"}),
+        ("/admin/login/", {"username": "m", "password": "p"}),
+    ],
+)
+def test_every_form_is_refused_without_its_csrf_token(
+    lane_token: str, cashier: None, path: str, form: dict[str, str]
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["pos_lane"] = lane_token
+    response = client.post(path, form)
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+def test_the_page_api_needs_the_csrf_token_too(lane_token: str, cashier: None) -> None:
+    client = signed_in(Client(), lane_token)
+    client.handler.enforce_csrf_checks = True
+    refused = client.post("/api/v1/baskets", "{}", content_type="application/json")
+    assert refused.status_code == 403
+    assert client.get("/api/v1/sync/status").status_code == 200  # reads need no token
