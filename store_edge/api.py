@@ -23,7 +23,7 @@ from store_edge.sales.errors import (
     SalesError,
 )
 from store_edge.sales.shifts import ShiftError
-from store_edge.sales.staff import ApprovalRefused, SignInRefused
+from store_edge.sales.staff import ApprovalRefused, PinsThrottled, SignInRefused
 from store_edge.sync.api import router as sync_router
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ api.add_router("", inventory_router)
 api.add_router("", sync_router)
 
 STATUS_OF_ERROR: dict[type[Exception], int] = {
+    PinsThrottled: 429,
     ProductNotFound: 404,
     BasketNotFound: 404,
     SaleNotFound: 404,
@@ -64,7 +65,10 @@ def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     body = {"detail": str(exc)}
     if getattr(exc, "code", ""):
         body["code"] = exc.code  # type: ignore[attr-defined]
-    return api.create_response(request, body, status=status)
+    response = api.create_response(request, body, status=status)
+    if isinstance(exc, PinsThrottled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 DISK_FULL = "database or disk is full"

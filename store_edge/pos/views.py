@@ -30,13 +30,14 @@ from store_edge.sales.auth import (
     LANE_COOKIE,
     PosSession,
     cookie_lane,
+    pin_given_at,
     pos_session_start,
 )
 from store_edge.sales.errors import SaleNotFound
 from store_edge.sales.models import Lane, Shift, StaffMember
 from store_edge.sales.selectors import sale_detail
 from store_edge.sales.shifts import shift_report as report_of
-from store_edge.sales.staff import SignInRefused, cashier_sign_in
+from store_edge.sales.staff import PinsThrottled, SignInRefused, cashier_sign_in
 from store_edge.sales.tokens import TOKEN_PREFIX, lane_for_token
 
 LANE_COOKIE_AGE = 5 * 365 * 24 * 3600
@@ -129,9 +130,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 member = cashier_sign_in(code=form.cleaned_data["code"],
-                                         pin=form.cleaned_data["pin"])  # fmt: skip
+                                         pin=form.cleaned_data["pin"],
+                                         where=pin_given_at(request, lane))  # fmt: skip
             except SignInRefused as exc:
                 error, status = str(exc), 403
+            except PinsThrottled as exc:
+                error, status = str(exc), 429
             else:
                 pos_session_start(request, lane=lane, member=member)
                 return redirect("pos:lane")
@@ -165,9 +169,13 @@ def unlock(request: HttpRequest) -> JsonResponse:
     if session is None or lane is None or session.lane_id != lane.id:
         return JsonResponse({"detail": "sign in again"}, status=401)
     try:
-        cashier_sign_in(code=session.cashier, pin=str(request.POST.get("pin", ""))[:16])
+        cashier_sign_in(code=session.cashier, pin=str(request.POST.get("pin", ""))[:16],
+                        where=pin_given_at(request, lane))  # fmt: skip
     except SignInRefused as exc:
         return JsonResponse({"detail": str(exc)}, status=403)
+    except PinsThrottled as exc:
+        return JsonResponse({"detail": str(exc)}, status=429,
+                            headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
     PosSession(**{**session.__dict__, "locked": False}).keep(request)
     return JsonResponse({"locked": False})
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from store_edge.audit.admin import AuditedAdmin
 from store_edge.sales.models import (
     CashMovement,
+    FailedPin,
     Lane,
     LaneDevice,
     LaneToken,
@@ -88,6 +89,23 @@ class StaffMemberAdmin(AuditedAdmin):
         for member in queryset:
             staff_unlock(member=member)
         self.message_user(request, f"{queryset.count()} unlocked")
+
+
+@admin.register(FailedPin)
+class FailedPinAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Wrong codes and PINs given at the lanes (what holds a guessing lane or address off),
+    kept a week: read-only."""
+
+    list_display = ("at", "lane", "address", "code")
+    list_filter = ("lane",)
+    search_fields = ("code", "address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class CashMovementInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from store_edge.sales import selectors, services
-from store_edge.sales.auth import LANE_AUTH, request_cashier, request_lane
+from store_edge.sales.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
 from store_edge.sales.staff import supervisor_approval
 
 router = Router(auth=LANE_AUTH, tags=["sales"])
@@ -272,13 +272,15 @@ def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) 
 
 @router.post(
     "/baskets/{basket_id}/items/{line_id}/change",
-    response={200: BasketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+    response={200: BasketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Any, 429: ErrorOut},
 )
 def basket_line_change(
     request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, change: LineChangeIn
 ) -> JsonResponse:
     lane = request_lane(request)
-    approver = supervisor_approval(code=change.supervisor, pin=change.pin)
+    approver = supervisor_approval(
+        code=change.supervisor, pin=change.pin, where=pin_given_at(request, lane)
+    )
     services.basket_line_change(
         basket_id=basket_id,
         lane=lane,

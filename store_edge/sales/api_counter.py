@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from store_edge.sales import returns, shifts
 from store_edge.sales.api import ErrorOut, SaleDetailOut
-from store_edge.sales.auth import LANE_AUTH, request_cashier, request_lane
+from store_edge.sales.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
 from store_edge.sales.errors import InvalidItem
 from store_edge.sales.models import LaneDevice
 from store_edge.sales.peripherals import device_health, relay, scale_key, scans_key
@@ -122,13 +122,16 @@ def return_create(request: HttpRequest, body: ReturnIn) -> Status[Any]:
 
 @router.post(
     "/returns/without-receipt",
-    response={201: SaleDetailOut, 403: ErrorOut, 404: ErrorOut, 422: Any},
+    response={201: SaleDetailOut, 403: ErrorOut, 404: ErrorOut, 422: Any, 429: ErrorOut},
 )
 def return_without_receipt(request: HttpRequest, body: ReturnNoReceiptIn) -> Status[Any]:
     """Take an item back without a receipt: today's price, in cash, a supervisor approves."""
-    approver = supervisor_approval(code=body.supervisor, pin=body.pin)
+    lane = request_lane(request)
+    approver = supervisor_approval(
+        code=body.supervisor, pin=body.pin, where=pin_given_at(request, lane)
+    )
     sale = returns.return_without_receipt(
-        lane=request_lane(request),
+        lane=lane,
         code=body.code,
         quantity=body.quantity,
         approver=approver,

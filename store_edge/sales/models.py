@@ -90,6 +90,26 @@ class StaffMember(models.Model):
         return f"{self.code} {self.name} ({self.role})"
 
 
+class FailedPin(models.Model):
+    """A wrong staff code or PIN given at a lane: what the throttle per lane and per network
+    address counts (a code's own lock-out is on StaffMember)."""
+
+    at = models.DateTimeField()
+    lane = models.ForeignKey(Lane, null=True, blank=True, on_delete=models.SET_NULL)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    code = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lane", "at"], name="failedpin_lane_at"),
+            models.Index(fields=["address", "at"], name="failedpin_address_at"),
+            models.Index(fields=["at"], name="failedpin_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 class TenderMethod(models.TextChoices):
     CASH = "cash", "cash"
     CARD = "card", "card (external terminal)"
