@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "deploy.security.CardNumberGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,6 +176,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CONTENT_SECURITY_POLICY = PAGES_CSP
+# HQ staff's forms are guarded against card numbers; stores' pushes are guarded where the
+# data is typed (at the lane), and refusing a whole push would stop the store's sync.
+CARD_NUMBER_GUARD_SKIP = ["/api/"]
 
 # Who may scrape /metrics (Prometheus' page): loopback unless the monitoring network is named.
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])

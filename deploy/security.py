@@ -8,10 +8,18 @@ only (the device gateway's readings reach it through the store's API).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from csp.constants import NONE, SELF
-from django.http import HttpRequest, HttpResponseBase
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+
+from deploy.card_numbers import holds_card_number
+
+logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -53,3 +61,44 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+CARD_NUMBER_REFUSED = (
+    "That looks like a payment card number. Card numbers are never typed or scanned here: "
+    "the card terminal takes the card; give only its reference and the card's last 4 digits."
+)
+
+
+class CardNumberGuardMiddleware:
+    """Refuse a request whose body or query holds a payment card number (a card swiped
+    through a keyboard reader, a number typed into a reason or a reference), before any view
+    keeps or logs it: 422 with a plain message; the refusal is logged without the data."""
+
+    methods = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if self._holds_card_number(request):
+            logger.warning("refused a request holding a card number: %s %s", request.method,
+                           request.path)  # fmt: skip
+            return JsonResponse({"detail": CARD_NUMBER_REFUSED, "code": "card_number"},
+                                status=422)  # fmt: skip
+        return self.get_response(request)
+
+    def _holds_card_number(self, request: HttpRequest) -> bool:
+        if request.path.startswith(tuple(getattr(settings, "CARD_NUMBER_GUARD_SKIP", ()))):
+            return False
+        if holds_card_number(unquote_plus(request.META.get("QUERY_STRING", ""))):
+            return True
+        if request.method not in self.methods:
+            return False
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False  # refused as too large further on
+        text = body.decode("utf-8", errors="replace")
+        if request.content_type == "application/x-www-form-urlencoded":
+            text = unquote_plus(text)
+        return holds_card_number(text)

@@ -83,3 +83,11 @@ def test_each_page_is_behind_its_own_permission(
         if response.status_code == 302:
             assert "login" in response["Location"]
     assert Group.objects.filter(name=role).exists()
+
+
+def test_a_card_number_typed_into_an_hq_form_is_refused(db: None) -> None:
+    response = Client().post("/login/", {"username": "4111 1111 1111 1111", "password": "x"})
+    assert response.status_code == 422 and response.json()["code"] == "card_number"
+    # A store's push is not refused whole for it (the lane refuses card numbers at entry).
+    assert Client().post("/api/v1/stores/S1/events", "4111111111111111",
+                         content_type="application/json").status_code == 401  # fmt: skip

@@ -1,0 +1,36 @@
+"""Payment card numbers: the product never takes, keeps, logs or sends one.
+
+Card payments go through an external terminal; a lane records the method, the amount, the
+terminal's reference and the card's last four digits. What looks like a card number here:
+13 to 19 digits (spaces or dashes between them allowed) that pass the Luhn check, not part
+of a longer run of digits. A run of 13 or 14 digits with a valid GS1 check digit is read as
+a product's barcode (an EAN-13 or GTIN-14), not as a card: about one in ten barcodes also
+passes the Luhn check, and a till must scan them. Magnetic-stripe track data (`%B…^`,
+`;…=`), which a card swiped through a keyboard reader types, counts as a card number too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import ean, luhn
+
+DIGIT_RUN = re.compile(r"(?<![0-9])(?<![0-9][ -])[0-9](?:[ -]?[0-9]){12,18}(?![ -]?[0-9])")
+TRACK_DATA = re.compile(r"%B[0-9]{12,19}\^|;[0-9]{12,19}=")
+
+
+def card_numbers_in(text: str) -> list[str]:
+    """Return what looks like a payment card number in `text` (digits only)."""
+    found = []
+    for match in DIGIT_RUN.finditer(text):
+        digits = re.sub(r"[ -]", "", match.group())
+        if len(digits) in (13, 14) and ean.is_valid(digits):
+            continue  # a product's barcode
+        if luhn.is_valid(digits):
+            found.append(digits)
+    found.extend(re.sub(r"\D", "", m.group()) for m in TRACK_DATA.finditer(text))
+    return found
+
+
+def holds_card_number(text: str) -> bool:
+    return bool(card_numbers_in(text))
