@@ -24,6 +24,7 @@ class FaultProxy:
         self.delay_p, self.drop_p, self.duplicate_p = 0.25, 0.10, 0.10
         self.stats: Counter[str] = Counter()
         self.on_push: Callable[[], None] | None = None
+        self.recorded: list[bytes] = []  # every body that went through, both ways
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -81,6 +82,7 @@ class FaultProxy:
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
         decision = self._decide()
         self.stats[decision] += 1
+        self.recorded.append(body)
         if handler.path.endswith("/events") and self.on_push is not None:
             self.on_push()  # a push is in flight: a test may kill the worker now
         try:
@@ -92,6 +94,7 @@ class FaultProxy:
         except OSError:
             self.stats["hq_down"] += 1
             status, response_headers, data = 502, [], b'{"detail": "HQ is down"}'
+        self.recorded.append(data)
         if decision == "drop":
             handler.close_connection = True  # HQ applied it; the store never hears back
             return
