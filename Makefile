@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck test-store test-hq test-e2e bench clean
+.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) deploy/local/bootstrap_venv.py $(VENV)
@@ -17,11 +17,15 @@ $(STAMP): requirements.txt
 demo: $(STAMP)
 	$(BIN)/python -m deploy.local.demo
 
-test: lint typecheck test-store test-hq test-e2e
+test: lint typecheck audit test-store test-hq test-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities in the pinned dependencies (deploy/audit_dependencies.py).
+audit: $(STAMP)
+	$(BIN)/python -m deploy.audit_dependencies
 
 typecheck: $(STAMP)
 	DJANGO_SETTINGS_MODULE=store_edge.settings $(BIN)/mypy --cache-dir .mypy_cache_store store_edge devices
