@@ -1,15 +1,17 @@
 """HQ's store-facing API, versioned under /api/v1 (OpenAPI at /api/v1/docs)."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
 from cloud_hq.ingest.api import router as ingest_router
 from cloud_hq.ingest.services import EntryRejected, SeqConflict
 from cloud_hq.publishing.api import router as publishing_router
 from cloud_hq.stores.api import router as stores_router
 from cloud_hq.stores.signing import SignatureRefused
+from deploy.api_errors import DocumentedNinjaAPI
 
-api = NinjaAPI(title="HQ store API", version="1", urls_namespace="hq-api", docs_url="/docs")
+api = DocumentedNinjaAPI(
+    title="HQ store API", version="1", urls_namespace="hq-api", docs_url="/docs"
+)
 api.add_router("", ingest_router)
 api.add_router("", publishing_router)
 api.add_router("", stores_router)

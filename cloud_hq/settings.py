@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cloud_hq.stores.middleware.ProtocolMiddleware",
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
+    "deploy.request_limits.JsonBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "deploy.security.CardNumberGuardMiddleware",

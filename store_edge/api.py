@@ -4,8 +4,8 @@ import logging
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
+from deploy.api_errors import DocumentedNinjaAPI
 from devices.barcodes import BarcodeError
 from store_edge.catalog.api import router as catalog_router
 from store_edge.catalog.selectors import ProductNotFound
@@ -28,7 +28,7 @@ from store_edge.sync.api import router as sync_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = DocumentedNinjaAPI(
     title="Store edge lane API",
     version="1",
     urls_namespace="lane-api",

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "deploy.prometheus.RequestMetricsMiddleware",
     "deploy.request_ids.RequestIdMiddleware",
+    "deploy.request_limits.RequestSizeMiddleware",
+    "deploy.request_limits.JsonBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "deploy.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",

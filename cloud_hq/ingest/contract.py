@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from cloud_hq.catalog.catalog_file import refuse_control_characters
 
@@ -20,6 +29,24 @@ MOVEMENT_KINDS = frozenset({"sale", "return", "void", "delivery", "adjustment", 
                             "transfer_out", "transfer_in"})  # fmt: skip
 COUNT = "count"
 DOCUMENT_KINDS = frozenset({"sale_completed", "return_completed", "shift_closed"})
+INT32_MAX = 2**31 - 1  # an integer column (config versions, counts) holds no more
+
+
+def _storable(value: datetime) -> datetime:
+    # PostgreSQL holds UTC offsets up to ±15:59 (ISO 8601 allows ±23:59) and gives back no
+    # year outside 1-9999 in UTC. The value is kept as sent: entry digests are over it.
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) >= timedelta(hours=16):
+        raise ValueError("the UTC offset must be less than 16 hours")
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range once in UTC") from exc
+    return value
+
+
+StorableDatetime = Annotated[AwareDatetime, AfterValidator(_storable)]
+"""An aware datetime that any timestamp column holds and gives back."""
 
 
 class Exact(BaseModel):
@@ -48,8 +75,8 @@ class EntryIn(Exact):
     document_id: UUID
     payload: dict[str, Any] = Field(default_factory=dict)
     user: str = Field(default="", max_length=150)
-    created_at: AwareDatetime
-    config_version: int = Field(ge=0)
+    created_at: StorableDatetime
+    config_version: int = Field(ge=0, le=INT32_MAX)
 
     @model_validator(mode="after")
     def _movement_has_sku_and_quantity(self) -> EntryIn:
@@ -139,8 +166,8 @@ class TaxDoc(Exact):
 class SaleDoc(Exact):
     number: str = Field(min_length=1, max_length=32)
     lane: int = Field(ge=1, le=999)
-    completed_at: AwareDatetime
-    config_version: int = Field(ge=0)
+    completed_at: StorableDatetime
+    config_version: int = Field(ge=0, le=INT32_MAX)
     subtotal: Decimal = Field(max_digits=12, decimal_places=2)
     discount_total: Decimal = Field(max_digits=12, decimal_places=2)
     tax_total: Decimal = Field(max_digits=12, decimal_places=2)
@@ -164,10 +191,10 @@ class ShiftDoc(Exact):
     shift_id: UUID
     lane: int = Field(ge=1, le=999)
     cashier: str = Field(default="", max_length=16)
-    opened_at: AwareDatetime
-    closed_at: AwareDatetime
-    sales: int = Field(ge=0)
-    returns: int = Field(ge=0)
+    opened_at: StorableDatetime
+    closed_at: StorableDatetime
+    sales: int = Field(ge=0, le=INT32_MAX)
+    returns: int = Field(ge=0, le=INT32_MAX)
     sales_total: Decimal = Field(max_digits=14, decimal_places=2)
     returns_total: Decimal = Field(max_digits=14, decimal_places=2)
     tenders: dict[str, Decimal] = Field(max_length=10)

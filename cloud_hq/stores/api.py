@@ -7,19 +7,21 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from cloud_hq.ingest.contract import Strict
+from cloud_hq.ingest.contract import INT32_MAX, StorableDatetime, Strict
 from cloud_hq.reporting.services import heartbeat_sample
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
 from cloud_hq.stores.models import StoreHeartbeat
 
 router = Router(auth=StoreSignatureAuth(), tags=["fleet"])
 
+INT64_MAX = 2**63 - 1  # StoreHeartbeat.acked_seq holds no more
+
 
 class EdgeMetricsIn(Strict):
     edge_sync_lag_seconds: float | None = Field(ge=0, le=10**9)
-    edge_buffer_size: int = Field(ge=0, le=10**12)
+    edge_buffer_size: int = Field(ge=0, le=INT32_MAX)
     edge_disk_usage_percent: float = Field(ge=0, le=100)
     edge_device_count: int = Field(ge=0, le=10_000)
     edge_devices_expected: int = Field(ge=0, le=10_000)
@@ -32,9 +34,9 @@ class AlertIn(Strict):
 
 
 class HeartbeatIn(Strict):
-    sent_at: AwareDatetime
-    config_version: int = Field(ge=0)
-    acked_seq: int = Field(ge=0)
+    sent_at: StorableDatetime
+    config_version: int = Field(ge=0, le=INT32_MAX)
+    acked_seq: int = Field(ge=0, le=INT64_MAX)
     metrics: EdgeMetricsIn
     alerts: list[AlertIn] = Field(max_length=50)
 

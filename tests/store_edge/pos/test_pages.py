@@ -117,7 +117,8 @@ def test_the_page_uses_the_lane_api_with_its_cookie_session_and_csrf(
                 content_type="application/json", headers=headers)  # fmt: skip
     client.post(f"/api/v1/baskets/{basket}/payments", {"method": "cash", "amount": "1.00"},
                 content_type="application/json", headers=headers)  # fmt: skip
-    sale = client.post(f"/api/v1/baskets/{basket}/complete", headers=headers)
+    sale = client.post(f"/api/v1/baskets/{basket}/complete", content_type="application/json",
+                       headers=headers)  # fmt: skip
     assert sale.status_code == 201
     assert Sale.objects.get().cashier == "12"
 
