@@ -3,8 +3,13 @@ security headers on every page, CSRF on every form, receipts framed by the lane 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from store_edge.sales.staff import staff_member_create
 from tests.store_edge.conftest import WATER, LaneClient
@@ -92,3 +97,20 @@ def test_the_page_api_needs_the_csrf_token_too(lane_token: str, cashier: None) -
     refused = client.post("/api/v1/baskets", "{}", content_type="application/json")
     assert refused.status_code == 403
     assert client.get("/api/v1/sync/status").status_code == 200  # reads need no token
+
+
+def test_a_lane_sign_in_expires_after_its_shift_length(lane_token: str, cashier: None) -> None:
+    client = signed_in(Client(), lane_token)
+    assert 12 * 3600 - 5 <= client.session.get_expiry_age() <= 12 * 3600
+    assert client.get("/pos/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/pos/")["Location"] == "/pos/sign-in"
+    assert client.get("/api/v1/sync/status").status_code == 401
+
+
+def test_a_back_office_session_lasts_a_working_day(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    assert settings.SESSION_COOKIE_AGE == 10 * 3600
+    User.objects.create_superuser("manager", password="a-long-manager-password")
+    client = Client()
+    assert client.login(username="manager", password="a-long-manager-password")
+    assert client.session.get_expiry_age() == 10 * 3600
