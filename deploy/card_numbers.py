@@ -16,7 +16,10 @@ import re
 
 from stdnum import ean, luhn
 
-DIGIT_RUN = re.compile(r"(?<![0-9])(?<![0-9][ -])[0-9](?:[ -]?[0-9]){12,18}(?![ -]?[0-9])")
+# Not the fraction of a decimal number ("succeeded in 0.02640365499996733s").
+DIGIT_RUN = re.compile(
+    r"(?<![0-9])(?<![0-9][ -])(?<![0-9][.,])[0-9](?:[ -]?[0-9]){12,18}(?![ -]?[0-9])"
+)
 TRACK_DATA = re.compile(r"%B[0-9]{12,19}\^|;[0-9]{12,19}=")
 
 
