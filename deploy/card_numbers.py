@@ -2,12 +2,13 @@
 
 Card payments go through an external terminal; a lane records the method, the amount, the
 terminal's reference and the card's last four digits. What looks like a card number here:
-13 to 19 digits (spaces or dashes between them allowed) that pass the Luhn check, not part
-of a longer run of digits (what a till refuses as typed starts at 15 digits: see
-TYPED_SHORTEST). A run of 13 or 14 digits with a valid GS1 check digit is read as
-a product's barcode (an EAN-13 or GTIN-14), not as a card: about one in ten barcodes also
-passes the Luhn check, and a till must scan them. Magnetic-stripe track data (`%B…^`,
-`;…=`), which a card swiped through a keyboard reader types, counts as a card number too.
+13 to 19 digits (spaces or dashes between them allowed) that pass the Luhn check, standing
+on their own (not part of a longer number, a word or a hexadecimal id); what a till refuses
+as typed starts at 15 digits (TYPED_SHORTEST). A run of 13 or 14 digits with a valid GS1
+check digit is read as a product's barcode (an EAN-13 or GTIN-14), not as a card: about
+one in ten barcodes also passes the Luhn check, and a till must scan them. Magnetic-stripe
+track data (`%B…^`, `;…=`), which a card swiped through a keyboard reader types, counts as
+a card number too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import re
 
 from stdnum import ean, luhn
 
-# Not the fraction of a decimal number ("succeeded in 0.02640365499996733s").
+# A run standing on its own: not inside a word or a hexadecimal id ("275e7208696242319…"),
+# not the fraction of a decimal number ("succeeded in 0.02640365499996733s").
 DIGIT_RUN = re.compile(
-    r"(?<![0-9])(?<![0-9][ -])(?<![0-9][.,])[0-9](?:[ -]?[0-9]){12,18}(?![ -]?[0-9])"
+    r"(?<![0-9A-Za-z])(?<![0-9][ -])(?<![0-9][.,])"
+    r"[0-9](?:[ -]?[0-9]){12,18}"
+    r"(?![ -]?[0-9])(?![A-Za-z])"
 )
 TRACK_DATA = re.compile(r"%B[0-9]{12,19}\^|;[0-9]{12,19}=")
 

@@ -112,8 +112,17 @@ def test_no_card_number_is_kept_logged_or_sent(tmp_path: Path, catalog_file: Pat
     for place in ("the store's database", "HQ's database", "the sync payloads"):
         assert "T-0042" in searched[place], place
     assert "refused a request holding a card number" in searched["the logs"]
-    found = {place: card_numbers_in(text) for place, text in searched.items()}
+    found = {place: in_context(text) for place, text in searched.items()}
     assert found == {place: [] for place in searched}
+
+
+def in_context(text: str) -> list[str]:
+    """Each card-looking number found, with the text around it (to tell what wrote it)."""
+    shown = []
+    for number in card_numbers_in(text):
+        at = text.find(number[:4])
+        shown.append(f"{number} in …{text[max(0, at - 120) : at + 60]}…")
+    return shown
 
 
 def run_the_day(system: System) -> int:
