@@ -218,6 +218,10 @@ class ModbusScaleSimulator:
         if r.status_address is not None:
             self._write(r.status_address, [status])
 
+    def set_registers(self, address: int, values: list[int]) -> None:
+        """Put raw holding-register values, as a faulty indicator may hold."""
+        self._write(address, values)
+
     def command(self) -> int:
         """The last command written (1 zero, 2 tare), read back from the registers."""
         assert self._server is not None  # noqa: S101

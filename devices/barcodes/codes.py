@@ -25,11 +25,15 @@ from biip.rcn import Rcn
 from stdnum import ean
 
 MAX_CODE_LENGTH = 128
+FNC1 = "\x1d"
 GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 PLU_LENGTHS = frozenset({4, 5})
 GS1_SYMBOLOGIES = frozenset({"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1"})
 WEIGHT_KG_AIS = frozenset(f"310{n}" for n in range(10))
 PRICE_AIS = frozenset(f"392{n}" for n in range(10))
+MAX_MEASURE_DECIMALS = 6
+CENT = Decimal("0.01")
+GRAM = Decimal("0.001")
 
 
 class BarcodeError(ValueError):
@@ -55,8 +59,19 @@ class RcnLayout:
             len(self.pattern) != 12
             or set(self.pattern) - {"P", "C", "V"}
             or "V" not in self.pattern
+            or not self.pattern.startswith("PP")
         ):
-            raise ValueError(f"an RCN pattern is 12 of P, C and V, not {self.pattern!r}")
+            raise ValueError(
+                f"an RCN pattern is 12 of P, C and V, starting with its prefix PP, "
+                f"not {self.pattern!r}"
+            )
+        # GS1's measure check digit is defined over 4 or 5 digits only.
+        if self.pattern.count("C") > 1 or (
+            "C" in self.pattern and self.pattern.count("V") not in (4, 5)
+        ):
+            raise ValueError(f"{self.pattern!r}: one C at most, checking 4 or 5 V digits")
+        if not 0 <= self.decimals <= MAX_MEASURE_DECIMALS:
+            raise ValueError(f"an RCN value has 0 to {MAX_MEASURE_DECIMALS} decimals")
 
     def decode(self, code13: str) -> tuple[str, Decimal]:
         """Return the item's code with the measure zeroed, and the measure."""
@@ -125,14 +140,14 @@ def parse_code(raw: str, *, rules: BarcodeRules = DEFAULT_RULES) -> ScannedCode:
     code = raw.strip(" \r\n\t")
     if not code:
         raise BarcodeError("empty code")
-    if not code.isascii() or not code.isprintable() and "\x1d" not in code:
+    if not code.isascii() or not code.replace(FNC1, "").isprintable():
         raise BarcodeError(f"{code!r} is not a product code: unexpected characters")
     symbology = code[:3] if code.startswith("]") else None
     data = code[3:] if symbology else code
     if not data:
         raise BarcodeError("empty code after its symbology identifier")
-    if symbology in GS1_SYMBOLOGIES or "\x1d" in data or (data.isdigit() and len(data) > 14):
-        return _element_strings(code, symbology)
+    if symbology in GS1_SYMBOLOGIES or FNC1 in data or (data.isdigit() and len(data) > 14):
+        return _element_strings(data, symbology)
     if not data.isdigit():
         raise BarcodeError(f"{data!r} is not a product code: only digits are expected")
     if len(data) in PLU_LENGTHS and symbology is None:
@@ -160,18 +175,36 @@ def _gtin(data: str, symbology: str | None, rules: BarcodeRules) -> ScannedCode:
 
 
 def _measured(base: str, measure: str, value: Decimal | None, symbology: str | None) -> ScannedCode:
-    if value is None or value <= 0:
-        raise BarcodeError(f"{base}: the code carries no {measure}")
     gtin = normalize_gtin(base)
     if measure == "weight":
-        return ScannedCode(CodeKind.GTIN, gtin, weight_kg=value.quantize(Decimal("0.001")),
+        return ScannedCode(CodeKind.GTIN, gtin, weight_kg=_weight(value, base),
                            symbology=symbology)  # fmt: skip
-    return ScannedCode(CodeKind.GTIN, gtin, price=value.quantize(Decimal("0.01")),
-                       symbology=symbology)  # fmt: skip
+    return ScannedCode(CodeKind.GTIN, gtin, price=_price(value, base), symbology=symbology)
 
 
-def _element_strings(code: str, symbology: str | None) -> ScannedCode:
-    result = _biip(code, biip.ParseConfig(separator_chars=("\x1d",)))
+def _weight(value: Decimal | None, code: str) -> Decimal:
+    """Return a code's weight in grams, or raise BarcodeError if it carries none."""
+    weight = None if value is None else value.quantize(GRAM)
+    if weight is None or weight <= 0:
+        raise BarcodeError(f"{code}: the code carries no weight")
+    return weight
+
+
+def _price(value: Decimal | None, code: str) -> Decimal:
+    """Return a code's price in cents, or raise BarcodeError: a label price is never rounded,
+    and a price of nothing is a broken label, not a free item."""
+    if value is None or value <= 0:
+        raise BarcodeError(f"{code}: the code carries no price")
+    price = value.quantize(CENT)
+    if price != value:
+        raise BarcodeError(f"{code}: the price {value} is not in cents")
+    return price
+
+
+def _element_strings(data: str, symbology: str | None) -> ScannedCode:
+    # The element strings are the same whatever carried them: biip is given them without
+    # the AIM identifier, as it does not know them all (DotCode's ]J1).
+    result = _biip(data, biip.ParseConfig(separator_chars=(FNC1,)))
     message = result.gs1_message
     if message is None:
         raise BarcodeError(result.gs1_message_error or "not a GS1 code")
@@ -185,20 +218,26 @@ def _element_strings(code: str, symbology: str | None) -> ScannedCode:
         elif ai == "17":
             expiry = element.date
         elif ai in WEIGHT_KG_AIS:
-            weight = element.decimal
+            weight = _implied_decimals(element.value, ai)
         elif ai in PRICE_AIS:
-            price = element.decimal
+            price = _implied_decimals(element.value, ai)
     if gtin is None:
         raise BarcodeError("the GS1 code names no product (no AI 01)")
     return ScannedCode(
         CodeKind.GTIN,
         normalize_gtin(gtin),
-        price=None if price is None else Decimal(price).quantize(Decimal("0.01")),
-        weight_kg=None if weight is None else Decimal(weight).quantize(Decimal("0.001")),
+        price=None if price is None else _price(price, gtin),
+        weight_kg=None if weight is None else _weight(weight, gtin),
         expiry=expiry,
         batch=batch,
         symbology=symbology,
     )
+
+
+def _implied_decimals(value: str, ai: str) -> Decimal:
+    # The AI's last digit says how many of the value's digits are decimals. biip's own
+    # `decimal` is wrong when the value is shorter than that: 3922 "5" is 0.05, not 0.5.
+    return Decimal(value).scaleb(-int(ai[3]))
 
 
 def _biip(value: str, config: biip.ParseConfig) -> biip.ParseResult:

@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Literal, Protocol
 
 import serial
@@ -24,6 +24,7 @@ from devices.scales.protocols import (
     CR,
     ETX,
     LF,
+    MAX_FRAME,
     STX,
     parse_nci,
     parse_sics,
@@ -37,6 +38,8 @@ from devices.scales.reading import (
     ScaleProtocolError,
     ScaleStatus,
 )
+
+MAX_ANSWER = 16 * MAX_FRAME  # bytes arrived without a complete answer: noise, not a scale
 
 
 class Scale(Protocol):
@@ -110,13 +113,12 @@ class SerialScale(ABC):
             received = b""
             while time.monotonic() < deadline:
                 received += self._serial.read(self._serial.in_waiting or 1)
-                if self.end in received:
-                    frame = received[: received.index(self.end) + len(self.end)]
-                    at = self.frame_start(frame)
-                    if at < 0:
-                        raise ScaleProtocolError(f"answer without its start: {frame!r}")
-                    answer: bytes = frame[at:]
+                if (answer := self.answer_in(received)) is not None:
                     return answer
+                if len(received) > MAX_ANSWER:
+                    raise ScaleProtocolError(
+                        f"{len(received)} bytes without an answer: {received[:80]!r}"
+                    )
         except (serial.SerialException, OSError, termios.error) as exc:
             raise ScaleError(f"the port {self.settings.port} failed: {exc}") from exc
         if not received:
@@ -126,9 +128,22 @@ class SerialScale(ABC):
             )
         raise ScaleProtocolError(f"incomplete or foreign answer: {received[:80]!r}")
 
-    def frame_start(self, frame: bytes) -> int:
+    @classmethod
+    def answer_in(cls, received: bytes) -> bytes | None:
+        """Return the first answer in what arrived (noise before it dropped), None while it is
+        incomplete, or raise ScaleProtocolError for an end without its start."""
+        if cls.end not in received:
+            return None
+        frame = received[: received.index(cls.end) + len(cls.end)]
+        at = cls.frame_start(frame)
+        if at < 0:
+            raise ScaleProtocolError(f"answer without its start: {frame[:80]!r}")
+        return frame[at:]
+
+    @classmethod
+    def frame_start(cls, frame: bytes) -> int:
         """Where the answer starts in what arrived (noise before it is dropped)."""
-        return frame.rfind(self.start)
+        return frame.rfind(cls.start)
 
     @abstractmethod
     def read(self) -> Reading: ...
@@ -159,7 +174,8 @@ class Toledo8217Scale(SerialScale):
 class NciScale(SerialScale):
     start, end = LF, ETX
 
-    def frame_start(self, frame: bytes) -> int:
+    @classmethod
+    def frame_start(cls, frame: bytes) -> int:
         # The answer starts at its first LF: the last one not ending a CR LF line.
         at = len(frame)
         while (at := frame.rfind(LF, 0, at)) > 0 and frame[at - 1 : at] == CR:
@@ -179,7 +195,8 @@ class NciScale(SerialScale):
 class SicsScale(SerialScale):
     start, end = b"", b"\r\n"
 
-    def frame_start(self, frame: bytes) -> int:
+    @classmethod
+    def frame_start(cls, frame: bytes) -> int:
         return frame.rfind(LF, 0, len(frame) - 1) + 1  # the last line
 
     def read(self) -> Reading:
@@ -249,28 +266,9 @@ class ModbusScale:
 
     def read(self) -> Reading:
         r = self.registers
-        count = 1 if r.data_type == "int16" else 2
-        words = self._read(r.weight_address, count)
-        if r.data_type == "float32":
-            raw = self._client.convert_from_registers(
-                words, self._client.DATATYPE.FLOAT32, word_order=r.word_order
-            )
-            weight = Decimal(repr(raw))
-        else:
-            kind = self._client.DATATYPE.INT16 if count == 1 else self._client.DATATYPE.INT32
-            raw = self._client.convert_from_registers(words, kind, word_order=r.word_order)
-            weight = Decimal(int(raw)).scaleb(-r.decimals)  # type: ignore[arg-type]
-        status = ScaleStatus.OK
-        if r.status_address is not None:
-            bits = self._read(r.status_address, 1)[0]
-            for bit, flag in ((r.motion_bit, ScaleStatus.MOTION),
-                              (r.over_bit, ScaleStatus.OVER_CAPACITY),
-                              (r.under_bit, ScaleStatus.UNDER_ZERO),
-                              (r.error_bit, ScaleStatus.ERROR)):  # fmt: skip
-                if bit is not None and bits & (1 << bit):
-                    status |= flag
-        stable = not status & (ScaleStatus.MOTION | ScaleStatus.ERROR)
-        return Reading(weight.quantize(Decimal(1).scaleb(-r.decimals)), "kg", stable, status)
+        words = self._read(r.weight_address, 1 if r.data_type == "int16" else 2)
+        status_word = None if r.status_address is None else self._read(r.status_address, 1)[0]
+        return modbus_reading(r, words, status_word)
 
     def zero(self) -> None:
         self._command(1)
@@ -300,6 +298,38 @@ class ModbusScale:
             raise ScaleNoAnswer(f"no answer from the Modbus scale at {self.where}: {exc}") from exc
         if answer.isError():
             raise ScaleProtocolError(f"the Modbus scale at {self.where} refused: {answer}")
+
+
+def modbus_reading(
+    registers: RegisterMap, words: list[int], status_word: int | None, *, at: float | None = None
+) -> Reading:
+    """Read an indicator's registers as its map says, or raise ScaleProtocolError for a
+    weight that is no number (a float32 NaN or infinity) or too large to be one."""
+    r = registers
+    client = ModbusTcpClient  # its conversions are class methods: no connection needed
+    if r.data_type == "float32":
+        raw = client.convert_from_registers(words, client.DATATYPE.FLOAT32, word_order=r.word_order)
+        weight = Decimal(repr(raw))
+    else:
+        kind = client.DATATYPE.INT16 if r.data_type == "int16" else client.DATATYPE.INT32
+        raw = client.convert_from_registers(words, kind, word_order=r.word_order)
+        weight = Decimal(int(raw)).scaleb(-r.decimals)  # type: ignore[arg-type]
+    try:
+        weight = weight.quantize(Decimal(1).scaleb(-r.decimals))
+    except InvalidOperation:
+        weight = Decimal("NaN")
+    if not weight.is_finite():
+        raise ScaleProtocolError(f"the Modbus scale sent {raw!r}, not a weight")
+    status = ScaleStatus.OK
+    if status_word is not None:
+        for bit, flag in ((r.motion_bit, ScaleStatus.MOTION),
+                          (r.over_bit, ScaleStatus.OVER_CAPACITY),
+                          (r.under_bit, ScaleStatus.UNDER_ZERO),
+                          (r.error_bit, ScaleStatus.ERROR)):  # fmt: skip
+            if bit is not None and status_word & (1 << bit):
+                status |= flag
+    stable = not status & (ScaleStatus.MOTION | ScaleStatus.ERROR)
+    return Reading(weight, "kg", stable, status, time.time() if at is None else at)
 
 
 SERIAL_PROTOCOLS: dict[str, tuple[type[SerialScale], SerialSettings]] = {
