@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -54,6 +56,27 @@ def _amount_string(value: Any) -> Any:
 
 AmountString = Annotated[Decimal, BeforeValidator(_amount_string)]
 
+# A day inside Python's calendar: every time zone can show these instants.
+EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def _in_utc(value: datetime) -> datetime:
+    out_of_range = "out of range: too close to the years 1 or 9999"
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(out_of_range) from exc
+    if not EARLIEST <= instant <= LATEST:
+        raise ValueError(out_of_range)
+    return instant
+
+
+# An instant, held in UTC: the database keeps no UTC offset (PostgreSQL none beyond 16 h).
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+SKU = r"^[A-Za-z0-9._-]{1,32}$"
+Sku = Annotated[str, Field(pattern=SKU)]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -71,10 +94,12 @@ class TaxClassIn(_Strict):
 
 
 class ProductIn(_Strict):
-    sku: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    sku: str = Field(pattern=SKU)
     name: str = Field(min_length=1, max_length=200)
-    barcodes: list[str] = Field(default_factory=list, max_length=50)
-    plu: str = ""
+    barcodes: list[Annotated[str, Field(max_length=14)]] = Field(
+        default_factory=list, max_length=50
+    )
+    plu: str = Field(default="", max_length=5)
     price: AmountString = Field(ge=0, max_digits=12, decimal_places=2)
     tax_class: str = Field(min_length=1, max_length=16)
     unit: Literal["each", "kg"]
@@ -101,6 +126,9 @@ class ProductIn(_Strict):
 
 
 CODE = r"^[A-Za-z0-9._-]{1,32}$"
+Code = Annotated[str, Field(pattern=CODE)]
+CategoryCode = Annotated[str, Field(min_length=1, max_length=64)]
+StoreCode = Annotated[str, Field(min_length=1, max_length=16)]
 # The fields each kind needs, and the ones it may have on top.
 KIND_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "percent_off": (frozenset({"percent"}), frozenset()),
@@ -119,9 +147,9 @@ class GroupIn(_Strict):
     """A named set of products for promotions: SKUs, categories and other groups."""
 
     code: str = Field(pattern=CODE)
-    skus: list[str] = Field(default_factory=list, max_length=10_000)
-    categories: list[str] = Field(default_factory=list, max_length=1000)
-    groups: list[str] = Field(default_factory=list, max_length=100)
+    skus: list[Sku] = Field(default_factory=list, max_length=10_000)
+    categories: list[CategoryCode] = Field(default_factory=list, max_length=1000)
+    groups: list[Code] = Field(default_factory=list, max_length=100)
 
 
 class PromotionIn(_Strict):
@@ -131,14 +159,14 @@ class PromotionIn(_Strict):
         "percent_off", "amount_off", "member_price", "multi_buy", "buy_x_get_y",
         "mix_and_match", "basket_threshold",
     ]  # fmt: skip
-    starts: AwareDatetime
-    ends: AwareDatetime
+    starts: Moment
+    ends: Moment
     weekdays: list[int] = Field(default_factory=list, max_length=7)
     hours: tuple[time, time] | None = None
-    skus: list[str] = Field(default_factory=list, max_length=10_000)
-    categories: list[str] = Field(default_factory=list, max_length=1000)
-    groups: list[str] = Field(default_factory=list, max_length=100)
-    stores: list[str] = Field(default_factory=list, max_length=10_000)
+    skus: list[Sku] = Field(default_factory=list, max_length=10_000)
+    categories: list[CategoryCode] = Field(default_factory=list, max_length=1000)
+    groups: list[Code] = Field(default_factory=list, max_length=100)
+    stores: list[StoreCode] = Field(default_factory=list, max_length=10_000)
     priority: int = Field(default=0, ge=0, le=1000)
     stackable: bool = False
     members_only: bool = False
@@ -158,6 +186,14 @@ class PromotionIn(_Strict):
         if any(not 0 <= day <= 6 for day in days):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         return days
+
+    @field_validator("hours")
+    @classmethod
+    def _local_hours(cls, hours: tuple[time, time] | None) -> tuple[time, time] | None:
+        # Hours are each store's local time: an offset would mean another hour in each store.
+        if hours is not None and any(hour.tzinfo is not None for hour in hours):
+            raise ValueError("hours are local times, without a UTC offset")
+        return hours
 
     @model_validator(mode="after")
     def _consistent(self) -> PromotionIn:
@@ -186,10 +222,10 @@ class PromotionIn(_Strict):
 
 
 class PriceIn(_Strict):
-    sku: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    sku: str = Field(pattern=SKU)
     price: AmountString = Field(ge=0, max_digits=12, decimal_places=2)
-    starts: AwareDatetime | None = None
-    ends: AwareDatetime | None = None
+    starts: Moment | None = None
+    ends: Moment | None = None
 
     @model_validator(mode="after")
     def _window(self) -> PriceIn:
@@ -228,7 +264,11 @@ def error_path(location: tuple[int | str, ...]) -> str:
     """Render a pydantic error location as `products[3].price`."""
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            name = part if part.isprintable() and len(part) <= 40 else repr(part[:40])
+            path += f".{name}" if path else name
     return path or "(file)"
 
 
@@ -275,8 +315,24 @@ def _check_references(catalog: CatalogFile) -> None:
                 problems.append(f"{where}.plu: {product.plu} is also on {plus[product.plu]}")
             plus[product.plu] = product.sku
     problems += _check_promotions(catalog)
+    problems += _check_price_books(catalog)
     if problems:
         raise CatalogFileError(problems)
+
+
+def _check_price_books(catalog: CatalogFile) -> list[str]:
+    """A SKU priced twice from the same start in one book has no price the store can tell."""
+    problems: list[str] = []
+    for b_index, book in enumerate(catalog.price_books):
+        first: dict[tuple[str, datetime | None], int] = {}
+        for index, price in enumerate(book.prices):
+            seen = first.setdefault((price.sku, price.starts), index)
+            if seen != index:
+                problems.append(
+                    f"price_books[{b_index}].prices[{index}]: {price.sku} is already priced "
+                    f"from the same start at prices[{seen}]"
+                )
+    return problems
 
 
 def _check_promotions(catalog: CatalogFile) -> list[str]:
@@ -294,22 +350,97 @@ def _check_promotions(catalog: CatalogFile) -> list[str]:
                 problems.append(f"{name}[{index}].code: {code} is listed twice")
             seen.add(code)
     members = {group.code: group.groups for group in catalog.groups}
-    for index, group in enumerate(catalog.groups):
-        if loop := group_loop(group.code, members):
-            problems.append(f"groups[{index}].groups: a loop of groups: {' → '.join(loop)}")
-    return problems
+    return problems + group_loop_problems(catalog, members)
 
 
-def group_loop(start: str, members: dict[str, list[str]]) -> list[str]:
-    """Return a path from `start` back to itself through group membership, or []."""
-    stack = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        code, path = stack.pop()
-        for member in members.get(code, []):
-            if member == start:
-                return [*path, member]
-            if member not in seen:
-                seen.add(member)
-                stack.append((member, [*path, member]))
+def group_loop_problems(catalog: CatalogFile, members: Mapping[str, list[str]]) -> list[str]:
+    """Name one loop of groups for each set of groups that contain one another."""
+    loops = group_loops(members, order=[group.code for group in catalog.groups])
+    return [
+        f"groups[{index}].groups: a loop of groups: {_shown_loop(loops[group.code])}"
+        for index, group in enumerate(catalog.groups)
+        if group.code in loops
+    ]
+
+
+def _shown_loop(loop: list[str]) -> str:
+    if len(loop) > 10:
+        loop = [*loop[:8], f"… ({len(loop) - 9} more)", loop[-1]]
+    return " → ".join(loop)
+
+
+def group_loops(members: Mapping[str, list[str]], order: Iterable[str]) -> dict[str, list[str]]:
+    """Return a loop (a path from a group back to itself) for each set of groups that contain
+    one another, however deep, keyed by its group that comes first in `order`.
+
+    Linear in groups and memberships (Tarjan's strongly connected components), so that a
+    file of ten thousand groups in a ring is checked as fast as one of two.
+    """
+    rank = {code: index for index, code in enumerate(order)}
+    loops: dict[str, list[str]] = {}
+    for component in _strongly_connected(members):
+        start = min(component, key=lambda code: (rank.get(code, len(rank)), code))
+        if len(component) > 1 or start in members.get(start, []):
+            loops[start] = _loop_through(start, members, component)
+    return loops
+
+
+def _strongly_connected(members: Mapping[str, list[str]]) -> list[set[str]]:
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    for root in members:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(members.get(root, [])))]
+        while work:
+            code, edges = work[-1]
+            for member in edges:
+                if member not in index:
+                    index[member] = low[member] = len(index)
+                    stack.append(member)
+                    on_stack.add(member)
+                    work.append((member, iter(members.get(member, []))))
+                    break
+                if member in on_stack:
+                    low[code] = min(low[code], index[member])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[code])
+                if low[code] == index[code]:
+                    component: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == code:
+                            break
+                    components.append(component)
+    return components
+
+
+def _loop_through(start: str, members: Mapping[str, list[str]], within: set[str]) -> list[str]:
+    """Return the shortest path from `start` back to itself, through groups of `within`."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for code in frontier:
+            for member in members.get(code, []):
+                if member == start:
+                    path = [code]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if member in within and member not in came_from:
+                    came_from[member] = code
+                    following.append(member)
+        frontier = following
     return []

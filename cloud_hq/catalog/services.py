@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
-from cloud_hq.catalog.catalog_file import CatalogFile, CatalogFileError, group_loop
+from cloud_hq.catalog.catalog_file import (
+    EARLIEST,
+    LATEST,
+    CatalogFile,
+    CatalogFileError,
+    group_loop_problems,
+)
 from cloud_hq.catalog.models import (
     Barcode,
     Category,
@@ -162,9 +170,7 @@ def _check_promotions_against_database(catalog: CatalogFile) -> None:
             problems.append(f"{name}[{index}].skus: unknown SKU {', '.join(unknown[:5])}")
         if missing := sorted(set(groups) - set(members)):
             problems.append(f"{name}[{index}].groups: unknown group {', '.join(missing)}")
-    for index, group in enumerate(catalog.groups):
-        if (loop := group_loop(group.code, members)) and group.code in members:
-            problems.append(f"groups[{index}].groups: a loop of groups: {' → '.join(loop)}")
+    problems += group_loop_problems(catalog, members)
     for index, promotion in enumerate(catalog.promotions):
         if unknown := sorted(set(promotion.stores) - stores):
             problems.append(f"promotions[{index}].stores: unknown store {', '.join(unknown)}")
@@ -274,7 +280,7 @@ def catalog_export() -> dict[str, Any]:
             {"sku": e.sku, "price": str(e.price),
              **({"starts": e.starts.isoformat()} if e.starts else {}),
              **({"ends": e.ends.isoformat()} if e.ends else {})}
-            for e in sorted(book.entries.all(), key=lambda e: (e.sku, e.starts or e.ends or 0))
+            for e in sorted(book.entries.all(), key=_entry_order)
         ]  # fmt: skip
         books.append({"code": book.code, "scope": book.scope, "region": book.region,
                       "store": book.store, "prices": prices})  # fmt: skip
@@ -291,3 +297,8 @@ def catalog_export() -> dict[str, Any]:
         "promotions": [p.definition for p in Promotion.objects.order_by("code")],
         "price_books": books,
     }
+
+
+def _entry_order(entry: PriceEntry) -> tuple[str, datetime, datetime, Decimal]:
+    # An entry without a start runs from the beginning, one without an end to the last day.
+    return (entry.sku, entry.starts or EARLIEST, entry.ends or LATEST, entry.price)

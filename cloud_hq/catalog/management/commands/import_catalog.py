@@ -26,11 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, publish: bool, dry_run: bool, **options: Any) -> None:
         try:
-            document = json.loads(file.read_bytes())
+            document = json.loads(file.read_bytes(), parse_constant=_not_json)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror or exc}") from exc
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{file}: not JSON: {exc}") from exc
+        # Bad syntax or UTF-8, NaN, a number of 5000 digits (ValueError), deep nesting.
+        except (ValueError, RecursionError) as exc:
+            raise CommandError(f"{file}: not JSON: {str(exc)[:200]}") from exc
         try:
             catalog = catalog_file_parse(document)
             if dry_run:
@@ -68,3 +69,7 @@ class Command(BaseCommand):
         hidden = max(len(diff.new) - SHOWN, 0) + max(len(diff.changed) - SHOWN, 0)
         if hidden:
             self.stdout.write(f"  … and {hidden} more")
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
