@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cloud_hq.catalog.catalog_file import AmountString, CatalogFileError, error_path
+from cloud_hq.catalog.catalog_file import AmountString, CatalogFileError, Moment, error_path
 from cloud_hq.catalog.models import Product
 from cloud_hq.stores.models import AnnouncedDelivery, Store
 
@@ -23,7 +23,7 @@ class _Delivery(BaseModel):
     store: str = Field(min_length=1, max_length=16)
     reference: str = Field(pattern=r"^[A-Za-z0-9._/-]{1,64}$")
     supplier: str = Field(default="", max_length=200)
-    expected_at: AwareDatetime | None = None
+    expected_at: Moment | None = None
     lines: list[_DeliveryLine] = Field(min_length=1, max_length=5000)
 
 

@@ -308,6 +308,8 @@ def test_an_announced_delivery_changes_the_etag_and_travels_to_its_store_only(
         ({"store": "S0001", "reference": "DN-1", "lines": []}, "at least 1"),
         ({"store": "S0001", "reference": "DN 1", "lines": [{"sku": "100001", "quantity": "1"}]},
          "pattern"),
+        ({"store": "S0001", "reference": "DN-1", "expected_at": "9999-12-31T23:59:59-23:59",
+          "lines": [{"sku": "100001", "quantity": "1"}]}, "out of range"),
     ],
 )  # fmt: skip
 def test_a_bad_delivery_is_not_announced(
