@@ -4,6 +4,7 @@ PostgreSQL in production (DATABASE_URL=postgres://…); SQLite only for the demo
 APP_ENV=production (the default) HQ refuses to start without its own SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "cloud_hq.stores",
     "cloud_hq.catalog",
     "cloud_hq.publishing",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cloud_hq.urls"
@@ -177,6 +180,18 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CONTENT_SECURITY_POLICY = PAGES_CSP
+# Password guessing at the admin and sign-in pages (django-axes): 10 wrong passwords from an
+# address, or for a user name, hold it off for 15 minutes (429); a right one clears them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "deploy.security.client_address"
+AXES_LOCKOUT_CALLABLE = "deploy.security.signing_in_held_off"
 # HQ staff's forms are guarded against card numbers; stores' pushes are guarded where the
 # data is typed (at the lane), and refusing a whole push would stop the store's sync.
 CARD_NUMBER_GUARD_SKIP = ["/api/"]

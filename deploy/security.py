@@ -8,14 +8,16 @@ only (the device gateway's readings reach it through the store's API).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_plus
 
 from csp.constants import NONE, SELF
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from deploy.card_numbers import holds_card_number
 
@@ -49,6 +51,39 @@ PERMISSIONS_POLICY = ", ".join(
 
 # Probes and Prometheus ask over plain HTTP inside the cluster; everything else is HTTPS.
 REDIRECT_EXEMPT = [r"^(health|ready|metrics)$"]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's network address: the trusted TLS proxy's last X-Forwarded-For entry
+    when the site sits behind one (BEHIND_TLS_PROXY), else the connection's own. What the
+    throttles of wrong PINs and wrong passwords count by."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        candidate = forwarded.rsplit(",", 1)[-1].strip()
+    else:
+        candidate = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(candidate[:64]))
+    except ValueError:
+        return None
+
+
+SIGNING_IN_HELD_OFF = (
+    "Too many wrong passwords from here or for this user: signing in is held off for "
+    "15 minutes. An administrator can lift it sooner (Axes → Access attempts)."
+)
+
+
+def signing_in_held_off(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers while a user name or an address is held off: 429, plainly
+    (and the JSON form to a client that asked for JSON)."""
+    headers = {"Retry-After": str(15 * 60)}
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": SIGNING_IN_HELD_OFF}, status=429, headers=headers)
+    return HttpResponse(SIGNING_IN_HELD_OFF, status=429, headers=headers,
+                        content_type="text/plain; charset=utf-8")  # fmt: skip
 
 
 class PermissionsPolicyMiddleware:

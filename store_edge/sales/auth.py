@@ -8,14 +8,13 @@ session). Its requests are checked for CSRF like any form post.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from deploy.security import client_address
 from store_edge.sales.models import Lane, StaffMember
 from store_edge.sales.staff import PinGivenAt
 from store_edge.sales.tokens import lane_for_token
@@ -101,20 +100,6 @@ def request_lane(request: HttpRequest) -> Lane:
     lane: Any = request.auth  # type: ignore[attr-defined]
     assert isinstance(lane, Lane)  # noqa: S101 - the router's auth guarantees it
     return lane
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's network address: the trusted TLS proxy's last X-Forwarded-For entry
-    when the store sits behind one (BEHIND_TLS_PROXY), else the connection's own."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        candidate = forwarded.rsplit(",", 1)[-1].strip()
-    else:
-        candidate = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(candidate[:64]))
-    except ValueError:
-        return None
 
 
 def pin_given_at(request: HttpRequest, lane: Lane | None) -> PinGivenAt:

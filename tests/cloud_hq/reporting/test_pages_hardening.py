@@ -3,6 +3,8 @@ fleet, admin), CSRF on every form, and each page behind its own permission."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -91,3 +93,39 @@ def test_a_card_number_typed_into_an_hq_form_is_refused(db: None) -> None:
     # A store's push is not refused whole for it (the lane refuses card numbers at entry).
     assert Client().post("/api/v1/stores/S1/events", "4111111111111111",
                          content_type="application/json").status_code == 401  # fmt: skip
+
+
+def sign_in(client: Client, name: str, password: str, address: str = "192.0.2.1") -> Any:
+    return client.post("/login/", {"username": name, "password": password},
+                       REMOTE_ADDR=address)  # fmt: skip
+
+
+def test_password_guessing_is_held_off_by_address_and_by_user(db: None, settings: Any) -> None:
+    User.objects.create_user("ana", password="anas-right-password")
+    User.objects.create_user("sam", password="sams-right-password")
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(Client(), "ana", f"guess-{n}").status_code == 200  # the form again
+    assert sign_in(Client(), "ana", "guess-last").status_code == 429  # the tenth holds off
+    held = sign_in(Client(), "ana", "anas-right-password")
+    assert held.status_code == 429 and "held off for 15 minutes" in held.content.decode()
+    assert held["Retry-After"] == "900"
+    # The guessing address is held off for every user, the guessed user from everywhere.
+    assert sign_in(Client(), "sam", "sams-right-password").status_code == 429
+    assert sign_in(Client(), "ana", "anas-right-password", "198.51.100.7").status_code == 429
+    assert sign_in(Client(), "sam", "sams-right-password", "198.51.100.7").status_code == 302
+
+
+def test_a_right_password_clears_the_wrong_ones_before_it(db: None, settings: Any) -> None:
+    User.objects.create_user("ana", password="anas-right-password")
+    for _ in range(2):
+        for n in range(settings.AXES_FAILURE_LIMIT - 1):
+            sign_in(Client(), "ana", f"guess-{n}")
+        assert sign_in(Client(), "ana", "anas-right-password").status_code == 302
+
+
+def test_a_forged_forwarded_address_does_not_reset_the_count(db: None, settings: Any) -> None:
+    User.objects.create_user("ana", password="anas-right-password")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client().post("/login/", {"username": f"user{n}", "password": "x"},
+                      REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")  # fmt: skip
+    assert sign_in(Client(), "ana", "anas-right-password", "192.0.2.9").status_code == 429

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -112,5 +113,21 @@ def test_a_back_office_session_lasts_a_working_day(db: None, settings) -> None: 
     assert settings.SESSION_COOKIE_AGE == 10 * 3600
     User.objects.create_superuser("manager", password="a-long-manager-password")
     client = Client()
-    assert client.login(username="manager", password="a-long-manager-password")
+    assert client.login(
+        request=HttpRequest(), username="manager", password="a-long-manager-password"
+    )
     assert client.session.get_expiry_age() == 10 * 3600
+
+
+def test_guessing_a_managers_password_is_held_off(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    User.objects.create_superuser("manager", password="a-long-manager-password")
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        wrong = {"username": "manager", "password": f"guess-{n}"}
+        assert client.post("/admin/login/", wrong).status_code == 200
+    last = {"username": "manager", "password": "guess-last"}
+    assert client.post("/admin/login/", last).status_code == 429
+    right = {"username": "manager", "password": "a-long-manager-password"}
+    held = client.post("/admin/login/", right)
+    assert held.status_code == 429 and "held off" in held.content.decode()
+    assert "_auth_user_id" not in client.session
