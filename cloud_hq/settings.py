@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # the API docs' own static files: no CDN, no inline script
     "cloud_hq.stores",
     "cloud_hq.catalog",
     "cloud_hq.publishing",

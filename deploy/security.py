@@ -45,7 +45,7 @@ PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
-        "bluetooth", "display-capture", "interest-cohort",
+        "display-capture",
     )
 )  # fmt: skip
 

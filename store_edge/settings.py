@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # the API docs' own static files: no CDN, no inline script
     "store_edge.catalog",
     "store_edge.inventory",
     "store_edge.sales",

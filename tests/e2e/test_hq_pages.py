@@ -70,6 +70,12 @@ def browser() -> Iterator[Browser]:
 BLOCKED: list[str] = []
 
 
+def signed_in_nobody(browser: Browser) -> Page:
+    page = browser.new_context(viewport=VIEWPORT).new_page()  # type: ignore[arg-type]
+    page.on("console", lambda m: BLOCKED.append(m.text) if m.type == "error" else None)
+    return page
+
+
 def signed_in(browser: Browser, url: str, name: str) -> Page:
     page = browser.new_context(viewport=VIEWPORT).new_page()  # type: ignore[arg-type]
     page.on("console", lambda m: BLOCKED.append(m.text) if "Content Security" in m.text else None)
@@ -161,4 +167,10 @@ def test_a_scheduled_price_and_promotion_reach_the_lane_and_the_report(
         sam = signed_in(browser, f"{system.hq_url}/login/?next=/fleet/", "sam")
         expect(sam.locator("tr.attention")).to_contain_text(system.store_id)
         sam.screenshot(path=str(shots / "hq-fleet.png"), full_page=True)
+
+        # Both APIs' docs render from their own static files (a store may be offline).
+        for base in (system.store_url, system.hq_url):
+            docs = signed_in_nobody(browser)
+            docs.goto(f"{base}/api/v1/docs")
+            expect(docs.locator(".opblock").first).to_be_visible(timeout=20_000)
         assert BLOCKED == [], BLOCKED
