@@ -9,8 +9,9 @@ only (the device gateway's readings reach it through the store's API).
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -105,9 +106,10 @@ CARD_NUMBER_REFUSED = (
 
 
 class CardNumberGuardMiddleware:
-    """Refuse a request whose body or query holds a payment card number (a card swiped
-    through a keyboard reader, a number typed into a reason or a reference), before any view
-    keeps or logs it: 422 with a plain message; the refusal is logged without the data."""
+    """Refuse a request that holds a payment card number anywhere a view could keep or log
+    it — the path, the query, a form field (multipart included), a JSON string (escapes
+    decoded) — before any view runs: 422 with a plain message; the refusal is logged
+    without the data (and without the path, which may hold it)."""
 
     methods = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -116,24 +118,51 @@ class CardNumberGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self._holds_card_number(request):
-            logger.warning("refused a request holding a card number: %s %s", request.method,
-                           request.path)  # fmt: skip
-            return JsonResponse({"detail": CARD_NUMBER_REFUSED, "code": "card_number"},
-                                status=422)  # fmt: skip
+            logger.warning("refused a request holding a card number: %s", request.method)
+            refused = JsonResponse({"detail": CARD_NUMBER_REFUSED, "code": "card_number"},
+                                   status=422)  # fmt: skip
+            # Django logs every 4xx with its path, which may hold the number: not this one.
+            refused._has_been_logged = True  # type: ignore[attr-defined]
+            return refused
         return self.get_response(request)
 
     def _holds_card_number(self, request: HttpRequest) -> bool:
         if request.path.startswith(tuple(getattr(settings, "CARD_NUMBER_GUARD_SKIP", ()))):
             return False
-        if holds_card_number(unquote_plus(request.META.get("QUERY_STRING", ""))):
+        query = unquote_plus(request.META.get("QUERY_STRING", ""))
+        if holds_card_number(request.path) or holds_card_number(query):
             return True
         if request.method not in self.methods:
             return False
+        if request.content_type in FORM_TYPES:
+            # What Django will hand the view (multipart parts decoded, files not read).
+            fields = request.POST
+            return any(holds_card_number(v) for values in fields.lists() for v in values[1])
         try:
             body = request.body
         except RequestDataTooBig:
             return False  # refused as too large further on
         text = body.decode("utf-8", errors="replace")
-        if request.content_type == "application/x-www-form-urlencoded":
-            text = unquote_plus(text)
+        if request.content_type == "application/json":
+            try:
+                text = "\n".join(json_strings(json.loads(text)))
+            except (ValueError, RecursionError):
+                pass  # not JSON: refused as such further on; its raw text was read
         return holds_card_number(text)
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def json_strings(document: object) -> Iterator[str]:
+    """Every string and number in a JSON document (keys too), without recursion."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str | int | float) and not isinstance(item, bool):
+            yield str(item)

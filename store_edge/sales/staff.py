@@ -90,8 +90,11 @@ def _throttled(where: PinGivenAt, now: datetime) -> None:
         )
 
 
-def _failed(where: PinGivenAt, code: str, now: datetime) -> None:
-    FailedPin.objects.create(at=now, lane_id=where.lane_id, address=where.address, code=code[:16])
+def _failed(where: PinGivenAt, member: StaffMember | None, now: datetime) -> None:
+    # Only a real staff code is kept: what was typed for an unknown one may be a code and
+    # its PIN run together, or anything else a cashier should not leave behind.
+    code = member.code if member is not None else ""
+    FailedPin.objects.create(at=now, lane_id=where.lane_id, address=where.address, code=code)
     FailedPin.objects.filter(at__lt=now - FAILED_PIN_KEEP).delete()
 
 
@@ -134,7 +137,7 @@ def _pin_checked(
     _throttled(where, now)
     member = StaffMember.objects.filter(code=code[:16], active=True).first()
     if member is not None and member.locked_until is not None and member.locked_until > now:
-        _failed(where, code, now)
+        _failed(where, member, now)
         until = timezone.localtime(member.locked_until).strftime("%H:%M")
         raise refused(
             f"{who} {member.code} is locked after {MAX_FAILED_PINS} wrong PINs until {until}: "
@@ -143,11 +146,11 @@ def _pin_checked(
     # A hash is checked even for an unknown code, so that timing tells nothing.
     valid = check_password(pin[:16], member.pin_hash if member else _unknown_code_hash())
     if member is None:
-        _failed(where, code, now)
+        _failed(where, member, now)
         raise refused(f"{who} code or PIN is wrong")
     if not valid:
         with transaction.atomic():
-            _failed(where, code, now)
+            _failed(where, member, now)
             StaffMember.objects.filter(pk=member.pk).update(failed_pins=F("failed_pins") + 1)
             failed = StaffMember.objects.values_list("failed_pins", flat=True).get(pk=member.pk)
             if failed >= MAX_FAILED_PINS:

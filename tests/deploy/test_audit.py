@@ -76,3 +76,14 @@ def test_pip_audit_runs_on_the_pinned_requirements() -> None:
     assert done.returncode in (0, 1), done.stderr
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("NOT AUDITED: none of the") or "packages audited" in last
+
+
+@pytest.mark.parametrize(("required", "code"), [("", 0), ("1", 3)])
+def test_no_network_to_the_service_is_not_audited(required: str, code: int) -> None:
+    dead = "http://127.0.0.1:9"
+    env = {"PATH": "/usr/bin:/bin", "HTTPS_PROXY": dead, "https_proxy": dead,
+           "AUDIT_REQUIRED": required}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "deploy.audit_dependencies"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert "NOT AUDITED: none of the" in done.stdout and "could not be reached" in done.stdout

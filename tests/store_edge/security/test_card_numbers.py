@@ -4,6 +4,7 @@ is kept or logged; product barcodes that happen to pass the Luhn check still sca
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -30,9 +31,15 @@ def luhn_complete(prefix: str) -> str:
     return prefix + luhn.calc_check_digit(prefix)
 
 
-@given(st.text(alphabet="0123456789", min_size=14, max_size=18), st.sampled_from(["", " ", "-"]))
-def test_any_luhn_valid_number_of_15_to_19_digits_is_found(prefix: str, separator: str) -> None:
-    number = luhn_complete(prefix)
+@given(
+    st.sampled_from("23456"),
+    st.text(alphabet="0123456789", min_size=13, max_size=17),
+    st.sampled_from(["", " ", "-"]),
+)
+def test_any_luhn_valid_number_of_15_to_19_digits_is_found(
+    industry: str, prefix: str, separator: str
+) -> None:
+    number = luhn_complete(industry + prefix)
     spaced = separator.join(number[i : i + 4] for i in range(0, len(number), 4))
     assert card_numbers_in(f"paid by {spaced}, thanks") == [number]
 
@@ -128,3 +135,59 @@ def test_a_paid_card_sale_keeps_only_the_reference_and_last_four(lane_api: LaneC
     assert status == 201
     tender = Sale.objects.get(id=sale["id"]).tenders.get()
     assert (tender.terminal_reference, tender.card_last4) == ("T-0042", "1111")
+
+
+@pytest.mark.parametrize(
+    "card",
+    ["\\u0034\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031",
+     "４１１１１１１１１１１１１１１１", "٤١١١١١١١١١١١١١١١", "30569309025904",
+     "%b4111111111111111^doe/john^2612?"],
+)  # fmt: skip
+def test_escaped_foreign_digit_diners_and_caps_lock_cards_are_refused(
+    lane_api: LaneClient, card: str
+) -> None:
+    basket = lane_api.new_basket()
+    body = '{"card": "' + card + '"}'
+    response = lane_api.client.post(f"/api/v1/baskets/{basket}/loyalty", body,
+                                    content_type="application/json")  # fmt: skip
+    assert response.status_code == 422 and response.json()["code"] == "card_number"
+    assert not Basket.objects.exclude(member_card="").exists()
+
+
+def test_a_gs1_product_number_scanned_bare_is_not_a_card(lane_api: LaneClient) -> None:
+    basket = lane_api.new_basket()
+    gtin = "04006381333931"  # sparkling water, Luhn-valid as "01" + GTIN-14
+    assert luhn.is_valid("01" + gtin)
+    status, answer = lane_api.post(f"/baskets/{basket}/items", {"code": "01" + gtin})
+    assert status == 200, answer
+
+
+def test_a_card_in_the_path_is_refused_and_not_logged(
+    lane_api: LaneClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = lane_api.client.get(f"/api/v1/returns/sales/{VISA}")
+    assert response.status_code == 422 and response.json()["code"] == "card_number"
+    assert VISA not in caplog.text
+
+
+def test_a_card_as_request_id_is_replaced(lane_api: LaneClient) -> None:
+    response = lane_api.client.get("/api/v1/sync/status", headers={"X-Request-ID": VISA})
+    assert response["X-Request-ID"] != VISA
+
+
+def test_a_card_in_a_multipart_form_is_refused_however_encoded(lane_token: str) -> None:
+    staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")
+    client = Client()
+    set_up(client, lane_token)
+    boundary = "xyz"
+    encoded = base64.b64encode(VISA.encode()).decode()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n"
+            f"Content-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"pin\"\r\n\r\n1234\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n{'0' * 300_000}\r\n"
+            f"--{boundary}--\r\n")  # fmt: skip
+    response = client.post("/pos/sign-in", body.encode(),
+                           content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
+    assert response.status_code == 422
+    assert FailedPin.objects.count() == 0

@@ -132,4 +132,12 @@ def test_an_approval_is_given_with_the_action_it_approves_and_cannot_be_reused(
 def test_old_wrong_pins_are_forgotten(lane: Lane, staff: None) -> None:
     FailedPin.objects.create(at=timezone.now() - FAILED_PIN_KEEP - timedelta(hours=1), code="1")
     guess(PinGivenAt(lane_id=lane.id), 1)
-    assert list(FailedPin.objects.values_list("code", flat=True)) == ["90"]
+    assert list(FailedPin.objects.values_list("code", flat=True)) == [""]  # unknown: not kept
+
+
+def test_only_a_real_staff_code_is_kept_with_a_wrong_pin(lane: Lane, staff: None) -> None:
+    here = PinGivenAt(lane_id=lane.id)
+    for code, pin in (("121234", "1234"), ("12", "9999")):  # code and PIN run together
+        with pytest.raises(SignInRefused):
+            cashier_sign_in(code=code, pin=pin, where=here)
+    assert list(FailedPin.objects.order_by("id").values_list("code", flat=True)) == ["", "12"]
