@@ -30,6 +30,12 @@ def run(role: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     ("project", "role", "given", "missing"),
     [
         ("store", "web", {}, "SECRET_KEY"),
+        (
+            "hq",
+            "web",
+            {"SECRET_KEY": SECRET, "DATABASE_URL": "x"},
+            "GUNICORN_CERTFILE and GUNICORN_KEYFILE (TLS at gunicorn), or BEHIND_TLS_PROXY=true",
+        ),
         ("store", "worker", {"SECRET_KEY": SECRET}, "STORE_ID, STORE_KEY, HQ_URL, REDIS_URL"),
         ("store", "beat", {"SECRET_KEY": SECRET, "STORE_ID": "S1"}, "STORE_KEY, HQ_URL"),
         ("store", "gateway", {"SECRET_KEY": SECRET}, "REDIS_URL"),
