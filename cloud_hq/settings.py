@@ -32,6 +32,10 @@ if APP_ENV == "production" and (not SECRET_KEY or SECRET_KEY.startswith("insecur
     )
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# In Kubernetes the pod's own address (POD_IP, from the downward API): Prometheus scrapes
+# /metrics by it.
+if env.str("POD_IP", default=""):
+    ALLOWED_HOSTS.append(env.str("POD_IP"))
 
 # Store requests are signed; a signature older or newer than this is refused.
 SIGNATURE_WINDOW_SECONDS = env.int("SIGNATURE_WINDOW_SECONDS", default=300)

@@ -33,6 +33,10 @@ if APP_ENV == "production" and (not SECRET_KEY or SECRET_KEY.startswith("insecur
     )
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# In Kubernetes the pod's own address (POD_IP, from the downward API): Prometheus scrapes
+# /metrics by it.
+if env.str("POD_IP", default=""):
+    ALLOWED_HOSTS.append(env.str("POD_IP"))
 
 # The store's identity at HQ and its signing key, as printed by HQ's `register_store`.
 STORE_ID = env.str("STORE_ID", default="")

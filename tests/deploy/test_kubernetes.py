@@ -59,6 +59,8 @@ def test_the_edge_rules_hold_in_every_region() -> None:
         assert ingress["rules"][0]["host"] in allowed and "localhost" in allowed
         assert ingress["tls"][0]["hosts"] == [ingress["rules"][0]["host"]]
         assert settings["data"]["BEHIND_TLS_PROXY"] == "true"
+        pod_ip = {e["name"]: e for e in container["env"]}["POD_IP"]
+        assert pod_ip["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP"
         beat = objects[("Deployment", "beat")]["spec"]
         assert beat["replicas"] == 1 and beat["strategy"]["type"] == "Recreate"
         for name in ("web", "worker", "beat"):

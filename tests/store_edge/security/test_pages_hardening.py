@@ -3,6 +3,8 @@ security headers on every page, CSRF on every form, receipts framed by the lane 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from store_edge.sales.staff import staff_member_create
+from tests.processes import ROOT
 from tests.store_edge.conftest import WATER, LaneClient
 from tests.store_edge.pos.test_pages import signed_in
 
@@ -131,3 +134,16 @@ def test_guessing_a_managers_password_is_held_off(db: None, settings) -> None:  
     held = client.post("/admin/login/", right)
     assert held.status_code == 429 and "held off" in held.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_pods_own_address_is_an_allowed_host(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    probe = (
+        "from django.conf import settings; import django; django.setup();"
+        "print(settings.ALLOWED_HOSTS[-1])"
+    )
+    for module in ("store_edge.settings", "cloud_hq.settings"):
+        env = {"PATH": "/usr/bin:/bin", "APP_ENV": "development", "POD_IP": "10.42.0.7",
+               "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": module}  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert done.stdout.strip() == "10.42.0.7", done.stderr
