@@ -4,15 +4,13 @@ PostgreSQL in production (DATABASE_URL=postgres://…); SQLite only for the demo
 APP_ENV=production (the default) HQ refuses to start without its own SECRET_KEY.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from deploy.request_ids import logging_config
-from deploy.security import CONTENT_SECURITY_POLICY as PAGES_CSP
-from deploy.security import REDIRECT_EXEMPT
+from deploy.security import web_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -165,38 +163,9 @@ LOGGING = logging_config(
     quiet={"httpx": "WARNING", "httpcore": "WARNING"},
 )
 
-# HTTPS in production: TLS ends at the ingress (K3s' Traefik at a store, the cluster's at
-# HQ) or at gunicorn itself (GUNICORN_CERTFILE/GUNICORN_KEYFILE, systemd installs); plain
-# HTTP is redirected but for probes and /metrics. BEHIND_TLS_PROXY trusts the proxy's
-# X-Forwarded-Proto (set it only when such a proxy is the only way in).
-if APP_ENV == "production":
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = REDIRECT_EXEMPT
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    if env.bool("BEHIND_TLS_PROXY", default=False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_HTTPONLY = True
-# Back-office sessions (admin, HQ pages) last a working day; a lane's sign-in sets its own.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-CONTENT_SECURITY_POLICY = PAGES_CSP
-# Password guessing at the admin and sign-in pages (django-axes): 10 wrong passwords from an
-# address, or for a user name, hold it off for 15 minutes (429); a right one clears them.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "deploy.security.client_address"
-AXES_LOCKOUT_CALLABLE = "deploy.security.signing_in_held_off"
+# Web hardening shared with the other project (deploy/security.py): HTTPS only in
+# production, cookies, headers, the pages' Content-Security-Policy, password guessing held off.
+globals().update(web_settings(env, production=APP_ENV == "production"))
 # HQ staff's forms are guarded against card numbers; stores' pushes are guarded where the
 # data is typed (at the lane), and refusing a whole push would stop the store's sync.
 CARD_NUMBER_GUARD_SKIP = ["/api/"]

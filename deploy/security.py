@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -19,6 +20,7 @@ from csp.constants import NONE, SELF
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from environ import Env
 
 from deploy.card_numbers import holds_card_number
 
@@ -85,6 +87,48 @@ def signing_in_held_off(
         return JsonResponse({"detail": SIGNING_IN_HELD_OFF}, status=429, headers=headers)
     return HttpResponse(SIGNING_IN_HELD_OFF, status=429, headers=headers,
                         content_type="text/plain; charset=utf-8")  # fmt: skip
+
+
+def web_settings(env: Env, *, production: bool) -> dict[str, Any]:
+    """The Django settings of the web hardening, the same for the store and HQ.
+
+    HTTPS in production: TLS ends at the ingress (K3s' Traefik at a store, the cluster's at
+    HQ) or at gunicorn itself (GUNICORN_CERTFILE/GUNICORN_KEYFILE, systemd installs); plain
+    HTTP is redirected but for probes and /metrics. BEHIND_TLS_PROXY trusts the proxy's
+    X-Forwarded-Proto (set it only when such a proxy is the only way in). Password guessing
+    at the admin and sign-in pages (django-axes): 10 wrong passwords from an address, or for
+    a user name, hold it off for 15 minutes (429); a right one clears them."""
+    found: dict[str, Any] = {
+        "SESSION_COOKIE_HTTPONLY": True,
+        # Back-office sessions last a working day; a lane's sign-in sets its own.
+        "SESSION_COOKIE_AGE": env.int("SESSION_COOKIE_AGE", default=10 * 3600),
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "CONTENT_SECURITY_POLICY": CONTENT_SECURITY_POLICY,
+        "AUTHENTICATION_BACKENDS": [
+            "axes.backends.AxesStandaloneBackend",
+            "django.contrib.auth.backends.ModelBackend",
+        ],
+        "AXES_FAILURE_LIMIT": env.int("AXES_FAILURE_LIMIT", default=10),
+        "AXES_COOLOFF_TIME": timedelta(minutes=15),
+        "AXES_LOCKOUT_PARAMETERS": ["ip_address", "username"],
+        "AXES_RESET_ON_SUCCESS": True,
+        "AXES_CLIENT_IP_CALLABLE": "deploy.security.client_address",
+        "AXES_LOCKOUT_CALLABLE": "deploy.security.signing_in_held_off",
+    }
+    if production:
+        found.update(
+            SESSION_COOKIE_SECURE=env.bool("SESSION_COOKIE_SECURE", default=True),
+            CSRF_COOKIE_SECURE=env.bool("CSRF_COOKIE_SECURE", default=True),
+            SECURE_SSL_REDIRECT=env.bool("SECURE_SSL_REDIRECT", default=True),
+            SECURE_REDIRECT_EXEMPT=REDIRECT_EXEMPT,
+            SECURE_HSTS_SECONDS=env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600),
+            SECURE_HSTS_INCLUDE_SUBDOMAINS=env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True),
+            SECURE_HSTS_PRELOAD=env.bool("SECURE_HSTS_PRELOAD", default=True),
+        )
+        if env.bool("BEHIND_TLS_PROXY", default=False):
+            found["SECURE_PROXY_SSL_HEADER"] = ("HTTP_X_FORWARDED_PROTO", "https")
+    return found
 
 
 class PermissionsPolicyMiddleware:
