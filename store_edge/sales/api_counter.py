@@ -258,9 +258,13 @@ def lane_peripherals(request: HttpRequest, query: Query[PeripheralsQuery]) -> di
         pipe.lrange(scans_key(lane.number), 0, 19)
         pipe.get(scale_key(lane.number))
         raw_scans, raw_scale = pipe.execute()
+        seen: set[float] = set()
         for raw in reversed(raw_scans):
             scan = json.loads(raw)
-            if scan["at"] > query.since:
+            # A scan the gateway relayed again (its first answer timed out after Redis took
+            # it) carries the same read time: it is one scan, rung once.
+            if scan["at"] > query.since and scan["at"] not in seen:
+                seen.add(scan["at"])
                 scans.append({"code": str(scan["code"])[:64], "at": float(scan["at"])})
         scale = json.loads(raw_scale) if raw_scale else None
     except (redis.RedisError, ValueError, KeyError, TypeError):

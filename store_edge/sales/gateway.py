@@ -28,6 +28,7 @@ from store_edge.sales.peripherals import publish_health, publish_reading, publis
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
+SCAN_FRESH_SECONDS = 3.0
 BACKOFF_MAX = 10.0
 
 
@@ -131,16 +132,30 @@ class DeviceWorker:
                                    options.get("suffix", ""))  # fmt: skip
 
         def on_code(code: str) -> None:
-            try:
-                publish_scan(self.config.lane, code)
-            except redis.RedisError as exc:
-                self._failed(f"Redis: {exc}")
+            self._relay_scan(code, time.time())
             self._report()
 
         scanner = SerialScanner(settings, on_code, self.health)
         reporter = threading.Thread(target=self._report_every_second, daemon=True)
         reporter.start()
         scanner.run(self.stop)
+
+    def _relay_scan(self, code: str, read_at: float) -> None:
+        """Relay a scan, retrying while the cashier is still waiting to see it. Past
+        SCAN_FRESH_SECONDS they have scanned the item again, and a late copy would ring it
+        twice: it is dropped and the device reports why."""
+        wait = 0.05
+        while True:
+            try:
+                publish_scan(self.config.lane, code, read_at)
+                return
+            except redis.RedisError as exc:
+                if time.time() + wait - read_at > SCAN_FRESH_SECONDS or self.stop.is_set():
+                    logger.warning("a scan on lane %s was lost: Redis is away", self.config.lane)
+                    self._failed(f"a scan was lost: Redis: {exc}")
+                    return
+            self.stop.wait(wait)
+            wait = min(wait * 2, 0.5)
 
     def _report_every_second(self) -> None:
         while not self.stop.wait(1.0):

@@ -99,11 +99,11 @@ def relay(redis_url: str, settings, tmp_path) -> Iterator[None]:  # type: ignore
 
     settings.REDIS_URL = redis_url
     settings.REDIS_KEY_PREFIX = f"test-{tmp_path.name}"
-    peripherals.relay.cache_clear()
+    peripherals.forget_clients()
     yield
     peripherals.relay().delete(peripherals.scale_key(1), peripherals.scans_key(1),
                                peripherals.health_key())  # fmt: skip
-    peripherals.relay.cache_clear()
+    peripherals.forget_clients()
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import redis
 from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit
 from django.utils import timezone
 
 from devices.simulators import ScaleSimulator, ScannerSimulator
 from store_edge.catalog.models import Barcode, Product
-from store_edge.sales import peripherals
+from store_edge.sales import gateway, peripherals
 from store_edge.sales.gateway import DeviceConfig, DeviceWorker
 from store_edge.sales.models import BasketLine, DeviceKind, Lane, LaneDevice
 from store_edge.sales.services import barcode_rules
@@ -117,6 +118,91 @@ def test_a_serial_scanner_relays_its_scans(relay: None, lane: Lane, tmp_path: Pa
     finally:
         worker.stop.set()
         simulator.close()
+
+
+@pytest.fixture
+def scanner(relay: None, lane: Lane, tmp_path: Path) -> Iterator[ScannerSimulator]:
+    simulator = ScannerSimulator(tmp_path / "ttyScan")
+    device = LaneDevice.objects.create(lane=lane, kind=DeviceKind.SCANNER,
+                                       protocol="serial_scanner",
+                                       port=str(simulator.path))  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(device))
+    worker.start()
+    wait_until(lambda: worker.health.connected)
+    yield simulator
+    worker.stop.set()
+    assert worker.thread is not None
+    worker.thread.join(timeout=5)
+    simulator.close()
+
+
+def relayed_scans() -> list[dict]:
+    return [json.loads(raw) for raw in peripherals.relay().lrange(peripherals.scans_key(1), 0, -1)]
+
+
+def test_a_scan_waits_out_a_busy_relay(scanner: ScannerSimulator) -> None:
+    """Redis holding every client for 1.2 s (as under a slow disk or a busy box) delays a
+    scan; it does not lose it."""
+    peripherals.relay().execute_command("CLIENT", "PAUSE", "1200", "ALL")
+    scanner.scan("4006381333931")
+    time.sleep(1.3)
+    wait_until(lambda: len(relayed_scans()) == 1)
+    assert relayed_scans()[0]["code"] == "4006381333931"
+
+
+def test_a_scan_relayed_twice_is_rung_once(lane_api: LaneClient, relay: None) -> None:
+    """The gateway relays a scan again when Redis took it but the answer timed out: the copy
+    carries the scan's read time, and the page is given it once."""
+    read_at = time.time()
+    peripherals.publish_scan(1, "4006381333931", read_at)
+    peripherals.publish_scan(1, "4006381333931", read_at)
+    peripherals.publish_scan(1, "4006381333931", read_at + 0.5)  # scanned again: rung again
+    assert len(relayed_scans()) == 3
+    status, answer = lane_api.get(f"/lane/peripherals?since={read_at - 1}")
+    assert status == 200
+    assert [s["at"] for s in answer["scans"]] == [read_at, read_at + 0.5]
+
+
+def test_a_broken_relay_connection_reads_as_redis_away(relay: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """redis-py can report a socket that broke mid-answer as a ValueError from its closed
+    buffer; the gateway must read that as the relay away, not as its device failing."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("I/O operation on closed file.")
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", broken)
+    with pytest.raises(redis.ConnectionError, match="relay connection broke"):
+        peripherals.publish_scan(1, "4006381333931")
+    monkeypatch.undo()
+    peripherals.publish_scan(1, "4006381333931")  # the next one connects afresh
+    assert [s["code"] for s in relayed_scans()] == ["4006381333931"]
+
+
+def test_a_scan_the_relay_cannot_take_in_time_is_dropped_and_reported(
+    relay: None,
+    lane: Lane,
+    settings,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Past a few seconds the cashier has scanned the item again: a late copy would ring it
+    twice, so it is dropped, and the device's health says a scan was lost."""
+    device = LaneDevice.objects.create(lane=lane, kind=DeviceKind.SCANNER,
+                                       protocol="serial_scanner", port="/dev/null")  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(device))
+    attempts: list[float] = []
+
+    def away(lane_number: int, code: str, at: float | None = None) -> None:
+        attempts.append(time.monotonic())
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(gateway, "publish_scan", away)
+    monkeypatch.setattr(gateway, "SCAN_FRESH_SECONDS", 1.0)
+    started = time.monotonic()
+    worker._relay_scan("4006381333931", time.time())
+    assert 0.5 < time.monotonic() - started <= 1.2  # tried for most of the window, not past it
+    assert len(attempts) >= 3  # retried while it was still fresh
+    assert "a scan was lost" in worker.health.last_error
+    assert worker.health.errors == 1
 
 
 def rcn(prefix_item: str, value: str) -> str:
