@@ -30,6 +30,8 @@ GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 PLU_LENGTHS = frozenset({4, 5})
 GS1_SYMBOLOGIES = frozenset({"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1"})
 WEIGHT_KG_AIS = frozenset(f"310{n}" for n in range(10))
+COUNT_AI = "30"  # variable count of items
+MAX_COUNT = 9999
 PRICE_AIS = frozenset(f"392{n}" for n in range(10))
 MAX_MEASURE_DECIMALS = 6
 CENT = Decimal("0.01")
@@ -50,7 +52,7 @@ class RcnLayout:
     """How a restricted-circulation number carries its measure: `pattern` spans digits 1-12
     of the EAN-13 with P (prefix and item), C (the measure's check digit), V (the value)."""
 
-    measure: Literal["price", "weight"]
+    measure: Literal["price", "weight", "count"]
     pattern: str
     decimals: int
 
@@ -72,6 +74,8 @@ class RcnLayout:
             raise ValueError(f"{self.pattern!r}: one C at most, checking 4 or 5 V digits")
         if not 0 <= self.decimals <= MAX_MEASURE_DECIMALS:
             raise ValueError(f"an RCN value has 0 to {MAX_MEASURE_DECIMALS} decimals")
+        if self.measure == "count" and self.decimals:
+            raise ValueError("a count has no decimals")
 
     def decode(self, code13: str) -> tuple[str, Decimal]:
         """Return the item's code with the measure zeroed, and the measure."""
@@ -106,6 +110,7 @@ class ScannedCode:
     value: str  # GTIN-14 to look the product up (measure zeroed), or the PLU
     price: Decimal | None = None  # carried by the code: wins over the price book
     weight_kg: Decimal | None = None
+    count: int | None = None  # pieces in the labelled pack: the line's quantity
     expiry: date | None = None
     batch: str | None = None
     symbology: str | None = None
@@ -148,6 +153,10 @@ def parse_code(raw: str, *, rules: BarcodeRules = DEFAULT_RULES) -> ScannedCode:
         raise BarcodeError("empty code after its symbology identifier")
     if symbology in GS1_SYMBOLOGIES or FNC1 in data or (data.isdigit() and len(data) > 14):
         return _element_strings(data, symbology)
+    if len(data) > 16 and data.startswith("01") and data[2:16].isdigit():
+        # A GS1-128 or DataBar label read by a scanner sending neither its symbology nor
+        # FNC1: a GTIN then a batch (letters allowed) still reads when the batch comes last.
+        return _element_strings(data, symbology)
     if not data.isdigit():
         raise BarcodeError(f"{data!r} is not a product code: only digits are expected")
     if len(data) in PLU_LENGTHS and symbology is None:
@@ -171,6 +180,9 @@ def _gtin(data: str, symbology: str | None, rules: BarcodeRules) -> ScannedCode:
         base = gtin.without_variable_measure().value
         measure_kind = "weight" if gtin.weight is not None else "price"
         return _measured(base, measure_kind, gtin.weight or gtin.price, symbology)
+    if isinstance(gtin, Rcn) and gtin.count is not None:
+        base = gtin.without_variable_measure().value
+        return _measured(base, "count", Decimal(gtin.count), symbology)
     return ScannedCode(CodeKind.GTIN, normalize_gtin(gtin.value), symbology=symbology)
 
 
@@ -179,6 +191,8 @@ def _measured(base: str, measure: str, value: Decimal | None, symbology: str | N
     if measure == "weight":
         return ScannedCode(CodeKind.GTIN, gtin, weight_kg=_weight(value, base),
                            symbology=symbology)  # fmt: skip
+    if measure == "count":
+        return ScannedCode(CodeKind.GTIN, gtin, count=_count(value, base), symbology=symbology)
     return ScannedCode(CodeKind.GTIN, gtin, price=_price(value, base), symbology=symbology)
 
 
@@ -188,6 +202,13 @@ def _weight(value: Decimal | None, code: str) -> Decimal:
     if weight is None or weight <= 0:
         raise BarcodeError(f"{code}: the code carries no weight")
     return weight
+
+
+def _count(value: Decimal | None, code: str) -> int:
+    """Return a code's count of pieces, or raise BarcodeError if it carries none."""
+    if value is None or value != value.to_integral_value() or not 1 <= value <= MAX_COUNT:
+        raise BarcodeError(f"{code}: the code carries no count of pieces")
+    return int(value)
 
 
 def _price(value: Decimal | None, code: str) -> Decimal:
@@ -208,7 +229,7 @@ def _element_strings(data: str, symbology: str | None) -> ScannedCode:
     message = result.gs1_message
     if message is None:
         raise BarcodeError(result.gs1_message_error or "not a GS1 code")
-    gtin = price = weight = expiry = batch = None
+    gtin = price = weight = count = expiry = batch = None
     for element in message.element_strings:
         ai = element.ai.ai
         if ai == "01":
@@ -221,6 +242,8 @@ def _element_strings(data: str, symbology: str | None) -> ScannedCode:
             weight = _implied_decimals(element.value, ai)
         elif ai in PRICE_AIS:
             price = _implied_decimals(element.value, ai)
+        elif ai == COUNT_AI:
+            count = Decimal(element.value) if element.value.isdigit() else Decimal("NaN")
     if gtin is None:
         raise BarcodeError("the GS1 code names no product (no AI 01)")
     return ScannedCode(
@@ -228,6 +251,7 @@ def _element_strings(data: str, symbology: str | None) -> ScannedCode:
         normalize_gtin(gtin),
         price=None if price is None else _price(price, gtin),
         weight_kg=None if weight is None else _weight(weight, gtin),
+        count=None if count is None else _count(count, gtin),
         expiry=expiry,
         batch=batch,
         symbology=symbology,

@@ -123,6 +123,14 @@ def basket_add_item(
         raise InvalidItem(f"expired on {scanned.expiry}: this item may not be sold")
     version, product = product_for_code(scanned=scanned)
     embedded_price = scanned.price
+    if scanned.count is not None:
+        # A count label (a pack of loose pieces, GS1 Germany's prefixes 25/26, AI 30)
+        # gives the line's quantity.
+        if product.unit == Unit.KG:
+            raise InvalidItem(f"{product.name} is sold by weight: its label cannot give a count")
+        if quantity not in (None, scanned.count):
+            raise InvalidItem(f"the label gives the count ({scanned.count}): scan it alone")
+        quantity = scanned.count
     if product.unit == Unit.KG:
         if quantity not in (None, 1):
             raise InvalidItem(f"{product.name} is sold by weight: give a weight, not a quantity")

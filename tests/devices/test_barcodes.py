@@ -129,6 +129,29 @@ def test_a_german_price_code_carries_its_price() -> None:
     assert (scanned.price, scanned.weight_kg) == (Decimal("3.49"), None)
 
 
+def test_a_german_count_code_gives_the_pieces_and_finds_the_item() -> None:
+    # 25/26: a pack of loose pieces, its count where the price would be
+    scanned = parse_code(german_rcn("251234", "00006"), rules=GERMANY)
+    assert (scanned.count, scanned.price, scanned.weight_kg) == (6, None, None)
+    assert scanned.gtin == "0" + german_rcn("251234", "00000")
+
+
+@pytest.mark.parametrize("value", ["00000", "10000"])  # none, or more than a till rings
+def test_a_count_code_must_carry_a_count_the_till_can_ring(value: str) -> None:
+    with pytest.raises(BarcodeError, match="no count of pieces"):
+        parse_code(german_rcn("251234", value), rules=GERMANY)
+
+
+def test_a_store_layout_can_carry_a_count() -> None:
+    layout = RcnLayout(measure="count", pattern="PPPPPPPPVVVV", decimals=0)
+    scanned = parse_code(
+        with_check_digit("020012340012"), rules=BarcodeRules(layouts={"02": layout})
+    )
+    assert (scanned.count, scanned.gtin) == (12, "0" + with_check_digit("020012340000"))
+    with pytest.raises(ValueError, match="no decimals"):
+        RcnLayout(measure="count", pattern="PPPPPPPPVVVV", decimals=1)
+
+
 def test_a_wrong_price_check_digit_is_refused() -> None:
     good = german_rcn("221234", "00349")
     bad = with_check_digit(good[:6] + str((int(good[6]) + 1) % 10) + good[7:12])
@@ -173,9 +196,27 @@ def test_fnc1_separates_variable_length_fields() -> None:
     assert (scanned.batch, scanned.expiry) == ("LOT7", date(2025, 1, 1))
 
 
+def test_a_gs1_label_read_without_symbology_or_fnc1_still_reads() -> None:
+    # Scanners with AIM identifiers off and FNC1 dropped send the element strings bare: a
+    # batch (letters allowed) that comes last is still unambiguous.
+    scanned = parse_code("01" + GTIN_14 + "17261130" + "10AB-12")
+    assert (scanned.gtin, scanned.expiry, scanned.batch) == (GTIN_14, date(2026, 11, 30), "AB-12")
+    assert scanned.symbology is None
+
+
+def test_a_gs1_count_of_items_gives_the_pieces() -> None:
+    assert parse_code("]C1" + "01" + GTIN_14 + "3012").count == 12
+    with pytest.raises(BarcodeError, match="no count of pieces"):
+        parse_code("]C1" + "01" + GTIN_14 + "300")
+    with pytest.raises(BarcodeError, match="no count of pieces"):
+        parse_code("]C1" + "01" + GTIN_14 + "3012345678")
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [
+        ("01" + "04012345000017" + "10AB", "check digit"),
+        ("01" + GTIN_14 + "ZZZZ", "Application Identifier"),
         ("]C1" + "10ABC", "no AI 01"),
         ("]C1" + "0104012345000017", "check digit"),
         ("]C1" + "99", "GS1"),

@@ -236,6 +236,31 @@ def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_chee
     assert (basket["lines"][0]["amount"], basket["total"]) == ("3.49", "3.49")
 
 
+def test_a_count_label_rings_its_pieces(lane_api: LaneClient, settings) -> None:  # type: ignore[no-untyped-def]
+    """A pack of loose rolls labelled in store with its count (GS1 Germany's prefix 25)."""
+    settings.RCN_REGION = "de"
+    barcode_rules.cache_clear()
+    from store_edge.catalog.models import TaxClass
+
+    reduced = TaxClass.objects.get(code="RED")
+    rolls = Product.objects.create(sku="300002", name="Bread roll", price=Decimal("0.45"),
+                                   unit="piece", tax_class=reduced)  # fmt: skip
+    base = rcn("251234", "00000")
+    Barcode.objects.create(gtin=base.zfill(14), code=base, product=rolls)
+    try:
+        basket_id = lane_api.new_basket()
+        label = rcn("251234", "00006")
+        status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": label})
+        assert status == 200, basket
+        assert (basket["lines"][0]["quantity"], basket["total"]) == ("6.000", "2.70")
+        status, answer = lane_api.post(f"/baskets/{basket_id}/items",
+                                       {"code": label, "quantity": 2})  # fmt: skip
+        assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
+        assert BasketLine.objects.filter(basket_id=basket_id).count() == 1
+    finally:
+        barcode_rules.cache_clear()
+
+
 def test_an_expired_item_is_refused(lane_api: LaneClient) -> None:
     yesterday = (timezone.localdate() - timedelta(days=1)).strftime("%y%m%d")
     code = "]C1" + "01" + "04006381333931".zfill(14) + "17" + yesterday
