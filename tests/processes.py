@@ -7,12 +7,15 @@ embedded Redis. Everything listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,11 +40,55 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# Databases migrated once per test run and copied for each system: a migrate costs seconds
+# of every start, and the end-to-end tests start a dozen systems. Migrations themselves are
+# still run (for the first copy, by the migration tests, and by the entry point's migrate).
+_migrated: dict[str, str] = {}
+
+
+def _migrated_sqlite(settings: str, target: Path) -> None:
+    template = _migrated.get(settings)
+    if template is None:
+        template = str(Path(tempfile.mkdtemp(prefix="migrated-")) / "db.sqlite3")
+        manage(settings, "migrate", "--no-input", "-v0",
+               env=base_env(DATABASE_URL=f"sqlite:///{template}",
+                            VAR_DIR=str(Path(template).parent)))  # fmt: skip
+        _migrated[settings] = template
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+
+
+def _migrated_template(admin_url: str, server: str) -> str:
+    """The name of a PostgreSQL database holding HQ's migrated schema, made once per run."""
+    if "hq" not in _migrated:
+        name = f"hq_template_{os.getpid()}_{secrets.token_hex(4)}"
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+        env = base_env(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="migrated-"))
+        manage("cloud_hq.settings", "migrate", "--no-input", "-v0", env=env)
+        _migrated["hq"] = name
+        atexit.register(_drop_database, admin_url, name)
+    return _migrated["hq"]
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
-def hq_database(tmp: Path) -> Iterator[str]:
-    """Yield a DATABASE_URL for a fresh HQ database, dropped afterwards when on PostgreSQL."""
+def hq_database(tmp: Path, *, migrated: bool = False) -> Iterator[str]:
+    """Yield a DATABASE_URL for a fresh HQ database (already migrated if asked), dropped
+    afterwards when on PostgreSQL."""
     server = os.environ.get("HQ_DATABASE_URL", "")
     if not server.startswith("postgres"):
+        if migrated:
+            _migrated_sqlite("cloud_hq.settings", tmp / "hq.sqlite3")
         yield f"sqlite:///{tmp / 'hq.sqlite3'}"
         return
     import psycopg
@@ -49,13 +96,13 @@ def hq_database(tmp: Path) -> Iterator[str]:
     name = f"hq_e2e_{os.getpid()}_{secrets.token_hex(4)}"
     parts = urlsplit(server)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
+    template = f' TEMPLATE "{_migrated_template(admin_url, server)}"' if migrated else ""
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{template}')
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin_url, name)
 
 
 def manage(
@@ -153,6 +200,7 @@ class System:
     lane_token: str = ""
     hq_port: int = 0
     store_port: int = 0
+    hq_migrated: bool = False  # the HQ database came migrated (hq_database(migrated=True))
 
     @property
     def hq_env(self) -> dict[str, str]:
@@ -194,7 +242,8 @@ class System:
 
     def prepare_hq(self) -> None:
         self.hq_port, self.store_port = free_port(), free_port()
-        self.hq_manage("migrate", "--no-input", "-v0")
+        if not self.hq_migrated:
+            self.hq_manage("migrate", "--no-input", "-v0")
         self.hq_manage("import_catalog", str(self.catalog), "--publish")
         self.store_id, self.store_key = self.register_store()
 
@@ -206,7 +255,8 @@ class System:
 
     def prepare(self) -> None:
         self.prepare_hq()
-        self.store_manage("migrate", "--no-input", "-v0")
+        (self.tmp / "store").mkdir(exist_ok=True)
+        _migrated_sqlite("store_edge.settings", self.tmp / "store" / "store.sqlite3")
         self.lane_token = self.store_manage("issue_lane_token", "--lane", "1").strip()
 
     def service(self, name: str) -> Service:
@@ -267,8 +317,8 @@ class System:
 @contextmanager
 def running_hq(tmp: Path, catalog: Path) -> Iterator[System]:
     """HQ alone under gunicorn, with the catalogue imported and published."""
-    with hq_database(tmp) as hq_db:
-        system = System(tmp=tmp, hq_db=hq_db, redis_url="", catalog=catalog)
+    with hq_database(tmp, migrated=True) as hq_db:
+        system = System(tmp=tmp, hq_db=hq_db, redis_url="", catalog=catalog, hq_migrated=True)
         system.prepare_hq()
         system.start("hq")
         try:
@@ -290,8 +340,9 @@ def running_system(
         parts = urlsplit(redis_url)
         redis_url = urlunsplit(parts._replace(path=f"/{redis_db}"))
     try:
-        with hq_database(tmp) as hq_db:
-            system = System(tmp=tmp, hq_db=hq_db, redis_url=redis_url, catalog=catalog, **options)
+        with hq_database(tmp, migrated=True) as hq_db:
+            system = System(tmp=tmp, hq_db=hq_db, redis_url=redis_url, catalog=catalog,
+                            hq_migrated=True, **options)  # fmt: skip
             system.prepare()
             try:
                 yield system
