@@ -34,6 +34,9 @@ COUNT_AI = "30"  # variable count of items
 MAX_COUNT = 9999
 PRICE_AIS = frozenset(f"392{n}" for n in range(10))
 MAX_MEASURE_DECIMALS = 6
+# Restricted-circulation prefixes of a GTIN-13 (digits 2-3 of its GTIN-14): the only codes
+# that can carry a price, a weight or a count, by GS1's or a store's layout.
+RCN_PREFIXES = frozenset({"02", *(f"2{n}" for n in range(10))})
 CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 
@@ -165,6 +168,17 @@ def parse_code(raw: str, *, rules: BarcodeRules = DEFAULT_RULES) -> ScannedCode:
 
 
 def _gtin(data: str, symbology: str | None, rules: BarcodeRules) -> ScannedCode:
+    prefix = data.zfill(14)[1:3]
+    if (
+        len(data) in GTIN_LENGTHS
+        and prefix not in RCN_PREFIXES
+        and prefix not in rules.layouts
+        and ean.calc_check_digit(data[:-1]) == data[-1]
+    ):
+        # Most scans: a valid GTIN that cannot carry a measure is itself (biip's general
+        # parse tries every GS1 format in turn, a tenth of a scan's time). Anything else,
+        # an eight-digit UPC-E among them, goes through biip.
+        return ScannedCode(CodeKind.GTIN, data.zfill(14), symbology=symbology)
     if len(data) not in GTIN_LENGTHS and not (len(data) in (6, 7) and symbology in (None, "]E0")):
         raise BarcodeError(f"{data!r} is not a GTIN: expected 8, 12, 13 or 14 digits")
     result = _biip(data, biip.ParseConfig(rcn_region=rules.rcn_region))

@@ -19,9 +19,14 @@ from store_edge.sales.sql import BasketState, LineRow
 
 
 def basket_price(
-    *, lines: Iterable[LineRow], state: BasketState | None = None, at: datetime | None = None
+    *,
+    lines: Iterable[LineRow],
+    state: BasketState | None = None,
+    at: datetime | None = None,
+    stamp: tuple[int, str] | None = None,
 ) -> PricedBasket:
-    """Price the lines of a basket with the engine, at `at` (now when not given)."""
+    """Price the lines of a basket with the engine, at `at` (now when not given), with the
+    promotions of the config `stamp` (the one in force when not given)."""
     from django.utils import timezone
 
     context = Context(
@@ -33,7 +38,7 @@ def basket_price(
     return price_basket(
         [_line_input(line) for line in lines],
         context=context,
-        book=promotion_book(config_stamp()),
+        book=promotion_book(stamp or config_stamp()),
     )
 
 

@@ -31,11 +31,13 @@ def basket_detail(
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
         lines = basket_lines(cursor, basket_id=basket_id)
         payments = basket_payments(cursor, basket_id=basket_id)
-    priced = basket_price(lines=lines, state=state)
+    stamp = config_stamp()  # one read of the config in force for the whole answer
+    priced = basket_price(lines=lines, state=state, stamp=stamp)
     by_line = {p.line_id: p for p in priced.lines}
     paid = sum((amount for _, amount in payments), Decimal("0.00"))
-    cash_total = amount_due(total=priced.total, payments=[*payments, ("cash", Decimal(0))])
-    due = amount_due(total=priced.total, payments=payments)
+    cash_total = amount_due(total=priced.total, payments=[*payments, ("cash", Decimal(0))],
+                            stamp=stamp)  # fmt: skip
+    due = amount_due(total=priced.total, payments=payments, stamp=stamp)
     return {
         "id": str(basket_id),
         "status": state.status,
@@ -61,7 +63,7 @@ def basket_detail(
         "amount_due": str(max(due - paid, Decimal("0.00"))),
         "member_card": state.member_card,
         "coupons": list(state.coupons),
-        "config_version": config_stamp()[0] if config_version is None else config_version,
+        "config_version": stamp[0] if config_version is None else config_version,
         "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
     }
 

@@ -479,10 +479,12 @@ SALE_LINE_COLUMNS = (
 )  # fmt: skip
 
 
-def amount_due(*, total: Decimal, payments: list[tuple[str, Decimal]]) -> Decimal:
+def amount_due(
+    *, total: Decimal, payments: list[tuple[str, Decimal]], stamp: tuple[int, str] | None = None
+) -> Decimal:
     """What the customer must pay: the total, rounded to the cash increment when the
-    store rounds cash and every tender is cash."""
-    increment = cash_increment(config_stamp())
+    store rounds cash and every tender is cash (of the config `stamp`, else the one now)."""
+    increment = cash_increment(stamp or config_stamp())
     if increment and all(method == TenderMethod.CASH for method, _ in payments):
         return cash_due(total, increment=increment)
     return total

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.barcodes import BarcodeError, normalize_gtin, parse_code
+from devices.barcodes import BarcodeError, codes, normalize_gtin, parse_code
 from devices.barcodes.codes import CodeKind
 
 
@@ -247,3 +247,37 @@ def test_the_parser_raises_nothing_but_its_own_error_on_scanner_like_input(text:
 
 
 DEFAULT_RULES_FOR_TEST = BarcodeRules()
+
+
+ALL_PREFIXES = frozenset(f"{n:02d}" for n in range(100))
+RULE_SETS = [DEFAULT_RULES_FOR_TEST, GERMANY, BarcodeRules(rcn_region="se"),
+             BarcodeRules(rcn_region="gb"),
+             BarcodeRules(layouts={"04": RcnLayout("price", "PPPPPPPCVVVV", 2),
+                                   "02": RcnLayout("count", "PPPPPPPPVVVV", 0)})]  # fmt: skip
+
+
+def _read(code: str, rules: BarcodeRules) -> object:
+    try:
+        return parse_code(code, rules=rules)
+    except BarcodeError as exc:
+        return ("refused", "check digit" in str(exc))
+
+
+@given(
+    st.sampled_from([8, 12, 13, 14]),
+    st.integers(0, 999),
+    st.text(alphabet="0123456789", min_size=14, max_size=14),
+    st.booleans(),
+    st.sampled_from(RULE_SETS),
+)
+def test_a_plain_gtin_read_without_biip_reads_as_biip_reads_it(
+    length: int, lead: int, digits: str, wrong: bool, rules: BarcodeRules
+) -> None:
+    """Codes that cannot carry a measure skip biip's general parse (a scan's hot path): for
+    every prefix, format, country and store layout they must read exactly as through it."""
+    body = (f"{lead:03d}" + digits)[: length - 1]
+    code = body + str((gs1_standard_check_digit(body) + wrong) % 10)
+    fast = _read(code, rules)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codes, "RCN_PREFIXES", ALL_PREFIXES)  # every code through biip
+        assert _read(code, rules) == fast
