@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models.lookups import In
+from pydantic_core import to_json
 
 
 def rows_insert(
@@ -48,7 +48,10 @@ def _as_saved(
 
 
 def as_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    """JSON text for a json/jsonb column: pydantic-core's encoder (a fifth of the stdlib's
+    time; two of every three encodings of a push). Content hashes keep their own canonical
+    encoding (services.content_hash): this text is only stored, never compared."""
+    return to_json(value).decode()
 
 
 def rows_accumulate(
