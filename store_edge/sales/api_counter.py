@@ -19,7 +19,13 @@ from store_edge.sales.api import ErrorOut, SaleDetailOut
 from store_edge.sales.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
 from store_edge.sales.errors import InvalidItem
 from store_edge.sales.models import LaneDevice
-from store_edge.sales.peripherals import device_health, relay, scale_key, scans_key
+from store_edge.sales.peripherals import (
+    device_health,
+    relay,
+    scale_key,
+    scans_key,
+    scans_since,
+)
 from store_edge.sales.selectors import sale_detail
 from store_edge.sales.staff import supervisor_approval
 
@@ -258,14 +264,7 @@ def lane_peripherals(request: HttpRequest, query: Query[PeripheralsQuery]) -> di
         pipe.lrange(scans_key(lane.number), 0, 19)
         pipe.get(scale_key(lane.number))
         raw_scans, raw_scale = pipe.execute()
-        seen: set[float] = set()
-        for raw in reversed(raw_scans):
-            scan = json.loads(raw)
-            # A scan the gateway relayed again (its first answer timed out after Redis took
-            # it) carries the same read time: it is one scan, rung once.
-            if scan["at"] > query.since and scan["at"] not in seen:
-                seen.add(scan["at"])
-                scans.append({"code": str(scan["code"])[:64], "at": float(scan["at"])})
+        scans = scans_since(raw_scans, query.since)
         scale = json.loads(raw_scale) if raw_scale else None
     except (redis.RedisError, ValueError, KeyError, TypeError):
         reachable = False

@@ -5,8 +5,10 @@ retried with backoff; it never takes the gateway down."""
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,12 +25,16 @@ from devices.scales.drivers import (
 )
 from devices.scanners import DeviceHealth, ScannerSettings, SerialScanner
 from store_edge.sales.models import DeviceKind, DeviceProtocol, LaneDevice
-from store_edge.sales.peripherals import publish_health, publish_reading, publish_scan
+from store_edge.sales.peripherals import (
+    SCAN_FRESH_SECONDS,
+    publish_health,
+    publish_reading,
+    publish_scan,
+)
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
-SCAN_FRESH_SECONDS = 3.0
 BACKOFF_MAX = 10.0
 
 
@@ -131,41 +137,50 @@ class DeviceWorker:
                                    self.config.stopbits or 1, options.get("prefix", ""),
                                    options.get("suffix", ""))  # fmt: skip
 
-        def on_code(code: str) -> None:
-            self._relay_scan(code, time.time())
-            self._report()
-
-        scanner = SerialScanner(settings, on_code, self.health)
-        reporter = threading.Thread(target=self._report_every_second, daemon=True)
-        reporter.start()
+        # The port is read on this thread and scans are relayed from another: a slow Redis
+        # never holds the port, so each scan keeps the time it was really read.
+        scans: queue.Queue[tuple[str, float]] = queue.Queue()
+        scanner = SerialScanner(settings, lambda code: scans.put((code, time.time())),
+                                self.health)  # fmt: skip
+        for target in (self._report_every_second, lambda: self._relay_scans(scans)):
+            threading.Thread(target=target, daemon=True).start()
         scanner.run(self.stop)
+
+    def _relay_scans(self, scans: queue.Queue[tuple[str, float]]) -> None:
+        while not self.stop.is_set():
+            try:
+                code, read_at = scans.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self._relay_scan(code, read_at)
 
     def _relay_scan(self, code: str, read_at: float) -> None:
         """Relay a scan, retrying while the cashier is still waiting to see it. Past
         SCAN_FRESH_SECONDS they have scanned the item again, and a late copy would ring it
-        twice: it is dropped and the device reports why."""
-        wait = 0.05
-        while True:
+        twice: it is dropped and the device reports why (a copy Redis takes too late is
+        not rung either: see peripherals.scans_since)."""
+        wait, scan_id, error = 0.05, uuid.uuid4().hex, "too late"
+        while time.time() - read_at <= SCAN_FRESH_SECONDS and not self.stop.is_set():
             try:
-                publish_scan(self.config.lane, code, read_at)
+                publish_scan(self.config.lane, code, read_at, scan_id)
                 return
             except redis.RedisError as exc:
-                if time.time() + wait - read_at > SCAN_FRESH_SECONDS or self.stop.is_set():
-                    logger.warning("a scan on lane %s was lost: Redis is away", self.config.lane)
-                    self._failed(f"a scan was lost: Redis: {exc}")
-                    return
+                error = str(exc)
             self.stop.wait(wait)
             wait = min(wait * 2, 0.5)
+        logger.warning("a scan on lane %s was lost: Redis is away", self.config.lane)
+        self._failed(f"a scan was lost: Redis: {error}", report=False)
 
     def _report_every_second(self) -> None:
         while not self.stop.wait(1.0):
             self._report()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, *, report: bool = True) -> None:
         self.health.connected = False
         self.health.errors += 1
         self.health.last_error = message
-        self._report()
+        if report:
+            self._report()
 
     def _report(self) -> None:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -23,6 +24,27 @@ from store_edge.sales.models import DeviceKind, Lane, LaneDevice
 
 READING_TTL_SECONDS = 5
 SCANS_KEPT = 50
+# A scan Redis takes later than this after it was read is not rung: the cashier, who saw
+# nothing happen, has scanned the item again.
+SCAN_FRESH_SECONDS = 3.0
+
+# A scan is stamped with Redis' own clock as Redis takes it, strictly after the scan before
+# it: the page's cursor (`since`) then never skips a scan that arrived late from one scanner
+# after another scanner's, and a scan's lateness is known. Microseconds are written as text
+# (Lua prints large numbers with 14 digits).
+_PUBLISH_SCAN = """
+local t = redis.call('TIME')
+local at = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if at <= last then at = last + 1 end
+redis.call('SET', KEYS[2], string.format('%d', at))
+local message = cjson.encode({code = ARGV[1], id = ARGV[2], read_at = tonumber(ARGV[3]),
+  at = string.format('%d.%06d', math.floor(at / 1000000), at % 1000000)})
+redis.call('LPUSH', KEYS[1], message)
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[4]) - 1)
+redis.call('PUBLISH', KEYS[1], message)
+return message
+"""
 
 
 def _prefix() -> str:
@@ -50,13 +72,13 @@ def relay() -> redis.Redis:
 
 @cache
 def gateway_relay() -> redis.Redis:
-    """The gateway's side: nobody waits on it, so it gives a busy Redis time and retries a
-    dropped connection before calling the relay away."""
+    """The gateway's side: it gives a busy Redis a second and retries a dropped connection
+    once before calling the relay away (a scan's own retries are the gateway's)."""
     return redis.Redis.from_url(
         settings.REDIS_URL,
-        socket_timeout=2,
-        socket_connect_timeout=2,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+        socket_timeout=1,
+        socket_connect_timeout=1,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
     )
 
 
@@ -77,7 +99,7 @@ def _publishing() -> Iterator[redis.Redis]:
     except redis.RedisError:
         raise
     except (OSError, ValueError) as exc:
-        client.connection_pool.disconnect()
+        client.connection_pool.disconnect(inuse_connections=False)
         raise redis.ConnectionError(f"the relay connection broke: {exc}") from exc
 
 
@@ -86,15 +108,33 @@ def publish_reading(lane_number: int, reading: Reading) -> None:
         client.set(scale_key(lane_number), json.dumps(reading.as_json()), ex=READING_TTL_SECONDS)
 
 
-def publish_scan(lane_number: int, code: str, at: float | None = None) -> None:
-    """Put a scan on the lane's list (and tell whoever listens); `at` is when it was read."""
-    message = json.dumps({"code": code, "at": time.time() if at is None else at})
+def publish_scan(
+    lane_number: int, code: str, read_at: float | None = None, scan_id: str | None = None
+) -> None:
+    """Put a scan on the lane's list (and tell whoever listens). `read_at` is when the
+    scanner read it and `scan_id` names it: a copy relayed again is recognised by its id."""
+    read_at = time.time() if read_at is None else read_at
     with _publishing() as client:
-        pipe = client.pipeline()
-        pipe.lpush(scans_key(lane_number), message)
-        pipe.ltrim(scans_key(lane_number), 0, SCANS_KEPT - 1)
-        pipe.publish(scans_key(lane_number), message)
-        pipe.execute()
+        client.eval(_PUBLISH_SCAN, 2, scans_key(lane_number), f"{scans_key(lane_number)}:last",
+                    code, scan_id or uuid.uuid4().hex, repr(read_at), SCANS_KEPT)  # fmt: skip
+
+
+def scans_since(raw_scans: list[bytes], since: float) -> list[dict[str, Any]]:
+    """The scans to ring from the lane's list (newest first, as kept): those Redis took after
+    `since`, each once (a copy relayed again after a lost answer is dropped) and only if
+    Redis took it while the cashier still waited for it."""
+    seen: set[str] = set()
+    scans = []
+    for raw in reversed(raw_scans):
+        scan = json.loads(raw)
+        scan_id, at = str(scan.get("id", "")), float(scan["at"])
+        if scan_id in seen:
+            continue
+        seen.add(scan_id)
+        late = at - float(scan.get("read_at", at)) > SCAN_FRESH_SECONDS
+        if at > since and not late:
+            scans.append({"code": str(scan["code"])[:64], "at": at})
+    return scans
 
 
 def publish_health(device_id: int, health: dict[str, Any]) -> None:

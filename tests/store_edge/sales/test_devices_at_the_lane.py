@@ -150,17 +150,43 @@ def test_a_scan_waits_out_a_busy_relay(scanner: ScannerSimulator) -> None:
     assert relayed_scans()[0]["code"] == "4006381333931"
 
 
-def test_a_scan_relayed_twice_is_rung_once(lane_api: LaneClient, relay: None) -> None:
-    """The gateway relays a scan again when Redis took it but the answer timed out: the copy
-    carries the scan's read time, and the page is given it once."""
-    read_at = time.time()
-    peripherals.publish_scan(1, "4006381333931", read_at)
-    peripherals.publish_scan(1, "4006381333931", read_at)
-    peripherals.publish_scan(1, "4006381333931", read_at + 0.5)  # scanned again: rung again
-    assert len(relayed_scans()) == 3
-    status, answer = lane_api.get(f"/lane/peripherals?since={read_at - 1}")
+def ring_codes(lane_api: LaneClient, since: float) -> list[str]:
+    status, answer = lane_api.get(f"/lane/peripherals?since={since}")
     assert status == 200
-    assert [s["at"] for s in answer["scans"]] == [read_at, read_at + 0.5]
+    return [scan["code"] for scan in answer["scans"]]
+
+
+def test_a_scan_redis_takes_too_late_is_not_rung(lane_api: LaneClient,
+                                                 scanner: ScannerSimulator) -> None:  # fmt: skip
+    """Redis holding every client for 4 s: the cashier has scanned again by then, so the
+    first scan must not ring late (the gateway drops it, or the page is not given it)."""
+    opened = time.time()
+    peripherals.relay().execute_command("CLIENT", "PAUSE", "4000", "ALL")
+    scanner.scan("4006381333931")
+    time.sleep(4.5)
+    assert ring_codes(lane_api, opened) == []
+
+
+def test_a_scan_relayed_twice_is_rung_once(lane_api: LaneClient, relay: None) -> None:
+    """The gateway relays a scan again when Redis took it but the answer was lost: the copy
+    carries the scan's id, and the page is given it once."""
+    read_at = time.time()
+    peripherals.publish_scan(1, "4006381333931", read_at, "scan-1")
+    peripherals.publish_scan(1, "4006381333931", read_at, "scan-1")
+    peripherals.publish_scan(1, "4006381333931", read_at + 0.01, "scan-2")  # scanned again
+    assert len(relayed_scans()) == 3
+    assert ring_codes(lane_api, read_at - 1) == ["4006381333931"] * 2
+
+
+def test_a_late_scan_from_one_scanner_is_not_skipped(lane_api: LaneClient, relay: None) -> None:
+    """Two scanners on a lane: scan A, read first, reaches Redis after scan B, which the page
+    already rang. Scans are ordered as Redis takes them, so the page's cursor keeps A."""
+    now = time.time()
+    peripherals.publish_scan(1, "96385074", now, "b")
+    _, answer = lane_api.get(f"/lane/peripherals?since={now - 1}")
+    [seen_b] = answer["scans"]
+    peripherals.publish_scan(1, "4006381333931", now - 1, "a")  # read a second before B
+    assert ring_codes(lane_api, seen_b["at"]) == ["4006381333931"]
 
 
 def test_a_broken_relay_connection_reads_as_redis_away(relay: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -170,7 +196,7 @@ def test_a_broken_relay_connection_reads_as_redis_away(relay: None, monkeypatch)
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("I/O operation on closed file.")
 
-    monkeypatch.setattr(redis.client.Pipeline, "execute", broken)
+    monkeypatch.setattr(redis.connection.Connection, "read_response", broken)
     with pytest.raises(redis.ConnectionError, match="relay connection broke"):
         peripherals.publish_scan(1, "4006381333931")
     monkeypatch.undo()
@@ -191,7 +217,8 @@ def test_a_scan_the_relay_cannot_take_in_time_is_dropped_and_reported(
     worker = DeviceWorker(DeviceConfig.of(device))
     attempts: list[float] = []
 
-    def away(lane_number: int, code: str, at: float | None = None) -> None:
+    def away(lane_number: int, code: str, read_at: float | None = None,
+             scan_id: str | None = None) -> None:  # fmt: skip
         attempts.append(time.monotonic())
         raise redis.ConnectionError("Connection refused")
 
@@ -199,7 +226,7 @@ def test_a_scan_the_relay_cannot_take_in_time_is_dropped_and_reported(
     monkeypatch.setattr(gateway, "SCAN_FRESH_SECONDS", 1.0)
     started = time.monotonic()
     worker._relay_scan("4006381333931", time.time())
-    assert 0.5 < time.monotonic() - started <= 1.2  # tried for most of the window, not past it
+    assert 0.5 < time.monotonic() - started <= 1.6  # tried through the window, not long past it
     assert len(attempts) >= 3  # retried while it was still fresh
     assert "a scan was lost" in worker.health.last_error
     assert worker.health.errors == 1
