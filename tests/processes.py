@@ -66,11 +66,11 @@ def _migrated_template(admin_url: str, server: str) -> str:
 
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_drop_database, admin_url, name)  # even if the migrate fails
         url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
         env = base_env(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="migrated-"))
         manage("cloud_hq.settings", "migrate", "--no-input", "-v0", env=env)
         _migrated["hq"] = name
-        atexit.register(_drop_database, admin_url, name)
     return _migrated["hq"]
 
 

@@ -12,6 +12,7 @@ zeroed, as GS1 specifies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -156,10 +157,10 @@ def parse_code(raw: str, *, rules: BarcodeRules = DEFAULT_RULES) -> ScannedCode:
         raise BarcodeError("empty code after its symbology identifier")
     if symbology in GS1_SYMBOLOGIES or FNC1 in data or (data.isdigit() and len(data) > 14):
         return _element_strings(data, symbology)
-    if len(data) > 16 and data.startswith("01") and data[2:16].isdigit():
+    if symbology is None and len(data) > 16 and data.startswith("01") and data[2:16].isdigit():
         # A GS1-128 or DataBar label read by a scanner sending neither its symbology nor
         # FNC1: a GTIN then a batch (letters allowed) still reads when the batch comes last.
-        return _element_strings(data, symbology)
+        return _element_strings(data, symbology, bare=True)
     if not data.isdigit():
         raise BarcodeError(f"{data!r} is not a product code: only digits are expected")
     if len(data) in PLU_LENGTHS and symbology is None:
@@ -236,13 +237,25 @@ def _price(value: Decimal | None, code: str) -> Decimal:
     return price
 
 
-def _element_strings(data: str, symbology: str | None) -> ScannedCode:
+# Without FNC1 a variable-length value runs to the end of the code: one that holds what
+# reads as an expiry, a weight, a price or a count may have swallowed them.
+SWALLOWED_AI = re.compile(r"1[1-7]\d{6}|31\d{8}|39[23]\d{2,}|30\d{2,}")
+
+
+def _element_strings(data: str, symbology: str | None, *, bare: bool = False) -> ScannedCode:
     # The element strings are the same whatever carried them: biip is given them without
     # the AIM identifier, as it does not know them all (DotCode's ]J1).
     result = _biip(data, biip.ParseConfig(separator_chars=(FNC1,)))
     message = result.gs1_message
     if message is None:
         raise BarcodeError(result.gs1_message_error or "not a GS1 code")
+    if bare and any(
+        e.ai.separator_required and SWALLOWED_AI.search(e.value) for e in message.element_strings
+    ):
+        raise BarcodeError(
+            "this label's fields cannot be told apart (the scanner drops FNC1): set it to "
+            "send FNC1 as GS, or key the product number"
+        )
     gtin = price = weight = count = expiry = batch = None
     for element in message.element_strings:
         ai = element.ai.ai
@@ -260,6 +273,8 @@ def _element_strings(data: str, symbology: str | None) -> ScannedCode:
             count = Decimal(element.value) if element.value.isdigit() else Decimal("NaN")
     if gtin is None:
         raise BarcodeError("the GS1 code names no product (no AI 01)")
+    if count is not None and (price is not None or weight is not None):
+        raise BarcodeError("the label gives a count and a price or weight: the till rings one")
     return ScannedCode(
         CodeKind.GTIN,
         normalize_gtin(gtin),

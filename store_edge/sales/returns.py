@@ -112,7 +112,10 @@ def return_without_receipt(
     *, lane: Lane, code: str, quantity: Decimal, approver: StaffMember, cashier: str
 ) -> Sale:
     """Take an item back without its receipt: at today's price, in cash, approved."""
-    _, product = product_for_code(scanned=parse_code(code, rules=barcode_rules()))
+    scanned = parse_code(code, rules=barcode_rules())
+    _, product = product_for_code(scanned=scanned)
+    if scanned.count is not None and quantity != scanned.count:
+        raise InvalidItem(f"the label gives the count ({scanned.count}): that many come back")
     if not Decimal(0) < quantity <= Decimal(100) or quantity != quantity.quantize(GRAM):
         raise InvalidItem("between 0 and 100 can come back")
     if product.unit == "each" and quantity != quantity.to_integral_value():

@@ -204,12 +204,36 @@ def test_a_gs1_label_read_without_symbology_or_fnc1_still_reads() -> None:
     assert scanned.symbology is None
 
 
+@pytest.mark.parametrize(
+    ("batch", "rest"),
+    [
+        ("10AB-12", "17200101"),  # an expiry swallowed by the batch: an expired item would sell
+        ("10AB12", "3922349"),  # a price
+        ("10AB", "3103000512"),  # a weight
+        ("10AB", "3006"),  # a count
+    ],
+)
+def test_a_bare_gs1_label_whose_batch_may_hide_fields_is_refused(batch: str, rest: str) -> None:
+    with pytest.raises(BarcodeError, match="cannot be told apart"):
+        parse_code("01" + GTIN_14 + batch + rest)
+    # With FNC1 after the batch, the same label reads whole.
+    assert parse_code("01" + GTIN_14 + batch + "\x1d" + rest).batch == batch[2:]
+
+
+def test_the_bare_gs1_rule_is_for_codes_without_a_symbology() -> None:
+    # A Code 128 label of the store's own (]C0, not GS1's ]C1) is not a GS1 element string.
+    with pytest.raises(BarcodeError):
+        parse_code("]C0" + "01" + GTIN_14 + "10AB")
+
+
 def test_a_gs1_count_of_items_gives_the_pieces() -> None:
     assert parse_code("]C1" + "01" + GTIN_14 + "3012").count == 12
     with pytest.raises(BarcodeError, match="no count of pieces"):
         parse_code("]C1" + "01" + GTIN_14 + "300")
     with pytest.raises(BarcodeError, match="no count of pieces"):
         parse_code("]C1" + "01" + GTIN_14 + "3012345678")
+    with pytest.raises(BarcodeError, match="a count and a price"):
+        parse_code("]C1" + "01" + GTIN_14 + "3922499\x1d" + "3012")
 
 
 @pytest.mark.parametrize(

@@ -136,3 +136,12 @@ def _ledger_is_append_only(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _transactional(marker: pytest.Mark | None) -> bool:
     return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture
+def staff(db: None) -> None:
+    """A supervisor (77, PIN 4321) and a cashier (12, PIN 1234)."""
+    from store_edge.sales.staff import staff_member_create
+
+    staff_member_create(code="77", name="Sam Supervisor", role="supervisor", pin="4321")
+    staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")

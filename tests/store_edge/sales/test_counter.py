@@ -19,19 +19,12 @@ from store_edge.sales.staff import (
     PinGivenAt,
     SignInRefused,
     cashier_sign_in,
-    staff_member_create,
     staff_unlock,
     supervisor_approval,
 )
 from tests.store_edge.conftest import BANANAS, BREAD, WATER, LaneClient
 
 AT = PinGivenAt(lane_id=None, address="192.0.2.7")
-
-
-@pytest.fixture
-def staff(db: None) -> None:
-    staff_member_create(code="77", name="Sam Supervisor", role="supervisor", pin="4321")
-    staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")
 
 
 # Signing in -----------------------------------------------------------------------------

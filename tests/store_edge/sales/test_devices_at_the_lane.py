@@ -263,7 +263,7 @@ def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_chee
     assert (basket["lines"][0]["amount"], basket["total"]) == ("3.49", "3.49")
 
 
-def test_a_count_label_rings_its_pieces(lane_api: LaneClient, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_count_label_rings_its_pieces(lane_api: LaneClient, staff: None, settings) -> None:  # type: ignore[no-untyped-def]
     """A pack of loose rolls labelled in store with its count (GS1 Germany's prefix 25)."""
     settings.RCN_REGION = "de"
     barcode_rules.cache_clear()
@@ -284,6 +284,12 @@ def test_a_count_label_rings_its_pieces(lane_api: LaneClient, settings) -> None:
                                        {"code": label, "quantity": 2})  # fmt: skip
         assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
         assert BasketLine.objects.filter(basket_id=basket_id).count() == 1
+        # Brought back without its receipt: the pack's count comes back, not one piece.
+        back = {"code": label, "quantity": 1, "supervisor": "77", "pin": "4321"}
+        status, answer = lane_api.post("/returns/without-receipt", back)
+        assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
+        status, refund = lane_api.post("/returns/without-receipt", {**back, "quantity": 6})
+        assert (status, refund["total"]) == (201, "-2.70")
     finally:
         barcode_rules.cache_clear()
 
