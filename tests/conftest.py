@@ -41,3 +41,25 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if process is not None:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_back_office_passwords(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Back-office passwords hashed with a fast hasher in-process (Django's advice for test
+    speed: PBKDF2's million rounds cost half a second each on a small box, and the admin
+    and sign-in tests hash hundreds). Production settings, the PIN hasher and every process
+    the end-to-end tests start keep their real hashers."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.conf import settings as django_settings
+    from django.contrib.auth import hashers
+
+    kept = django_settings.PASSWORD_HASHERS
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *kept]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    yield
+    django_settings.PASSWORD_HASHERS = kept
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
