@@ -18,12 +18,13 @@ import unicodedata
 
 from stdnum import ean, luhn
 
-# A run standing on its own: not inside a word or a hexadecimal id ("275e7208696242319…"),
-# not the fraction of a decimal number ("succeeded in 0.02640365499996733s").
+# A run standing on its own: not inside a word or a hexadecimal id ("275e7208696242319…",
+# or a UUID whose first groups happen to be digits: "57199269-2416-4681-a506-…", a sale's
+# id a lane asks for), not the fraction of a decimal number ("succeeded in 0.026403654…s").
 DIGIT_RUN = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][ -])(?<![0-9][.,])"
+    r"(?<![0-9A-Za-z])(?<![0-9][ -])(?<![A-Za-z]-)(?<![0-9][.,])"
     r"[0-9](?:[ -]?[0-9]){12,18}"
-    r"(?![ -]?[0-9])(?![A-Za-z])"
+    r"(?![ -]?[0-9])(?![A-Za-z])(?!-[0-9A-Za-z])"
 )
 # Track 1 (`%B<number>^`) and track 2 (`;<number>=`), as a keyboard reader types them, Caps
 # Lock or not.
