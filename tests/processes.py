@@ -40,38 +40,45 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
-# Databases migrated once per test run and copied for each system: a migrate costs seconds
-# of every start, and the end-to-end tests start a dozen systems. Migrations themselves are
-# still run (for the first copy, by the migration tests, and by the entry point's migrate).
-_migrated: dict[str, str] = {}
+# Databases prepared once per test run and copied for each system: a migrate (and HQ's
+# catalogue import) costs seconds of every start, and the end-to-end tests start a dozen
+# systems. Migrations themselves still run: for the first copy, and in the entry point's
+# migrate test and the recovery test's new box.
+_prepared: dict[str, str] = {}
 
 
-def _migrated_sqlite(settings: str, target: Path) -> None:
-    template = _migrated.get(settings)
-    if template is None:
-        template = str(Path(tempfile.mkdtemp(prefix="migrated-")) / "db.sqlite3")
-        manage(settings, "migrate", "--no-input", "-v0",
-               env=base_env(DATABASE_URL=f"sqlite:///{template}",
-                            VAR_DIR=str(Path(template).parent)))  # fmt: skip
-        _migrated[settings] = template
-    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+def _prepare(settings: str, url: str, catalog: Path | None) -> None:
+    env = base_env(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="prepared-"))
+    manage(settings, "migrate", "--no-input", "-v0", env=env)
+    if catalog is not None:
+        manage(settings, "import_catalog", str(catalog), "--publish", env=env)
+
+
+def _prepared_sqlite(settings: str, target: Path, catalog: Path | None = None) -> None:
+    key = f"{settings}:{catalog}"
+    if key not in _prepared:
+        template = Path(tempfile.mkdtemp(prefix="prepared-")) / "db.sqlite3"
+        _prepare(settings, f"sqlite:///{template}", catalog)
+        _prepared[key] = str(template)
+    with sqlite3.connect(_prepared[key]) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
 
 
-def _migrated_template(admin_url: str, server: str) -> str:
-    """The name of a PostgreSQL database holding HQ's migrated schema, made once per run."""
-    if "hq" not in _migrated:
+def _prepared_template(admin_url: str, server: str, catalog: Path) -> str:
+    """The name of a PostgreSQL database holding HQ migrated, with `catalog` imported and
+    published, made once per run."""
+    key = f"hq:{catalog}"
+    if key not in _prepared:
         name = f"hq_template_{os.getpid()}_{secrets.token_hex(4)}"
         import psycopg
 
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
-        atexit.register(_drop_database, admin_url, name)  # even if the migrate fails
-        url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-        env = base_env(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="migrated-"))
-        manage("cloud_hq.settings", "migrate", "--no-input", "-v0", env=env)
-        _migrated["hq"] = name
-    return _migrated["hq"]
+        atexit.register(_drop_database, admin_url, name)  # even if preparing it fails
+        _prepare("cloud_hq.settings", urlunsplit(urlsplit(server)._replace(path=f"/{name}")),
+                 catalog)  # fmt: skip
+        _prepared[key] = name
+    return _prepared[key]
 
 
 def _drop_database(admin_url: str, name: str) -> None:
@@ -82,13 +89,13 @@ def _drop_database(admin_url: str, name: str) -> None:
 
 
 @contextmanager
-def hq_database(tmp: Path, *, migrated: bool = False) -> Iterator[str]:
-    """Yield a DATABASE_URL for a fresh HQ database (already migrated if asked), dropped
-    afterwards when on PostgreSQL."""
+def hq_database(tmp: Path, *, catalog: Path | None = None) -> Iterator[str]:
+    """Yield a DATABASE_URL for a fresh HQ database, dropped afterwards when on PostgreSQL.
+    Given a catalogue, the database comes migrated with it imported and published."""
     server = os.environ.get("HQ_DATABASE_URL", "")
     if not server.startswith("postgres"):
-        if migrated:
-            _migrated_sqlite("cloud_hq.settings", tmp / "hq.sqlite3")
+        if catalog is not None:
+            _prepared_sqlite("cloud_hq.settings", tmp / "hq.sqlite3", catalog)
         yield f"sqlite:///{tmp / 'hq.sqlite3'}"
         return
     import psycopg
@@ -96,7 +103,9 @@ def hq_database(tmp: Path, *, migrated: bool = False) -> Iterator[str]:
     name = f"hq_e2e_{os.getpid()}_{secrets.token_hex(4)}"
     parts = urlsplit(server)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    template = f' TEMPLATE "{_migrated_template(admin_url, server)}"' if migrated else ""
+    template = "" if catalog is None else (
+        f' TEMPLATE "{_prepared_template(admin_url, server, catalog)}"'
+    )  # fmt: skip
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"{template}')
     try:
@@ -200,7 +209,7 @@ class System:
     lane_token: str = ""
     hq_port: int = 0
     store_port: int = 0
-    hq_migrated: bool = False  # the HQ database came migrated (hq_database(migrated=True))
+    hq_prepared: bool = False  # HQ's database came migrated with the catalogue published
 
     @property
     def hq_env(self) -> dict[str, str]:
@@ -242,9 +251,9 @@ class System:
 
     def prepare_hq(self) -> None:
         self.hq_port, self.store_port = free_port(), free_port()
-        if not self.hq_migrated:
+        if not self.hq_prepared:
             self.hq_manage("migrate", "--no-input", "-v0")
-        self.hq_manage("import_catalog", str(self.catalog), "--publish")
+            self.hq_manage("import_catalog", str(self.catalog), "--publish")
         self.store_id, self.store_key = self.register_store()
 
     def register_store(self, name: str = "Test store") -> tuple[str, str]:
@@ -256,7 +265,7 @@ class System:
     def prepare(self) -> None:
         self.prepare_hq()
         (self.tmp / "store").mkdir(exist_ok=True)
-        _migrated_sqlite("store_edge.settings", self.tmp / "store" / "store.sqlite3")
+        _prepared_sqlite("store_edge.settings", self.tmp / "store" / "store.sqlite3")
         self.lane_token = self.store_manage("issue_lane_token", "--lane", "1").strip()
 
     def service(self, name: str) -> Service:
@@ -317,8 +326,8 @@ class System:
 @contextmanager
 def running_hq(tmp: Path, catalog: Path) -> Iterator[System]:
     """HQ alone under gunicorn, with the catalogue imported and published."""
-    with hq_database(tmp, migrated=True) as hq_db:
-        system = System(tmp=tmp, hq_db=hq_db, redis_url="", catalog=catalog, hq_migrated=True)
+    with hq_database(tmp, catalog=catalog) as hq_db:
+        system = System(tmp=tmp, hq_db=hq_db, redis_url="", catalog=catalog, hq_prepared=True)
         system.prepare_hq()
         system.start("hq")
         try:
@@ -340,9 +349,9 @@ def running_system(
         parts = urlsplit(redis_url)
         redis_url = urlunsplit(parts._replace(path=f"/{redis_db}"))
     try:
-        with hq_database(tmp, migrated=True) as hq_db:
+        with hq_database(tmp, catalog=catalog) as hq_db:
             system = System(tmp=tmp, hq_db=hq_db, redis_url=redis_url, catalog=catalog,
-                            hq_migrated=True, **options)  # fmt: skip
+                            hq_prepared=True, **options)  # fmt: skip
             system.prepare()
             try:
                 yield system
