@@ -86,6 +86,7 @@ def forget_clients() -> None:
     """Drop both clients, so that the next use connects to settings.REDIS_URL afresh."""
     relay.cache_clear()
     gateway_relay.cache_clear()
+    _scan_script.cache_clear()
 
 
 @contextmanager
@@ -115,8 +116,15 @@ def publish_scan(
     scanner read it and `scan_id` names it: a copy relayed again is recognised by its id."""
     read_at = time.time() if read_at is None else read_at
     with _publishing() as client:
-        client.eval(_PUBLISH_SCAN, 2, scans_key(lane_number), f"{scans_key(lane_number)}:last",
-                    code, scan_id or uuid.uuid4().hex, repr(read_at), SCANS_KEPT)  # fmt: skip
+        _scan_script(client)(keys=[scans_key(lane_number), f"{scans_key(lane_number)}:last"],
+                             args=[code, scan_id or uuid.uuid4().hex, repr(read_at),
+                                   SCANS_KEPT])  # fmt: skip
+
+
+@cache
+def _scan_script(client: redis.Redis) -> Any:
+    """The publishing script, sent to Redis once and then called by its digest (EVALSHA)."""
+    return client.register_script(_PUBLISH_SCAN)
 
 
 def scans_since(raw_scans: list[bytes], since: float) -> list[dict[str, Any]]:
