@@ -7,7 +7,7 @@ from cloud_hq.ingest.services import EntryRejected, SeqConflict
 from cloud_hq.publishing.api import router as publishing_router
 from cloud_hq.stores.api import router as stores_router
 from cloud_hq.stores.signing import SignatureRefused
-from deploy.api_errors import DocumentedNinjaAPI
+from deploy.web.api_errors import DocumentedNinjaAPI
 
 api = DocumentedNinjaAPI(
     title="HQ store API", version="1", urls_namespace="hq-api", docs_url="/docs"

@@ -9,8 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from deploy.request_ids import logging_config
-from deploy.security import web_settings
+from deploy.web.request_ids import logging_config
+from deploy.web.security import web_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -63,18 +63,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "deploy.prometheus.RequestMetricsMiddleware",
-    "deploy.request_ids.RequestIdMiddleware",
+    "deploy.web.metrics.RequestMetricsMiddleware",
+    "deploy.web.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "deploy.security.PermissionsPolicyMiddleware",
+    "deploy.web.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cloud_hq.stores.middleware.ProtocolMiddleware",
     "cloud_hq.stores.middleware.CompressedRequestMiddleware",
-    "deploy.request_limits.JsonBodyMiddleware",
+    "deploy.web.request_limits.JsonBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "deploy.security.CardNumberGuardMiddleware",
+    "deploy.web.security.CardNumberGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -163,7 +163,7 @@ LOGGING = logging_config(
     quiet={"httpx": "WARNING", "httpcore": "WARNING"},
 )
 
-# Web hardening shared with the other project (deploy/security.py): HTTPS only in
+# Web hardening shared with the other project (deploy/web/security.py): HTTPS only in
 # production, cookies, headers, the pages' Content-Security-Policy, password guessing held off.
 globals().update(web_settings(env, production=APP_ENV == "production"))
 # HQ staff's forms are guarded against card numbers; stores' pushes are guarded where the

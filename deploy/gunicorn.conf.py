@@ -24,7 +24,7 @@ keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 
 
 # Prometheus: the workers of this gunicorn share a fresh directory of metric files, removed
-# on exit; a dead worker's live gauges are dropped (deploy/prometheus.py).
+# on exit; a dead worker's live gauges are dropped (deploy/web/metrics.py).
 def on_starting(server):  # type: ignore[no-untyped-def]
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="edge-metrics-")

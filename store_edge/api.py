@@ -5,7 +5,7 @@ import logging
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
-from deploy.api_errors import DocumentedNinjaAPI
+from deploy.web.api_errors import DocumentedNinjaAPI
 from devices.barcodes import BarcodeError
 from store_edge.catalog.api import router as catalog_router
 from store_edge.catalog.selectors import ProductNotFound

@@ -10,8 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from deploy.request_ids import logging_config
-from deploy.security import web_settings
+from deploy.web.request_ids import logging_config
+from deploy.web.security import web_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -72,17 +72,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "deploy.prometheus.RequestMetricsMiddleware",
-    "deploy.request_ids.RequestIdMiddleware",
-    "deploy.request_limits.RequestSizeMiddleware",
-    "deploy.request_limits.JsonBodyMiddleware",
+    "deploy.web.metrics.RequestMetricsMiddleware",
+    "deploy.web.request_ids.RequestIdMiddleware",
+    "deploy.web.request_limits.RequestSizeMiddleware",
+    "deploy.web.request_limits.JsonBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "deploy.security.PermissionsPolicyMiddleware",
+    "deploy.web.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "deploy.security.CardNumberGuardMiddleware",
+    "deploy.web.security.CardNumberGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,7 +215,7 @@ LOGGING = logging_config(
     quiet={"httpx": "WARNING", "httpcore": "WARNING", "pyBarcode": "WARNING"},
 )
 
-# Web hardening shared with the other project (deploy/security.py): HTTPS only in
+# Web hardening shared with the other project (deploy/web/security.py): HTTPS only in
 # production, cookies, headers, the pages' Content-Security-Policy, password guessing held off.
 globals().update(web_settings(env, production=APP_ENV == "production"))
 

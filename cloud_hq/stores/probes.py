@@ -13,7 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from cloud_hq.ingest.models import StoreLedger
 from cloud_hq.reconciliation.models import Conflict
 from cloud_hq.stores.models import StoreHeartbeat
-from deploy.prometheus import exposition, gauge
+from deploy.web.metrics import exposition, gauge
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from deploy.prometheus import exposition, gauge
+from deploy.web.metrics import exposition, gauge
 from store_edge.monitoring.metrics import edge_metrics
 from store_edge.monitoring.models import Alert
 from store_edge.monitoring.readiness import readiness_problems

@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from deploy.security import client_address
+from deploy.web.security import client_address
 from store_edge.sales.models import Lane, StaffMember
 from store_edge.sales.staff import PinGivenAt
 from store_edge.sales.tokens import lane_for_token

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from deploy.web.card_numbers import holds_card_number
 from devices.barcodes import BarcodeRules, parse_code
 from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import cash_increment, config_stamp, product_for_code
@@ -227,9 +228,8 @@ def basket_add_payment(
     if method == TenderMethod.CARD:
         if not LAST4.fullmatch(card_last4):
             raise InvalidItem("a card payment records the card's last four digits, nothing more")
-        if not TERMINAL_REFERENCE.fullmatch(terminal_reference) or looks_like_card_number(
-            terminal_reference
-        ):
+        reference_ok = TERMINAL_REFERENCE.fullmatch(terminal_reference)
+        if not reference_ok or holds_card_number(terminal_reference):
             raise InvalidItem("the terminal's reference is 1-32 letters, digits or '-'")
     elif terminal_reference or card_last4:
         raise InvalidItem("a terminal reference and last four digits are for card payments")
@@ -261,18 +261,6 @@ def basket_add_payment(
             terminal_reference=terminal_reference,
             card_last4=card_last4,
         )
-
-
-def looks_like_card_number(text: str) -> bool:
-    """True when `text` holds 13-19 digits passing the Luhn check: a card number."""
-    digits = "".join(c for c in text if c.isdigit())
-    if not 13 <= len(digits) <= 19:
-        return False
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def basket_suspend(*, basket_id: uuid.UUID, lane: Lane) -> None:

@@ -42,7 +42,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-LIMITS = "deploy.request_limits.JsonBodyMiddleware"
+LIMITS = "deploy.web.request_limits.JsonBodyMiddleware"
 FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

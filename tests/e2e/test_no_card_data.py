@@ -2,7 +2,7 @@
 and swipes card numbers into every field of the lane API while a store sells and syncs to
 HQ through real gunicorn, Celery and Redis; afterwards the store's database, HQ's database,
 every process's log and every body that crossed the wire between store and HQ are searched
-for anything that looks like a card number (deploy/card_numbers.py), and none is found."""
+for anything that looks like a card number (deploy/web/card_numbers.py), and none is found."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from deploy.card_numbers import card_numbers_in
+from deploy.web.card_numbers import card_numbers_in
 from tests.e2e.test_sale_travels import catalogue_codes, ring_sale, sync_status, wait_until
 from tests.fault_proxy import FaultProxy
 from tests.processes import System, running_system

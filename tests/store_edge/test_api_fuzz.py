@@ -44,14 +44,17 @@ def _test_database_stays_open() -> Iterator[None]:
         signal.connect(close_old_connections)
 
 
-LIMITS = ["deploy.request_limits.RequestSizeMiddleware", "deploy.request_limits.JsonBodyMiddleware"]
+LIMITS = [
+    "deploy.web.request_limits.RequestSizeMiddleware",
+    "deploy.web.request_limits.JsonBodyMiddleware",
+]
 
 
 @pytest.fixture
 def lane_app(settings, _test_database_stays_open: None) -> WSGIHandler:  # type: ignore[no-untyped-def]
     """The store's WSGI application, with the request limits in its middleware."""
     if not set(LIMITS) <= set(settings.MIDDLEWARE):
-        at = settings.MIDDLEWARE.index("deploy.request_ids.RequestIdMiddleware") + 1
+        at = settings.MIDDLEWARE.index("deploy.web.request_ids.RequestIdMiddleware") + 1
         settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at], *LIMITS, *settings.MIDDLEWARE[at:]]
     return WSGIHandler()
 

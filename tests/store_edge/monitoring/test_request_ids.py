@@ -11,7 +11,7 @@ import logging.config
 import pytest
 from django.test import Client
 
-from deploy.request_ids import REQUEST_ID, logging_config
+from deploy.web.request_ids import REQUEST_ID, logging_config
 
 
 @pytest.mark.django_db

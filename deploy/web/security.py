@@ -22,7 +22,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from environ import Env
 
-from deploy.card_numbers import holds_card_number
+from deploy.web.card_numbers import holds_card_number
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +113,8 @@ def web_settings(env: Env, *, production: bool) -> dict[str, Any]:
         "AXES_COOLOFF_TIME": timedelta(minutes=15),
         "AXES_LOCKOUT_PARAMETERS": ["ip_address", "username"],
         "AXES_RESET_ON_SUCCESS": True,
-        "AXES_CLIENT_IP_CALLABLE": "deploy.security.client_address",
-        "AXES_LOCKOUT_CALLABLE": "deploy.security.signing_in_held_off",
+        "AXES_CLIENT_IP_CALLABLE": "deploy.web.security.client_address",
+        "AXES_LOCKOUT_CALLABLE": "deploy.web.security.signing_in_held_off",
     }
     if production:
         found.update(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from deploy.card_numbers import holds_card_number
+from deploy.web.card_numbers import holds_card_number
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 SANE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -48,7 +48,7 @@ def logging_config(*, level: str, fmt: str, quiet: dict[str, str]) -> dict[str, 
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "deploy.request_ids.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "deploy.web.request_ids.RequestIdFilter"}},
         "formatters": {
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
             "json": {
