@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # the API docs' own static files: no CDN, no inline script
     "store_edge.catalog",
+    "store_edge.ledger",
     "store_edge.inventory",
     "store_edge.sales",
     "store_edge.sync",
@@ -135,6 +136,8 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = None
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# What the ledger feeds, kept in step in the transaction of every append (ledger.services).
+LEDGER_PROJECTORS = ["store_edge.inventory.services.stock_project"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -94,6 +94,19 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return run
 
 
+class ReadOnlyAdmin(AuditedAdmin):
+    """What the admin shows and never changes: projections, history, the sync's state."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("at", "user", "action", "model", "object_repr")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-STORE_APPS = ("sales", "inventory", "sync", "monitoring", "catalog", "audit")
+STORE_APPS = ("sales", "ledger", "inventory", "sync", "monitoring", "catalog", "audit")
 ROLES: dict[str, list[str]] = {
     "Store manager": [f"{app}.*" for app in STORE_APPS],
     "Supervisor": [f"{app}.view_*" for app in STORE_APPS] + [

@@ -1,5 +1,5 @@
-"""The store manager's stock screens: operations as documents posted to the ledger, stock on
-hand with the negative stock list, and the ledger itself (read-only)."""
+"""The store manager's stock screens: operations as documents posted to the ledger, and stock
+on hand with the negative stock list."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from store_edge.audit.admin import AuditedAdmin
+from store_edge.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from store_edge.catalog.models import Product
 from store_edge.inventory.models import (
     DocumentKind,
     DocumentStatus,
-    LedgerCheckpoint,
-    LedgerEntry,
     StockDocument,
     StockDocumentLine,
     StockLevel,
@@ -130,19 +128,8 @@ class StockSignFilter(admin.SimpleListFilter):
         }.get(self.value() or "", queryset)
 
 
-class ReadOnly(AuditedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnly):
+class StockLevelAdmin(ReadOnlyAdmin):
     list_display = ("sku", "product", "quantity", "negative", "last_seq")
     list_filter = (StockSignFilter,)
     search_fields = ("sku",)
@@ -155,16 +142,3 @@ class StockLevelAdmin(ReadOnly):
     @admin.display(boolean=True, description="negative")
     def negative(self, level: StockLevel) -> bool:
         return level.quantity_milli < 0
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnly):
-    list_display = ("seq", "kind", "sku", "quantity", "document_type", "user", "created_at")
-    list_filter = ("kind",)
-    search_fields = ("sku", "document_id", "user")
-    ordering = ("-seq",)
-
-
-@admin.register(LedgerCheckpoint)
-class LedgerCheckpointAdmin(ReadOnly):
-    list_display = ("first_seq", "last_seq", "entries", "archive", "created_at")

@@ -1,4 +1,4 @@
-"""Reads of the ledger and of stock on hand."""
+"""Reads of stock on hand: the projection, and stock recomputed from the ledger."""
 
 from __future__ import annotations
 
@@ -6,15 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Max
-
-from store_edge.inventory.models import (
-    STOCK_KINDS,
-    EntryKind,
-    LedgerCheckpoint,
-    LedgerEntry,
-    StockLevel,
-)
+from store_edge.inventory.models import StockLevel
+from store_edge.ledger.models import STOCK_KINDS, EntryKind, LedgerCheckpoint, LedgerEntry
 
 THOUSANDTH = Decimal("0.001")
 
@@ -85,14 +78,3 @@ def stock_digest(levels: Iterable[tuple[str, Decimal]]) -> str:
         if quantity:
             digest.update(f"{sku}:{Decimal(quantity).quantize(THOUSANDTH)}\n".encode())
     return digest.hexdigest()
-
-
-def ledger_totals() -> dict[str, int]:
-    """Return the last seq and the number of entries ever written (archived ones included)."""
-    row = LedgerEntry.objects.aggregate(last_seq=Max("seq"), entries=Count("seq"))
-    archived = LedgerCheckpoint.objects.aggregate(last=Max("last_seq"))["last"] or 0
-    archived_entries = sum(LedgerCheckpoint.objects.values_list("entries", flat=True))
-    return {
-        "last_seq": max(row["last_seq"] or 0, archived),
-        "entries": row["entries"] + archived_entries,
-    }

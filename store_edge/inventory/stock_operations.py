@@ -18,12 +18,12 @@ from store_edge.inventory.models import (
     AdjustmentReason,
     DocumentKind,
     DocumentStatus,
-    EntryKind,
     StockDocument,
     StockDocumentLine,
     StockLevel,
 )
-from store_edge.inventory.services import NewEntry, ledger_append
+from store_edge.ledger.models import EntryKind
+from store_edge.ledger.services import NewEntry, ledger_append
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_LINES = 5000

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from store_edge.inventory.models import EntryKind, LedgerEntry, StockLevel
+from store_edge.inventory.models import StockLevel
+from store_edge.ledger.models import EntryKind, LedgerEntry
 from store_edge.monitoring.metrics import edge_metrics
 from store_edge.monitoring.models import Alert, AlertRule, MetricSample
 from store_edge.monitoring.rules import evaluate

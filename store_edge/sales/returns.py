@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from devices.barcodes import parse_code
 from store_edge.catalog.selectors import config_stamp, product_for_code
-from store_edge.inventory.models import EntryKind
-from store_edge.inventory.services import NewEntry, counter_take, ledger_append
+from store_edge.ledger.models import EntryKind
+from store_edge.ledger.services import NewEntry, counter_take, ledger_append
 from store_edge.pricing.domain import PricedLine, TaxRule, refund_amount, round_money, tax_for_class
 from store_edge.sales.errors import InvalidItem, SaleNotFound
 from store_edge.sales.models import Lane, Sale, SaleLine, Shift, StaffMember, TenderMethod

@@ -20,8 +20,8 @@ from deploy.web.card_numbers import holds_card_number
 from devices.barcodes import BarcodeRules, parse_code
 from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import cash_increment, config_stamp, product_for_code
-from store_edge.inventory.models import EntryKind
-from store_edge.inventory.services import NewEntry, counter_take, ledger_append
+from store_edge.ledger.models import EntryKind
+from store_edge.ledger.services import NewEntry, counter_take, ledger_append
 from store_edge.pricing.domain import Adjustment, PricedBasket, cash_due
 from store_edge.sales.errors import (
     BasketClosed,

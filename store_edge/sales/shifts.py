@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from store_edge.catalog.selectors import config_stamp
-from store_edge.inventory.models import EntryKind
-from store_edge.inventory.services import NewEntry, ledger_append
+from store_edge.ledger.models import EntryKind
+from store_edge.ledger.services import NewEntry, ledger_append
 from store_edge.sales.errors import InvalidItem, SalesError
 from store_edge.sales.models import (
     CashMovement,

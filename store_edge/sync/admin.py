@@ -9,25 +9,14 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from kombu.exceptions import OperationalError
 
-from store_edge.audit.admin import AuditedAdmin
+from store_edge.audit.admin import ReadOnlyAdmin
 from store_edge.sync import tasks
 from store_edge.sync.models import SyncIssue, SyncState
 from store_edge.sync.services import push_progress
 
 
-class ReadOnly(AuditedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(SyncState)
-class SyncStateAdmin(ReadOnly):
+class SyncStateAdmin(ReadOnlyAdmin):
     list_display = (
         "__str__", "pending", "push_rate", "eta", "hq_reachable_", "offline_since",
         "last_push_at", "last_pull_at", "failures", "next_attempt_at", "last_error",
@@ -68,7 +57,7 @@ class SyncStateAdmin(ReadOnly):
 
 
 @admin.register(SyncIssue)
-class SyncIssueAdmin(ReadOnly):
+class SyncIssueAdmin(ReadOnlyAdmin):
     """Entries HQ quarantined (the rest went on) and seqs HQ holds with other content."""
 
     list_display = ("seq", "kind", "reason", "detected_at")

@@ -5,7 +5,6 @@ and the counters move past them, so the next sale takes the next seq and no numb
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +12,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from store_edge.inventory.models import LedgerEntry
-from store_edge.inventory.services import LEDGER_COLUMNS, LEDGER_SEQ, NewEntry, _project
+from store_edge.ledger.models import EntryKind, LedgerEntry
+from store_edge.ledger.services import (
+    LEDGER_SEQ,
+    HeldEntry,
+    NewEntry,
+    counter_raise,
+    entries_restore,
+)
 from store_edge.sales.models import Lane, Sale, SaleLine, SaleTax, SaleTender
 from store_edge.sales.services import SALE_NUMBER
 from store_edge.sync.client import HQClient, HQRefused
@@ -26,7 +31,7 @@ from store_edge.sync.models import SyncState
 
 logger = logging.getLogger(__name__)
 PAGE = 1000
-SALE_DOCUMENTS = ("sale_completed", "return_completed")
+SALE_DOCUMENTS = (EntryKind.SALE_COMPLETED, EntryKind.RETURN_COMPLETED)
 
 
 class RecoveryRefused(Exception):
@@ -131,23 +136,14 @@ def _page(client: HQClient, after: int) -> LedgerPageWire:
 
 
 def _insert(entries: list[EntryWire]) -> int:
-    ops = connection.ops
-    rows = [
-        (e.seq, e.uuid.hex, e.kind, e.sku, None if e.quantity is None else str(e.quantity),
-         e.document_type, e.document_id.hex, json.dumps(e.payload), e.user,
-         ops.adapt_datetimefield_value(e.created_at), e.config_version)
+    entries_restore(held=[
+        HeldEntry(seq=e.seq, uuid=e.uuid, created_at=e.created_at, user=e.user,
+                  config_version=e.config_version,
+                  entry=NewEntry(kind=e.kind, document_type=e.document_type,
+                                 document_id=e.document_id, sku=e.sku, quantity=e.quantity,
+                                 payload=e.payload))
         for e in entries
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO inventory_ledgerentry ({', '.join(LEDGER_COLUMNS)})"  # noqa: S608
-            f" VALUES ({', '.join(['%s'] * len(LEDGER_COLUMNS))})",
-            rows,
-        )
-        moves = [NewEntry(kind=e.kind, document_type=e.document_type,
-                          document_id=e.document_id, sku=e.sku, quantity=e.quantity,
-                          payload=e.payload) for e in entries]  # fmt: skip
-        _project(cursor, first=entries[0].seq, entries=moves)
+    ])  # fmt: skip
     documents = [e for e in entries if e.kind in SALE_DOCUMENTS]
     for entry in documents:
         _sale_create(entry)
@@ -193,10 +189,5 @@ def _counters_past(last_seq: int) -> None:
     """The ledger's seq counter and the sale number counter move past what came back."""
     numbers = [int(n.split("-", 1)[1]) for n in Sale.objects.values_list("number", flat=True)
                if "-" in n and n.split("-", 1)[1].isdigit()]  # fmt: skip
-    with connection.cursor() as cursor:
-        for name, value in ((LEDGER_SEQ, last_seq), (SALE_NUMBER, max(numbers, default=0))):
-            cursor.execute(
-                "INSERT INTO inventory_counter (name, value) VALUES (%s, %s) ON CONFLICT (name)"
-                " DO UPDATE SET value = max(value, excluded.value)",
-                [name, value],
-            )
+    counter_raise(name=LEDGER_SEQ, value=last_seq)
+    counter_raise(name=SALE_NUMBER, value=max(numbers, default=0))

@@ -28,8 +28,8 @@ from store_edge.catalog.services import (
     catalog_apply,
     directory_apply,
 )
-from store_edge.inventory.models import LedgerEntry
 from store_edge.inventory.stock_operations import ExpectedDelivery, deliveries_expect
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable, backoff_seconds
 from store_edge.sync.contract import (
     ConfigManifestWire,

@@ -121,7 +121,7 @@ def _ledger_is_append_only(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     from django.db import connection
 
-    from store_edge.inventory.append_only import CREATE_TRIGGERS, DROP_TRIGGERS
+    from store_edge.ledger.append_only import CREATE_TRIGGERS, DROP_TRIGGERS
 
     request.getfixturevalue("transactional_db" if _transactional(marker) else "db")
     with connection.cursor() as cursor:

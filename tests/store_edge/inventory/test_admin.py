@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from store_edge.inventory.models import LedgerEntry, StockDocument, StockLevel
+from store_edge.inventory.models import StockDocument, StockLevel
 from store_edge.inventory.stock_operations import StockLine, stock_operation
+from store_edge.ledger.models import LedgerEntry
 
 WATER, BREAD = "100001", "200036"
 
@@ -84,8 +85,8 @@ def test_the_ledger_cannot_be_edited_in_the_admin(catalog: None) -> None:
     stock_operation(kind="delivery", lines=[StockLine(WATER, Decimal(24))], user="x")
     client = manager()
     entry = LedgerEntry.objects.get()
-    assert client.get("/admin/inventory/ledgerentry/").status_code == 200
-    assert client.post(f"/admin/inventory/ledgerentry/{entry.seq}/change/", {}).status_code == 403
+    assert client.get("/admin/ledger/ledgerentry/").status_code == 200
+    assert client.post(f"/admin/ledger/ledgerentry/{entry.seq}/change/", {}).status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/admin/inventory/stockdocument/", "/admin/"])

@@ -14,16 +14,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from store_edge.catalog.models import KnownStore
-from store_edge.inventory.compaction import ledger_compact, ledger_verify
-from store_edge.inventory.models import (
-    DocumentStatus,
-    LedgerCheckpoint,
-    LedgerEntry,
-    StockDocument,
-    StockLevel,
-)
+from store_edge.inventory.models import DocumentStatus, StockDocument, StockLevel
 from store_edge.inventory.selectors import (
-    ledger_totals,
     stock_differences,
     stock_levels,
     stock_on_hand,
@@ -38,6 +30,9 @@ from store_edge.inventory.stock_operations import (
     stock_document_post,
     stock_operation,
 )
+from store_edge.ledger.compaction import ledger_compact, ledger_verify
+from store_edge.ledger.models import LedgerCheckpoint, LedgerEntry
+from store_edge.ledger.selectors import ledger_totals
 from store_edge.sales.models import Lane
 from store_edge.sales.services import (
     basket_add_item,

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from tests.store_edge.conftest import WATER, LaneClient
 
 

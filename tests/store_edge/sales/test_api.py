@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from store_edge.inventory.models import EntryKind, LedgerEntry
+from store_edge.ledger.models import EntryKind, LedgerEntry
 from store_edge.sales.models import Basket, BasketLine, BasketPayment, Sale
 from store_edge.sales.tokens import lane_token_issue, lane_token_revoke
 from tests.store_edge.conftest import BANANAS, BREAD, WATER, LaneClient

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from store_edge.inventory.models import LedgerEntry, StockLevel
+from store_edge.inventory.models import StockLevel
 from store_edge.inventory.selectors import stock_differences
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sales.models import Lane, Sale
 from store_edge.sales.services import (
     basket_add_item,

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from devices.scales import Reading, ScaleStatus
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sales import peripherals
 from store_edge.sales.models import BasketPayment, Sale, Shift, StaffMember
 from store_edge.sales.staff import (

@@ -14,7 +14,7 @@ from store_edge.catalog.services import (
     TaxClassData,
     catalog_apply,
 )
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sales.models import BasketLine, Sale, SaleLine
 from store_edge.sales.staff import staff_member_create
 from tests.store_edge.conftest import BREAD, PRODUCTS, WATER, LaneClient

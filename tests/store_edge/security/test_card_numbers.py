@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from stdnum import ean, luhn
 
 from deploy.web.card_numbers import card_numbers_in
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sales.models import Basket, FailedPin, Sale
 from store_edge.sales.staff import staff_member_create
 from tests.store_edge.conftest import BREAD, LaneClient

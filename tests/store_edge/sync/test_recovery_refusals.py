@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sales.models import Sale
 from store_edge.sync.client import HQRefused
 from store_edge.sync.recovery import RecoveryRefused, ledger_recover

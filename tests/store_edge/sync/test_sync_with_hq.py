@@ -10,7 +10,7 @@ import pytest
 
 from store_edge.catalog.models import Product, TaxClass
 from store_edge.catalog.selectors import config_state
-from store_edge.inventory.models import LedgerEntry
+from store_edge.ledger.models import LedgerEntry
 from store_edge.sync import services
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
 from store_edge.sync.models import SyncState

@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from store_edge.inventory.selectors import ledger_totals, stock_checksum
+from store_edge.inventory.selectors import stock_checksum
+from store_edge.ledger.selectors import ledger_totals
 from store_edge.sales.models import Sale
 
 

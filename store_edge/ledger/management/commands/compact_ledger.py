@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from store_edge.inventory.compaction import ledger_compact
+from store_edge.ledger.compaction import ledger_compact
 from store_edge.sync.services import sync_state
 
 

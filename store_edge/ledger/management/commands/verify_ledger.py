@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from store_edge.inventory.compaction import ledger_verify
+from store_edge.ledger.compaction import ledger_verify
 
 
 class Command(BaseCommand):

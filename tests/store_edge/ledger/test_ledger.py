@@ -7,8 +7,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from store_edge.inventory.models import LedgerEntry
-from store_edge.inventory.services import NewEntry, counter_take, ledger_append
+from store_edge.ledger.models import LedgerEntry
+from store_edge.ledger.services import NewEntry, counter_take, ledger_append
 
 
 def append(count: int = 1) -> range:

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from store_edge.inventory.models import STOCK_KINDS, EntryKind, LedgerCheckpoint, LedgerEntry
+from store_edge.ledger.models import STOCK_KINDS, EntryKind, LedgerCheckpoint, LedgerEntry
 
 
 def entry_record(entry: LedgerEntry) -> dict[str, Any]:
