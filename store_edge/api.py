@@ -7,23 +7,14 @@ from django.http import HttpRequest, HttpResponse
 
 from deploy.web.api_errors import DocumentedNinjaAPI
 from devices.barcodes import BarcodeError
+from store_edge.baskets.api import router as baskets_router
 from store_edge.catalog.api import router as catalog_router
 from store_edge.catalog.selectors import ProductNotFound
+from store_edge.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Throttled
 from store_edge.inventory.api import router as inventory_router
+from store_edge.peripherals.api import router as peripherals_router
 from store_edge.sales.api import router as sales_router
-from store_edge.sales.api_counter import router as counter_router
-from store_edge.sales.errors import (
-    BasketClosed,
-    BasketEmpty,
-    BasketNotFound,
-    BasketPaid,
-    BasketUnpaid,
-    InvalidItem,
-    SaleNotFound,
-    SalesError,
-)
-from store_edge.sales.shifts import ShiftError
-from store_edge.sales.staff import ApprovalRefused, PinsThrottled, SignInRefused
+from store_edge.shifts.api import router as shifts_router
 from store_edge.sync.api import router as sync_router
 
 logger = logging.getLogger(__name__)
@@ -34,30 +25,26 @@ api = DocumentedNinjaAPI(
     urls_namespace="lane-api",
     docs_url="/docs",
 )
+api.add_router("", baskets_router)
 api.add_router("", sales_router)
-api.add_router("", counter_router)
+api.add_router("", shifts_router)
+api.add_router("", peripherals_router)
 api.add_router("", catalog_router)
 api.add_router("", inventory_router)
 api.add_router("", sync_router)
 
 STATUS_OF_ERROR: dict[type[Exception], int] = {
-    PinsThrottled: 429,
+    Throttled: 429,
+    NotFound: 404,
     ProductNotFound: 404,
-    BasketNotFound: 404,
-    SaleNotFound: 404,
-    BasketClosed: 409,
-    BasketUnpaid: 409,
-    BasketPaid: 409,
-    ApprovalRefused: 403,
-    SignInRefused: 403,
-    ShiftError: 409,
-    BasketEmpty: 409,
-    InvalidItem: 422,
+    Conflict: 409,
+    Forbidden: 403,
+    Invalid: 422,
     BarcodeError: 422,
 }
 
 
-@api.exception_handler(SalesError)
+@api.exception_handler(DomainError)
 @api.exception_handler(ProductNotFound)
 @api.exception_handler(BarcodeError)
 def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -66,7 +53,7 @@ def _domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if getattr(exc, "code", ""):
         body["code"] = exc.code  # type: ignore[attr-defined]
     response = api.create_response(request, body, status=status)
-    if isinstance(exc, PinsThrottled):
+    if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.retry_after)
     return response
 

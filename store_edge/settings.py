@@ -65,7 +65,12 @@ INSTALLED_APPS = [
     "store_edge.catalog",
     "store_edge.ledger",
     "store_edge.inventory",
+    "store_edge.lanes",
+    "store_edge.staff",
+    "store_edge.peripherals",
+    "store_edge.baskets",
     "store_edge.sales",
+    "store_edge.shifts",
     "store_edge.sync",
     "store_edge.monitoring",
     "store_edge.audit",
@@ -141,7 +146,7 @@ LEDGER_PROJECTORS = ["store_edge.inventory.services.stock_project"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "store_edge.sales.staff.PinHasher",
+    "store_edge.staff.hashers.PinHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

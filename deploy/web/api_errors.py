@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
 
 DETAIL = {
@@ -23,6 +23,14 @@ VALIDATION_ERRORS = {  # pydantic's errors, or a message for what the API refuse
     },
     "required": ["detail"],
 }
+
+
+class ErrorOut(Schema):
+    """A refusal, in words the person at the other end can act on."""
+
+    detail: str
+
+
 BODY_REFUSALS = {
     400: "The body is not JSON, not UTF-8, holds NUL characters or nests too deep",
     413: "The body is too large",

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-STORE_APPS = ("sales", "ledger", "inventory", "sync", "monitoring", "catalog", "audit")
+STORE_APPS = (
+    "lanes", "staff", "peripherals", "baskets", "sales", "shifts", "ledger", "inventory", "sync",
+    "monitoring", "catalog", "audit",
+)  # fmt: skip
 ROLES: dict[str, list[str]] = {
     "Store manager": [f"{app}.*" for app in STORE_APPS],
     "Supervisor": [f"{app}.view_*" for app in STORE_APPS] + [

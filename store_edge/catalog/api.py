@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from store_edge.catalog.selectors import product_search
-from store_edge.sales.auth import LANE_AUTH
+from store_edge.lanes.auth import LANE_AUTH
 
 router = Router(auth=LANE_AUTH, tags=["catalogue"])
 

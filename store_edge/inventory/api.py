@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from store_edge.inventory.selectors import stock_on_hand
-from store_edge.sales.auth import LANE_AUTH
+from store_edge.lanes.auth import LANE_AUTH
 
 router = Router(auth=LANE_AUTH, tags=["stock"])
 

@@ -17,7 +17,7 @@ from store_edge.ledger.models import EntryKind, LedgerEntry
 from store_edge.monitoring.metrics import edge_metrics
 from store_edge.monitoring.models import Alert, AlertRule, MetricSample
 from store_edge.monitoring.rules import evaluate
-from store_edge.sales.peripherals import device_health
+from store_edge.peripherals.relay import device_health
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from store_edge.sales.models import LaneDevice
-from store_edge.sales.peripherals import device_health
+from store_edge.peripherals.models import LaneDevice
+from store_edge.peripherals.relay import device_health
 from store_edge.sync.services import pending_entries, sync_state
 
 SYNC_LAG_ALERT_SECONDS = 300

@@ -2,7 +2,7 @@
 screen, the lane page itself, and the printable receipt and shift report.
 
 The lane page is one server-rendered template; its script talks to the lane API with the
-lane's cookie and the cashier's session (see store_edge.sales.auth)."""
+lane's cookie and the cashier's session (see store_edge.lanes.auth)."""
 
 from __future__ import annotations
 
@@ -26,19 +26,22 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from store_edge.catalog.selectors import config_state
-from store_edge.sales.auth import (
+from store_edge.lanes.auth import (
     LANE_COOKIE,
     PosSession,
     cookie_lane,
     pin_given_at,
     pos_session_start,
 )
+from store_edge.lanes.models import Lane
+from store_edge.lanes.tokens import TOKEN_PREFIX, lane_for_token
 from store_edge.sales.errors import SaleNotFound
-from store_edge.sales.models import Lane, Shift, StaffMember
 from store_edge.sales.selectors import sale_detail
-from store_edge.sales.shifts import shift_report as report_of
-from store_edge.sales.staff import PinsThrottled, SignInRefused, cashier_sign_in
-from store_edge.sales.tokens import TOKEN_PREFIX, lane_for_token
+from store_edge.shifts.models import Shift
+from store_edge.shifts.reports import shift_report as report_of
+from store_edge.staff.errors import PinsThrottled, SignInRefused
+from store_edge.staff.models import StaffMember
+from store_edge.staff.services import cashier_sign_in
 
 LANE_COOKIE_AGE = 5 * 365 * 24 * 3600
 

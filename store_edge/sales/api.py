@@ -1,91 +1,23 @@
-"""Lane API: baskets, items, payments, completion, and sales."""
+"""Lane API: completing a basket as a sale, the sales of the store, and returns."""
 
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from store_edge.sales import selectors, services
-from store_edge.sales.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
-from store_edge.sales.staff import supervisor_approval
+from deploy.web.api_errors import ErrorOut
+from store_edge.baskets.api import AdjustmentOut
+from store_edge.baskets.errors import InvalidItem
+from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
+from store_edge.sales import returns, selectors, services
+from store_edge.staff.services import supervisor_approval
 
-router = Router(auth=LANE_AUTH, tags=["sales"])
+router = Router(auth=LANE_AUTH, tags=["sales and returns"])
 
-
-class AdjustmentOut(Schema):
-    promotion: str = Field(description="the promotion's code, or override / discount")
-    amount: Decimal = Field(description="what the customer saves on the line")
-    reason: str
-
-
-class BasketLineOut(Schema):
-    id: uuid.UUID
-    sku: str
-    name: str
-    quantity: Decimal
-    weight_kg: Decimal | None
-    unit_price: Decimal
-    amount: Decimal
-    adjustments: list[AdjustmentOut]
-
-
-class BasketOut(Schema):
-    id: uuid.UUID
-    status: str
-    lines: list[BasketLineOut]
-    subtotal: Decimal
-    discount_total: Decimal
-    tax_total: Decimal
-    total: Decimal
-    cash_total: Decimal = Field(description="the total when paid in cash (cash rounding)")
-    amount_paid: Decimal
-    amount_due: Decimal
-    member_card: str
-    coupons: list[str]
-    config_version: int
-    sale_id: uuid.UUID | None
-
-
-class AddItemIn(Schema):
-    code: str = Field(min_length=1, max_length=64, examples=["4006381333931"])
-    quantity: int | None = Field(default=None, ge=1, le=services.MAX_QUANTITY)
-    weight_kg: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=3)
-
-
-class MemberIn(Schema):
-    card: str = Field(min_length=1, max_length=64)
-
-
-class CouponIn(Schema):
-    code: str = Field(min_length=1, max_length=64)
-
-
-class LineChangeIn(Schema):
-    """A price override or a discount on one line, approved by a supervisor's PIN."""
-
-    price: Decimal | None = Field(default=None, ge=0, max_digits=9, decimal_places=2)
-    discount_percent: Decimal | None = Field(default=None, gt=0, le=100, decimal_places=2)
-    discount_amount: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=2)
-    reason: str = Field(min_length=1, max_length=200)
-    supervisor: str = Field(min_length=1, max_length=16)
-    pin: str = Field(min_length=1, max_length=16)
-
-
-class PaymentIn(Schema):
-    method: str = Field(max_length=16, examples=["cash"])
-    amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2, examples=["20.00"])
-    terminal_reference: str = Field(default="", max_length=64, description="card: the terminal's")
-    card_last4: str = Field(default="", max_length=8, description="card: last four digits only")
-    id: uuid.UUID | None = Field(
-        default=None, description="chosen by the client: the same payment sent twice counts once"
-    )
-
-
-class QuantityIn(Schema):
-    quantity: int = Field(ge=1, le=services.MAX_QUANTITY)
+SALE_NUMBER_PATTERN = r"^[0-9]{2,3}-[0-9]{7}$"
 
 
 class SaleLineOut(Schema):
@@ -138,162 +70,6 @@ class SaleDetailOut(SaleOut):
     taxes: list[TaxOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-def _basket(detail: dict[str, Any], status: int = 200) -> JsonResponse:
-    # The basket is answered on every scan: it is built JSON-ready (amounts as strings)
-    # and sent as is; tests check it against BasketOut, the documented schema.
-    return JsonResponse(detail, status=status)
-
-
-@router.post("/baskets", response={201: BasketOut})
-def basket_create(request: HttpRequest) -> JsonResponse:
-    lane = request_lane(request)
-    basket = services.basket_open(lane=lane)
-    detail = selectors.basket_detail(basket_id=basket.id, lane=lane)
-    return _basket(detail, status=201)
-
-
-class BasketSummaryOut(Schema):
-    id: uuid.UUID
-    status: str
-    created_at: datetime
-    lines: int
-
-
-@router.get("/baskets", response=list[BasketSummaryOut])
-def baskets_list(request: HttpRequest, status: str = "suspended") -> list[dict[str, Any]]:
-    """Baskets of the store in a status (suspended ones can be resumed on any lane)."""
-    return selectors.baskets_in(status=status, lane=request_lane(request))
-
-
-@router.post(
-    "/baskets/{basket_id}/suspend", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut}
-)
-def basket_suspend(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_suspend(basket_id=basket_id, lane=lane)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post("/baskets/{basket_id}/resume", response={200: BasketOut, 404: ErrorOut})
-def basket_resume(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_resume(basket_id=basket_id, lane=lane)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
-def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=request_lane(request)))
-
-
-@router.post(
-    "/baskets/{basket_id}/items", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any}
-)
-def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn) -> JsonResponse:
-    lane = request_lane(request)
-    version = services.basket_add_item(
-        basket_id=basket_id,
-        lane=lane,
-        code=item.code,
-        quantity=item.quantity,
-        weight_kg=item.weight_kg,
-    )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane, config_version=version))
-
-
-@router.delete(
-    "/baskets/{basket_id}/items/{line_id}", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut}
-)
-def basket_item_remove(
-    request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID
-) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_remove_line(basket_id=basket_id, lane=lane, line_id=line_id)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post(
-    "/baskets/{basket_id}/items/{line_id}/quantity",
-    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
-)
-def basket_line_quantity(
-    request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, body: QuantityIn
-) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_set_quantity(
-        basket_id=basket_id, lane=lane, line_id=line_id, quantity=body.quantity
-    )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post(
-    "/baskets/{basket_id}/payments",
-    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
-)
-def basket_payment_add(
-    request: HttpRequest, basket_id: uuid.UUID, payment: PaymentIn
-) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_add_payment(
-        basket_id=basket_id,
-        lane=lane,
-        method=payment.method,
-        amount=payment.amount,
-        terminal_reference=payment.terminal_reference,
-        card_last4=payment.card_last4,
-        payment_id=payment.id,
-    )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post(
-    "/baskets/{basket_id}/loyalty",
-    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
-)
-def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_set_member(basket_id=basket_id, lane=lane, card=member.card)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post(
-    "/baskets/{basket_id}/coupons",
-    response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
-)
-def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) -> JsonResponse:
-    lane = request_lane(request)
-    services.basket_add_coupon(basket_id=basket_id, lane=lane, code=coupon.code)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
-@router.post(
-    "/baskets/{basket_id}/items/{line_id}/change",
-    response={200: BasketOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Any, 429: ErrorOut},
-)
-def basket_line_change(
-    request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, change: LineChangeIn
-) -> JsonResponse:
-    lane = request_lane(request)
-    approver = supervisor_approval(
-        code=change.supervisor, pin=change.pin, where=pin_given_at(request, lane)
-    )
-    services.basket_line_change(
-        basket_id=basket_id,
-        lane=lane,
-        line_id=line_id,
-        approver=approver,
-        reason=change.reason,
-        override_price=change.price,
-        discount_percent=change.discount_percent,
-        discount_amount=change.discount_amount,
-    )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
-
-
 @router.post(
     "/baskets/{basket_id}/complete",
     response={200: SaleOut, 201: SaleOut, 404: ErrorOut, 409: ErrorOut},
@@ -310,3 +86,115 @@ def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
 @router.get("/sales/{sale_id}", response={200: SaleDetailOut, 404: ErrorOut})
 def sale_get(request: HttpRequest, sale_id: uuid.UUID) -> Any:
     return selectors.sale_detail(sale_id=sale_id)
+
+
+# Returns ------------------------------------------------------------------------------
+
+
+class ReturnableLineOut(Schema):
+    id: uuid.UUID
+    sku: str
+    name: str
+    quantity: Decimal
+    weight_kg: Decimal | None
+    amount: Decimal
+    returnable: Decimal = Field(description="pieces, or kg for a weighed line")
+
+
+class ReturnableSaleOut(Schema):
+    id: uuid.UUID
+    number: str
+    completed_at: datetime
+    total: Decimal
+    tenders: dict[str, Decimal]
+    lines: list[ReturnableLineOut]
+
+
+class ReturnLineIn(Schema):
+    line_id: uuid.UUID
+    quantity: Decimal = Field(gt=0, max_digits=9, decimal_places=3)
+
+
+class ReturnIn(Schema):
+    sale_number: str = Field(pattern=SALE_NUMBER_PATTERN)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
+    terminal_reference: str = Field(default="", max_length=64)
+    card_last4: str = Field(default="", max_length=8)
+    cashier: str = Field(default="", max_length=16, description="API clients: who serves")
+
+
+class ReturnNoReceiptIn(Schema):
+    code: str = Field(min_length=1, max_length=64)
+    quantity: Decimal = Field(default=Decimal(1), gt=0, max_digits=9, decimal_places=3)
+    supervisor: str = Field(min_length=1, max_length=16)
+    pin: str = Field(min_length=1, max_length=16)
+    cashier: str = Field(default="", max_length=16)
+
+
+@router.get("/returns/sales/{number}", response={200: ReturnableSaleOut, 404: ErrorOut})
+def returnable_sale(request: HttpRequest, number: str) -> dict[str, Any]:
+    """A sale of this store by its receipt number, with what can still come back."""
+    sale = selectors.sale_by_number(number)
+    left = selectors.returnable(sale)
+    tenders: dict[str, Decimal] = {}
+    for tender in sale.tenders.all():
+        tenders[tender.method] = tenders.get(tender.method, Decimal("0.00")) + tender.amount
+    return {
+        "id": sale.id,
+        "number": sale.number,
+        "completed_at": sale.completed_at,
+        "total": sale.total,
+        "tenders": tenders,
+        "lines": [
+            {
+                "id": line.id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "weight_kg": line.weight_kg,
+                "amount": line.amount,
+                "returnable": left[line.id],
+            }
+            for line in sale.lines.all()
+        ],  # fmt: skip
+    }
+
+
+@router.post("/returns", response={201: SaleDetailOut, 404: ErrorOut, 422: Any})
+def return_create(request: HttpRequest, body: ReturnIn) -> Status[Any]:
+    """Take back lines of a sale, refunded as they were paid (card first, then cash)."""
+    lane = request_lane(request)
+    quantities: dict[uuid.UUID, Decimal] = {}
+    for line in body.lines:
+        if line.line_id in quantities:
+            raise InvalidItem("each line once")
+        quantities[line.line_id] = line.quantity
+    sale = returns.return_with_receipt(
+        lane=lane,
+        sale_number=body.sale_number,
+        lines=quantities,
+        cashier=request_cashier(request, body.cashier),
+        terminal_reference=body.terminal_reference,
+        card_last4=body.card_last4,
+    )
+    return Status(201, selectors.sale_detail(sale_id=sale.id))
+
+
+@router.post(
+    "/returns/without-receipt",
+    response={201: SaleDetailOut, 403: ErrorOut, 404: ErrorOut, 422: Any, 429: ErrorOut},
+)
+def return_without_receipt(request: HttpRequest, body: ReturnNoReceiptIn) -> Status[Any]:
+    """Take an item back without a receipt: today's price, in cash, a supervisor approves."""
+    lane = request_lane(request)
+    approver = supervisor_approval(
+        code=body.supervisor, pin=body.pin, where=pin_given_at(request, lane)
+    )
+    sale = returns.return_without_receipt(
+        lane=lane,
+        code=body.code,
+        quantity=body.quantity,
+        approver=approver,
+        cashier=request_cashier(request, body.cashier),
+    )
+    return Status(201, selectors.sale_detail(sale_id=sale.id))

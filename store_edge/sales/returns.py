@@ -9,28 +9,27 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from devices.barcodes import parse_code
+from store_edge.baskets.errors import InvalidItem
+from store_edge.baskets.models import TenderMethod
+from store_edge.baskets.scan_rules import GRAM
+from store_edge.baskets.services import barcode_rules, card_tender_refused
 from store_edge.catalog.selectors import config_stamp, product_for_code
+from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind
-from store_edge.ledger.services import NewEntry, counter_take, ledger_append
+from store_edge.ledger.services import NewEntry, ledger_append
 from store_edge.pricing.domain import PricedLine, TaxRule, refund_amount, round_money, tax_for_class
-from store_edge.sales.errors import InvalidItem, SaleNotFound
-from store_edge.sales.models import Lane, Sale, SaleLine, Shift, StaffMember, TenderMethod
-from store_edge.sales.services import (
-    LAST4,
-    SALE_NUMBER,
-    TERMINAL_REFERENCE,
-    _sale_insert,
-    barcode_rules,
-)
-from store_edge.sales.sql import GRAM
+from store_edge.sales.document import SaleDocument, SaleLineDoc, TaxDoc, TenderDoc
+from store_edge.sales.models import Sale, SaleLine
+from store_edge.sales.records import sale_record
+from store_edge.sales.selectors import returnable, sale_by_number
+from store_edge.sales.services import sale_number_take
+from store_edge.shifts.selectors import shift_open_id
+from store_edge.staff.models import StaffMember
 
 ZERO = Decimal("0.00")
 
@@ -45,32 +44,6 @@ class ReturnLine:
     refund: Decimal  # positive
     tax: TaxRule
     returned_line: SaleLine | None
-
-
-def sale_by_number(number: str) -> Sale:
-    sale = (
-        Sale.objects.filter(number=number.strip()[:32], returns_sale=None)
-        .prefetch_related("lines", "tenders", "taxes")
-        .first()
-    )
-    if sale is None:
-        raise SaleNotFound(f"No sale {number} at this store")
-    return sale
-
-
-def returnable(sale: Sale) -> dict[uuid.UUID, Decimal]:
-    """What of each line of a sale can still come back (pieces, or kg for a weighed line)."""
-    back = dict(
-        SaleLine.objects.filter(returned_line__sale=sale)
-        .values("returned_line_id")
-        .annotate(back=Sum(Coalesce("weight_kg", "quantity")))
-        .values_list("returned_line_id", "back")
-    )
-    return {
-        line.id: (line.weight_kg if line.weight_kg is not None else line.quantity)
-        + Decimal(str(back.get(line.id) or 0)).quantize(GRAM)  # returned amounts are negative
-        for line in sale.lines.all()
-    }
 
 
 def return_with_receipt(
@@ -148,7 +121,7 @@ def _refund_tenders(sale: Sale, total: Decimal, reference: str,
     left = total
     card = min(max(paid.get(TenderMethod.CARD, ZERO), ZERO), left)
     if card > 0:
-        if not TERMINAL_REFERENCE.fullmatch(reference) or not LAST4.fullmatch(last4):
+        if card_tender_refused(terminal_reference=reference, card_last4=last4):
             raise InvalidItem(
                 f"{card} goes back to the card: refund it on the terminal, then give the "
                 "terminal's reference and the card's last four digits"
@@ -178,10 +151,10 @@ def _record(
     version = config_stamp()[0]
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        sale = Sale(
-            id=uuid.uuid4(),
-            number=f"{lane.number:02d}-{counter_take(name=SALE_NUMBER):07d}",
-            lane=lane,
+        sale_id = uuid.uuid4()
+        document = SaleDocument(
+            number=sale_number_take(lane=lane),
+            lane=lane.number,
             completed_at=now,
             config_version=version,
             subtotal=-total,
@@ -192,78 +165,47 @@ def _record(
             change=ZERO,
             cash_rounding=ZERO,
             cashier=cashier,
-            shift_id=Shift.objects.filter(lane_id=lane.id, closed_at=None)
-            .values_list("id", flat=True)
-            .first(),
-            returns_sale=original,
-        )
-        document_lines: list[dict[str, Any]] = [
-            {
-                "id": str(uuid.uuid4()),
-                "position": n,
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": str(-(line.quantity if line.weight_kg is None else Decimal(1))),
-                "weight_kg": None if line.weight_kg is None else str(-line.weight_kg),
-                "unit_price": str(line.unit_price),
-                "base_amount": str(-line.refund),
-                "amount": str(-line.refund),
-                "tax_class": line.tax.code,
-                "adjustments": [],
-                "returns_line": str(line.returned_line.id) if line.returned_line else None,
-            }
-            for n, line in enumerate(lines, start=1)
-        ]
-        document: dict[str, Any] = {
-            "number": sale.number,
-            "lane": lane.number,
-            "completed_at": now.isoformat(),
-            "config_version": version,
-            "subtotal": str(sale.subtotal),
-            "discount_total": "0.00",
-            "tax_total": str(sale.tax_total),
-            "total": str(sale.total),
-            "amount_paid": str(sale.amount_paid),
-            "change": "0.00",
-            "cash_rounding": "0.00",
-            "member_card": "",
-            "coupons": [],
-            "cashier": cashier,
-            "returns": original.number if original else "",
-            "approved_by": approver,
-            "lines": document_lines,
-            "tenders": [
-                {
-                    "id": str(uuid.uuid4()),
-                    "method": method,
-                    "amount": str(-amount),
-                    "terminal_reference": reference,
-                    "card_last4": last4,
-                }
+            returns=original.number if original else "",
+            approved_by=approver,
+            lines=[
+                SaleLineDoc(
+                    id=uuid.uuid4(),
+                    position=n,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=-(line.quantity if line.weight_kg is None else Decimal(1)),
+                    weight_kg=None if line.weight_kg is None else -line.weight_kg,
+                    unit_price=line.unit_price,
+                    base_amount=-line.refund,
+                    amount=-line.refund,
+                    tax_class=line.tax.code,
+                    returns_line=line.returned_line.id if line.returned_line else None,
+                )
+                for n, line in enumerate(lines, start=1)
+            ],
+            tenders=[
+                TenderDoc(id=uuid.uuid4(), method=TenderMethod(method), amount=-amount,
+                          terminal_reference=reference, card_last4=last4)
                 for method, amount, reference, last4 in tenders
-            ],  # fmt: skip
-            "taxes": [
-                {
-                    "tax_class": t.code,
-                    "rate": str(t.rate),
-                    "inclusive": t.inclusive,
-                    "net": str(-t.net),
-                    "tax": str(-t.tax),
-                    "gross": str(-t.gross),
-                }
+            ],
+            taxes=[
+                TaxDoc(tax_class=t.code, rate=t.rate, inclusive=t.inclusive, net=-t.net,
+                       tax=-t.tax, gross=-t.gross)
                 for t in taxes
-            ],  # fmt: skip
-        }
-        _sale_insert(cursor, sale=sale, document=document)
+            ],
+        )  # fmt: skip
+        sale_record(cursor, sale_id=sale_id, document=document, lane_id=lane.id,
+                    shift_id=shift_open_id(lane=lane),
+                    returns_sale_id=original.id if original else None)  # fmt: skip
         ledger_append(
             entries=[
                 NewEntry(kind=EntryKind.RETURN_COMPLETED, document_type="return",
-                         document_id=sale.id, payload=document),
-                *(NewEntry(kind=EntryKind.RETURN, document_type="return", document_id=sale.id,
+                         document_id=sale_id, payload=document),
+                *(NewEntry(kind=EntryKind.RETURN, document_type="return", document_id=sale_id,
                            sku=line.sku, quantity=line.quantity) for line in lines),
             ],
             user=cashier or f"lane:{lane.number}",
             at=now,
             config_version=version,
         )  # fmt: skip
-    return sale
+        return Sale.objects.select_related("lane").get(id=sale_id)

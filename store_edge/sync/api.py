@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from store_edge.catalog.selectors import config_state
+from store_edge.lanes.auth import LANE_AUTH
 from store_edge.monitoring.alerts import active_alerts
-from store_edge.sales.auth import LANE_AUTH
 from store_edge.sync.models import SyncIssue, SyncIssueKind
 from store_edge.sync.services import push_progress, sync_state
 

@@ -9,8 +9,6 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from store_edge.ledger.models import EntryKind
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -142,7 +140,7 @@ class EntryWire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     seq: int = Field(ge=1, le=2**62)
     uuid: UUID
-    kind: EntryKind
+    kind: str = Field(min_length=1, max_length=32)
     sku: str = Field(default="", max_length=32)
     quantity: Decimal | None = Field(default=None, max_digits=14, decimal_places=3)
     document_type: str = Field(max_length=32)

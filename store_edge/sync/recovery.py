@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
-from uuid import UUID
 
-from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from django.db import connection, transaction
+from pydantic import ValidationError
 
+from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind, LedgerEntry
 from store_edge.ledger.services import (
     LEDGER_SEQ,
@@ -23,7 +20,9 @@ from store_edge.ledger.services import (
     counter_raise,
     entries_restore,
 )
-from store_edge.sales.models import Lane, Sale, SaleLine, SaleTax, SaleTender
+from store_edge.sales.document import SaleDocument
+from store_edge.sales.models import Sale
+from store_edge.sales.records import sale_record
 from store_edge.sales.services import SALE_NUMBER
 from store_edge.sync.client import HQClient, HQRefused
 from store_edge.sync.contract import EntryWire, LedgerPageWire
@@ -36,63 +35,6 @@ SALE_DOCUMENTS = (EntryKind.SALE_COMPLETED, EntryKind.RETURN_COMPLETED)
 
 class RecoveryRefused(Exception):
     """HQ's answer cannot be taken (it does not continue this ledger); nothing was kept."""
-
-
-class _Doc(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class LineDoc(_Doc):
-    id: UUID
-    position: int
-    sku: str
-    name: str
-    quantity: Decimal
-    weight_kg: Decimal | None = None
-    unit_price: Decimal
-    base_amount: Decimal | None = None
-    amount: Decimal
-    tax_class: str
-    adjustments: list[dict[str, Any]] = Field(default_factory=list)
-    returns_line: UUID | None = None
-
-
-class TenderDoc(_Doc):
-    id: UUID
-    method: str
-    amount: Decimal
-    terminal_reference: str = ""
-    card_last4: str = ""
-
-
-class TaxDoc(_Doc):
-    tax_class: str
-    rate: Decimal
-    inclusive: bool
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-
-
-class SaleDoc(_Doc):
-    number: str = Field(pattern=r"^\d{2}-\d{1,10}$")
-    lane: int = Field(ge=1, le=999)
-    completed_at: datetime
-    config_version: int
-    subtotal: Decimal
-    discount_total: Decimal
-    tax_total: Decimal
-    total: Decimal
-    amount_paid: Decimal
-    change: Decimal
-    cash_rounding: Decimal = Decimal("0.00")
-    member_card: str = ""
-    coupons: list[str] = Field(default_factory=list)
-    cashier: str = ""
-    returns: str = ""
-    lines: list[LineDoc]
-    tenders: list[TenderDoc]
-    taxes: list[TaxDoc]
 
 
 @dataclass(frozen=True)
@@ -135,11 +77,20 @@ def _page(client: HQClient, after: int) -> LedgerPageWire:
         raise HQRefused(0, f"HQ's answer is not a ledger page: {exc}") from exc
 
 
+def _kind(entry: EntryWire) -> EntryKind:
+    try:
+        return EntryKind(entry.kind)
+    except ValueError as exc:
+        raise RecoveryRefused(
+            f"#{entry.seq}: an entry of a kind this store does not know ({entry.kind[:32]!r})"
+        ) from exc
+
+
 def _insert(entries: list[EntryWire]) -> int:
     entries_restore(held=[
         HeldEntry(seq=e.seq, uuid=e.uuid, created_at=e.created_at, user=e.user,
                   config_version=e.config_version,
-                  entry=NewEntry(kind=e.kind, document_type=e.document_type,
+                  entry=NewEntry(kind=_kind(e), document_type=e.document_type,
                                  document_id=e.document_id, sku=e.sku, quantity=e.quantity,
                                  payload=e.payload))
         for e in entries
@@ -152,37 +103,14 @@ def _insert(entries: list[EntryWire]) -> int:
 
 def _sale_create(entry: EntryWire) -> None:
     try:
-        doc = SaleDoc.model_validate(entry.payload)
+        doc = SaleDocument.model_validate(entry.payload)
     except ValidationError as exc:
         raise RecoveryRefused(f"#{entry.seq}: the sale document is not readable: {exc}") from exc
     lane, _ = Lane.objects.get_or_create(number=doc.lane, defaults={"name": f"Lane {doc.lane}"})
-    returned = Sale.objects.filter(number=doc.returns).first() if doc.returns else None
-    sale = Sale.objects.create(
-        id=entry.document_id, number=doc.number, lane=lane, completed_at=doc.completed_at,
-        config_version=doc.config_version, subtotal=doc.subtotal,
-        discount_total=doc.discount_total, tax_total=doc.tax_total, total=doc.total,
-        amount_paid=doc.amount_paid, change=doc.change, cash_rounding=doc.cash_rounding,
-        member_card=doc.member_card, coupons=doc.coupons, cashier=doc.cashier,
-        returns_sale=returned,
-    )  # fmt: skip
-    SaleLine.objects.bulk_create(
-        SaleLine(id=line.id, sale=sale, position=line.position, sku=line.sku, name=line.name,
-                 quantity=line.quantity, weight_kg=line.weight_kg, unit_price=line.unit_price,
-                 base_amount=line.amount if line.base_amount is None else line.base_amount,
-                 amount=line.amount, tax_class=line.tax_class, adjustments=line.adjustments,
-                 returned_line_id=line.returns_line)
-        for line in doc.lines
-    )  # fmt: skip
-    SaleTender.objects.bulk_create(
-        SaleTender(id=t.id, sale=sale, method=t.method, amount=t.amount,
-                   terminal_reference=t.terminal_reference, card_last4=t.card_last4)
-        for t in doc.tenders
-    )  # fmt: skip
-    SaleTax.objects.bulk_create(
-        SaleTax(sale=sale, tax_class=t.tax_class, rate=t.rate, inclusive=t.inclusive, net=t.net,
-                tax=t.tax, gross=t.gross)
-        for t in doc.taxes
-    )  # fmt: skip
+    returned = Sale.objects.filter(number=doc.returns).values_list("id", flat=True).first()
+    with connection.cursor() as cursor:
+        sale_record(cursor, sale_id=entry.document_id, document=doc, lane_id=lane.id,
+                    shift_id=None, returns_sale_id=returned if doc.returns else None)  # fmt: skip
 
 
 def _counters_past(last_seq: int) -> None:

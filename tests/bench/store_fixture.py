@@ -33,6 +33,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from store_edge.baskets.models import Basket, BasketLine, BasketPayment
     from store_edge.catalog.models import Product
     from store_edge.catalog.selectors import config_state
     from store_edge.catalog.services import (
@@ -41,8 +42,8 @@ def main() -> None:
         TaxClassData,
         catalog_apply,
     )
-    from store_edge.sales.models import Basket, BasketLine, BasketPayment, Lane
-    from store_edge.sales.tokens import lane_token_issue
+    from store_edge.lanes.models import Lane
+    from store_edge.lanes.tokens import lane_token_issue
 
     call_command("migrate", verbosity=0)
     document = json.loads(args.catalogue.read_text())
@@ -106,7 +107,7 @@ def _complete_all(lanes: dict) -> None:  # type: ignore[type-arg]
     store builds while HQ is away), fast: the fixture is not what is measured."""
     from django.db import connection
 
-    from store_edge.sales.models import Basket
+    from store_edge.baskets.models import Basket
     from store_edge.sales.services import sale_complete
 
     with connection.cursor() as cursor:

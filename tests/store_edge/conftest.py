@@ -1,13 +1,14 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from store_edge.catalog.services import ConfigSnapshot, ProductData, TaxClassData, catalog_apply
-from store_edge.sales.models import Lane
-from store_edge.sales.tokens import lane_token_issue
+from store_edge.lanes.models import Lane
+from store_edge.lanes.tokens import lane_token_issue
 
 WATER = "4006381333931"  # EAN-13 of sparkling water, 0.79, standard VAT
 BREAD = "4360001000369"  # wholegrain bread, 2.49, reduced VAT
@@ -92,10 +93,22 @@ class LaneClient:
         return sale
 
 
+def sold_with_card_and_cash(lane_api: LaneClient) -> dict[str, Any]:
+    """3 breads (7.47): 5.00 on the card, the rest in cash."""
+    basket_id = lane_api.new_basket()
+    lane_api.post(f"/baskets/{basket_id}/items", {"code": BREAD, "quantity": 3})
+    lane_api.post(f"/baskets/{basket_id}/payments", {"method": "card", "amount": "5.00",
+                  "terminal_reference": "T-1", "card_last4": "4242"})  # fmt: skip
+    lane_api.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "10.00"})
+    status, sale = lane_api.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
+    return sale
+
+
 @pytest.fixture
 def relay(redis_url: str, settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """The device relay on a real Redis, under a key prefix of this test's own."""
-    from store_edge.sales import peripherals
+    from store_edge.peripherals import relay as peripherals
 
     settings.REDIS_URL = redis_url
     settings.REDIS_KEY_PREFIX = f"test-{tmp_path.name}"
@@ -141,7 +154,7 @@ def _transactional(marker: pytest.Mark | None) -> bool:
 @pytest.fixture
 def staff(db: None) -> None:
     """A supervisor (77, PIN 4321) and a cashier (12, PIN 1234)."""
-    from store_edge.sales.staff import staff_member_create
+    from store_edge.staff.services import staff_member_create
 
     staff_member_create(code="77", name="Sam Supervisor", role="supervisor", pin="4321")
     staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")

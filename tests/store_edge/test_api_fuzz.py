@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from store_edge.sales.models import BasketLine
+from store_edge.baskets.models import BasketLine
 from store_edge.wsgi import application
 from tests.store_edge.conftest import WATER, LaneClient
 

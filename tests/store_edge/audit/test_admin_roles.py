@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.test import Client
 
 from store_edge.catalog.models import Product
-from store_edge.sales.models import StaffMember
+from store_edge.staff.models import StaffMember
 from tests.store_edge.conftest import WATER, LaneClient
 
 
@@ -43,9 +43,9 @@ def test_a_supervisor_reads_and_approves_but_does_not_edit_staff(
     supervisor = signed_in(client, "Supervisor")
     assert supervisor.get("/admin/sales/sale/").status_code == 200
     assert supervisor.get("/admin/inventory/stockdocument/add/").status_code == 200
-    page = supervisor.get(f"/admin/sales/staffmember/{staff.pk}/change/")
+    page = supervisor.get(f"/admin/staff/staffmember/{staff.pk}/change/")
     assert page.status_code == 200 and b'name="name"' not in page.content  # shown, not a form
-    refused = supervisor.post(f"/admin/sales/staffmember/{staff.pk}/change/",
+    refused = supervisor.post(f"/admin/staff/staffmember/{staff.pk}/change/",
                               {"name": "Mallory", "role": "manager", "active": "on"})  # fmt: skip
     assert refused.status_code == 403
     staff.refresh_from_db()
@@ -55,7 +55,7 @@ def test_a_supervisor_reads_and_approves_but_does_not_edit_staff(
 
 def test_a_manager_edits_staff(client: Client, staff: StaffMember) -> None:
     manager = signed_in(client, "Store manager")
-    answer = manager.post(f"/admin/sales/staffmember/{staff.pk}/change/",
+    answer = manager.post(f"/admin/staff/staffmember/{staff.pk}/change/",
                           {"name": "Cat", "role": "supervisor", "active": "on"})  # fmt: skip
     assert answer.status_code == 302
     staff.refresh_from_db()

@@ -12,7 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from store_edge.audit.models import AuditEntry
-from store_edge.sales.models import Lane, LaneDevice, StaffMember
+from store_edge.lanes.models import Lane
+from store_edge.peripherals.models import LaneDevice
+from store_edge.staff.models import StaffMember
 
 
 @pytest.fixture
@@ -37,10 +39,10 @@ def test_a_change_is_logged_with_before_and_after_and_no_secret(
     manager: Client, cashier: StaffMember
 ) -> None:
     form = {"name": "Cat Cashier", "role": "supervisor", "active": "on"}
-    answer = manager.post(f"/admin/sales/staffmember/{cashier.pk}/change/", form)
+    answer = manager.post(f"/admin/staff/staffmember/{cashier.pk}/change/", form)
     assert answer.status_code == 302
     (entry,) = AuditEntry.objects.all()
-    assert (entry.user, entry.action, entry.model) == ("maria", "change", "sales.StaffMember")
+    assert (entry.user, entry.action, entry.model) == ("maria", "change", "staff.StaffMember")
     assert entry.object_id == str(cashier.pk)
     assert entry.before["name"] == "Cat" and entry.after["name"] == "Cat Cashier"
     assert entry.before["role"] == "cashier" and entry.after["role"] == "supervisor"
@@ -49,7 +51,7 @@ def test_a_change_is_logged_with_before_and_after_and_no_secret(
 
 
 def test_an_action_is_logged_per_record(manager: Client, cashier: StaffMember) -> None:
-    answer = manager.post("/admin/sales/staffmember/", {
+    answer = manager.post("/admin/staff/staffmember/", {
         "action": "unlock", "_selected_action": [str(cashier.pk)]})  # fmt: skip
     assert answer.status_code == 302
     (entry,) = AuditEntry.objects.all()
@@ -70,17 +72,17 @@ def test_inline_changes_and_deletions_are_logged(manager: Client, db: None) -> N
             "devices-0-options": "{}", "devices-0-active": "on",
             "tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0",
             "tokens-MIN_NUM_FORMS": "0", "tokens-MAX_NUM_FORMS": "1000"}  # fmt: skip
-    answer = manager.post(f"/admin/sales/lane/{lane.pk}/change/", form)
+    answer = manager.post(f"/admin/lanes/lane/{lane.pk}/change/", form)
     assert answer.status_code == 302, answer.content.decode()[:3000]
-    changed = AuditEntry.objects.get(model="sales.LaneDevice")
+    changed = AuditEntry.objects.get(model="peripherals.LaneDevice")
     assert (changed.before["port"], changed.after["port"]) == ("/dev/a", "/dev/ttyUSB1")
-    manager.post(f"/admin/sales/lanedevice/{device.pk}/delete/", {"post": "yes"})
-    deleted = AuditEntry.objects.get(model="sales.LaneDevice", action="delete")
+    manager.post(f"/admin/peripherals/lanedevice/{device.pk}/delete/", {"post": "yes"})
+    deleted = AuditEntry.objects.get(model="peripherals.LaneDevice", action="delete")
     assert deleted.before["port"] == "/dev/ttyUSB1" and deleted.after is None
 
 
 def test_the_log_cannot_be_changed_from_the_admin(manager: Client, cashier: StaffMember) -> None:
-    manager.post("/admin/sales/staffmember/", {"action": "unlock",
+    manager.post("/admin/staff/staffmember/", {"action": "unlock",
                                                "_selected_action": [str(cashier.pk)]})  # fmt: skip
     entry = AuditEntry.objects.get()
     assert manager.get("/admin/audit/auditentry/").status_code == 200

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from store_edge.baskets.services import basket_add_item, basket_add_payment, basket_open
 from store_edge.catalog.models import KnownStore
 from store_edge.inventory.models import DocumentStatus, StockDocument, StockLevel
 from store_edge.inventory.selectors import (
@@ -30,16 +31,11 @@ from store_edge.inventory.stock_operations import (
     stock_document_post,
     stock_operation,
 )
+from store_edge.lanes.models import Lane
 from store_edge.ledger.compaction import ledger_compact, ledger_verify
 from store_edge.ledger.models import LedgerCheckpoint, LedgerEntry
 from store_edge.ledger.selectors import ledger_totals
-from store_edge.sales.models import Lane
-from store_edge.sales.services import (
-    basket_add_item,
-    basket_add_payment,
-    basket_open,
-    sale_complete,
-)
+from store_edge.sales.services import sale_complete
 from tests.store_edge.conftest import BREAD
 
 WATER_SKU, BREAD_SKU, BANANAS_SKU = "100001", "200036", "4011"

@@ -164,7 +164,7 @@ def test_history_is_bounded_and_stops_when_the_disk_is_nearly_full(settings: Any
 @pytest.mark.django_db
 def test_the_scale_error_rate_comes_from_the_history(relay: None) -> None:
     MetricSample.objects.create(name=SCALE_ERRORS, value=4.0, at=at(0))
-    from store_edge.sales import peripherals
+    from store_edge.peripherals import relay as peripherals
 
     peripherals.publish_health(7, {"kind": "scale", "connected": True, "errors": 16})
     metrics = local_metrics(now=at(120))

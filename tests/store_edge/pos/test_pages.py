@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
+from store_edge.lanes.tokens import lane_token_issue
 from store_edge.sales.models import Sale
-from store_edge.sales.staff import MAX_FAILED_PINS, staff_member_create
-from store_edge.sales.tokens import lane_token_issue
+from store_edge.staff.services import MAX_FAILED_PINS, staff_member_create
 from tests.store_edge.conftest import BANANAS, BREAD, WATER, LaneClient
 
 
@@ -95,7 +95,7 @@ def test_a_malformed_sign_in_is_refused_without_counting(
     client = Client()
     set_up(client, lane_token)
     assert client.post("/pos/sign-in", form).status_code == 422
-    from store_edge.sales.models import StaffMember
+    from store_edge.staff.models import StaffMember
 
     assert StaffMember.objects.get(code="12").failed_pins == 0
 
@@ -217,7 +217,7 @@ def test_the_page_script_and_styles_are_served_by_the_store(db: None) -> None:
 def test_a_manager_unlocks_a_locked_cashier_in_the_admin(
     lane_token: str, staff: None, admin_client: Client
 ) -> None:
-    from store_edge.sales.models import StaffMember
+    from store_edge.staff.models import StaffMember
 
     client = Client()
     set_up(client, lane_token)
@@ -225,12 +225,12 @@ def test_a_manager_unlocks_a_locked_cashier_in_the_admin(
         client.post("/pos/sign-in", {"code": "12", "pin": "9999"})
     member = StaffMember.objects.get(code="12")
     assert member.locked_until is not None
-    listing = admin_client.get("/admin/sales/staffmember/")
+    listing = admin_client.get("/admin/staff/staffmember/")
     assert listing.status_code == 200 and b"Cat Cashier" in listing.content
     assert (
-        b"pin_hash" not in admin_client.get(f"/admin/sales/staffmember/{member.pk}/change/").content
+        b"pin_hash" not in admin_client.get(f"/admin/staff/staffmember/{member.pk}/change/").content
     )
-    answer = admin_client.post("/admin/sales/staffmember/",
+    answer = admin_client.post("/admin/staff/staffmember/",
                                {"action": "unlock", "_selected_action": [member.pk]})  # fmt: skip
     assert answer.status_code == 302
     assert StaffMember.objects.get(code="12").locked_until is None

@@ -6,16 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from store_edge.baskets.services import basket_add_item, basket_add_payment, basket_open
 from store_edge.inventory.models import StockLevel
 from store_edge.inventory.selectors import stock_differences
+from store_edge.lanes.models import Lane
 from store_edge.ledger.models import LedgerEntry
-from store_edge.sales.models import Lane, Sale
-from store_edge.sales.services import (
-    basket_add_item,
-    basket_add_payment,
-    basket_open,
-    sale_complete,
-)
+from store_edge.sales.models import Sale
+from store_edge.sales.services import sale_complete
 from tests.store_edge.conftest import BREAD, PRODUCTS, snapshot
 
 LANES = 6

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from stdnum import ean, luhn
 
 from deploy.web.card_numbers import card_numbers_in
+from store_edge.baskets.models import Basket
 from store_edge.ledger.models import LedgerEntry
-from store_edge.sales.models import Basket, FailedPin, Sale
-from store_edge.sales.staff import staff_member_create
+from store_edge.sales.models import Sale
+from store_edge.staff.models import FailedPin
+from store_edge.staff.services import staff_member_create
 from tests.store_edge.conftest import BREAD, LaneClient
 from tests.store_edge.pos.test_pages import set_up
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
-from store_edge.sales.staff import staff_member_create
+from store_edge.staff.services import staff_member_create
 from tests.processes import ROOT
 from tests.store_edge.conftest import WATER, LaneClient
 from tests.store_edge.pos.test_pages import signed_in

@@ -10,19 +10,19 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from store_edge.sales.models import FailedPin, Lane
-from store_edge.sales.staff import (
+from store_edge.lanes.models import Lane
+from store_edge.lanes.tokens import lane_token_issue
+from store_edge.staff.errors import PinsThrottled, SignInRefused
+from store_edge.staff.models import FailedPin
+from store_edge.staff.services import (
     FAILED_PIN_KEEP,
     MAX_FAILED_PER_ADDRESS,
     MAX_FAILED_PER_LANE,
     THROTTLE_WINDOW,
     PinGivenAt,
-    PinsThrottled,
-    SignInRefused,
     cashier_sign_in,
     staff_member_create,
 )
-from store_edge.sales.tokens import lane_token_issue
 from tests.store_edge.conftest import BREAD, LaneClient
 from tests.store_edge.pos.test_pages import set_up
 

@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from store_edge.inventory.stock_operations import StockLine, stock_operation
-from store_edge.sales.models import Lane
+from store_edge.lanes.models import Lane
 from store_edge.sync import services
 from store_edge.sync.client import HQClient
 from store_edge.sync.heartbeat import heartbeat_send

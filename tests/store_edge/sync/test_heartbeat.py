@@ -7,8 +7,9 @@ import json
 import httpx
 import pytest
 
+from store_edge.lanes.models import Lane
 from store_edge.monitoring import metrics
-from store_edge.sales.models import DeviceKind, Lane, LaneDevice
+from store_edge.peripherals.models import DeviceKind, LaneDevice
 from store_edge.sync.client import HQClient, HQUnreachable
 from store_edge.sync.heartbeat import heartbeat_payload, heartbeat_send
 from store_edge.sync.models import SyncState

@@ -1,5 +1,6 @@
 """Recovery from HQ takes nothing unless HQ's pages continue this ledger and read right:
-gaps, repeated seqs, unknown keys, unreadable sale documents and garbage are refused whole."""
+gaps, repeated seqs, unknown keys, entry kinds this store does not know, unreadable sale
+documents and garbage are refused whole."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def answering(page: Any) -> Callable[[httpx.Request], httpx.Response]:
                     entry(1, kind="sale_completed", sku="", quantity=None, payload={"number": "x"})
                 ],
             },
+            RecoveryRefused,
+        ),
+        (
+            {"high_water_mark": 2, "entries": [entry(1), entry(2, kind="gift_card_sold")]},
             RecoveryRefused,
         ),
         ({"high_water_mark": "lots", "entries": []}, HQRefused),

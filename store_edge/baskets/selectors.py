@@ -1,0 +1,79 @@
+"""Reads of baskets, shaped as the lane API answers them."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count
+
+from store_edge.baskets.errors import BasketNotFound
+from store_edge.baskets.models import Basket, BasketStatus
+from store_edge.baskets.pricing import adjustments_wire, amount_due, basket_price
+from store_edge.baskets.scan_path import basket_lines, basket_payments, basket_state
+from store_edge.catalog.selectors import config_stamp
+from store_edge.lanes.models import Lane
+
+
+def basket_detail(
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    config_version: int | None = None,
+) -> dict[str, Any]:
+    """Return a basket priced by the engine, ready for JSON: lines with their adjustments,
+    totals, what is paid and what is due (in cash, rounded where the store rounds cash)."""
+    with connection.cursor() as cursor:
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        if state is None:
+            raise BasketNotFound(f"No basket {basket_id} on {lane}")
+        lines = basket_lines(cursor, basket_id=basket_id)
+        payments = basket_payments(cursor, basket_id=basket_id)
+    stamp = config_stamp()  # one read of the config in force for the whole answer
+    priced = basket_price(lines=lines, state=state, stamp=stamp)
+    by_line = {p.line_id: p for p in priced.lines}
+    paid = sum((amount for _, amount in payments), Decimal("0.00"))
+    cash_total = amount_due(total=priced.total, payments=[*payments, ("cash", Decimal(0))],
+                            stamp=stamp)  # fmt: skip
+    due = amount_due(total=priced.total, payments=payments, stamp=stamp)
+    return {
+        "id": str(basket_id),
+        "status": state.status,
+        "lines": [
+            {
+                "id": str(uuid.UUID(line.id)),
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": str(line.quantity),
+                "weight_kg": None if line.weight_kg is None else str(line.weight_kg),
+                "unit_price": str(line.unit_price),
+                "amount": str(by_line[line.id].amount),
+                "adjustments": adjustments_wire(by_line[line.id].adjustments),
+            }
+            for line in lines
+        ],
+        "subtotal": str(priced.subtotal),
+        "discount_total": str(priced.discount_total),
+        "tax_total": str(priced.tax_total),
+        "total": str(priced.total),
+        "cash_total": str(cash_total),
+        "amount_paid": str(paid),
+        "amount_due": str(max(due - paid, Decimal("0.00"))),
+        "member_card": state.member_card,
+        "coupons": list(state.coupons),
+        "config_version": stamp[0] if config_version is None else config_version,
+        "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
+    }
+
+
+def baskets_in(*, status: str, lane: Lane) -> list[dict[str, Any]]:
+    """Suspended baskets of the whole store, or this lane's open ones."""
+    baskets = Basket.objects.filter(status=status).annotate(line_count=Count("lines"))
+    if status != BasketStatus.SUSPENDED:
+        baskets = baskets.filter(lane_id=lane.id)
+    return [
+        {"id": b.id, "status": b.status, "created_at": b.created_at, "lines": b.line_count}
+        for b in baskets.order_by("-created_at")[:50]
+    ]

@@ -1,0 +1,312 @@
+"""Ring up a basket: every write is one short transaction.
+
+What a scan makes (quantity, weight, the label's price or count) is decided by the pure
+rules of `scan_rules`; the SQL of the scan path is `scan_path`'s.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from deploy.web.card_numbers import holds_card_number
+from devices.barcodes import BarcodeRules, parse_code
+from store_edge.baskets.errors import BasketClosed, BasketNotFound, BasketPaid, InvalidItem
+from store_edge.baskets.models import Basket, BasketPayment, BasketStatus, TenderMethod
+from store_edge.baskets.pricing import amount_due, basket_price
+from store_edge.baskets.scan_path import basket_lines, basket_payments, basket_state, line_append
+from store_edge.baskets.scan_rules import GRAM, MAX_QUANTITY, refuse_expired, scanned_measure
+from store_edge.catalog.models import Unit
+from store_edge.catalog.selectors import product_for_code
+from store_edge.lanes.models import Lane
+from store_edge.peripherals.relay import lane_scale_weight
+from store_edge.staff.models import StaffMember
+
+MAX_TENDER = Decimal("1000000.00")
+MAX_COUPONS = 10
+MEMBER_CARD = re.compile(r"^[A-Za-z0-9]{4,32}$")
+LAST4 = re.compile(r"^[0-9]{4}$")
+TERMINAL_REFERENCE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+COUPON = re.compile(r"^[A-Z0-9_-]{1,32}$")
+
+
+def card_tender_refused(*, terminal_reference: str, card_last4: str) -> str:
+    """Why a card tender's record cannot be kept (empty when it can): the terminal's
+    reference and the card's last four digits, never more of a card."""
+    if not LAST4.fullmatch(card_last4):
+        return "a card payment records the card's last four digits, nothing more"
+    if not TERMINAL_REFERENCE.fullmatch(terminal_reference) or holds_card_number(
+        terminal_reference
+    ):
+        return "the terminal's reference is 1-32 letters, digits or '-'"
+    return ""
+
+
+@cache
+def barcode_rules() -> BarcodeRules:
+    """The store's rules for variable-measure codes (its country's GS1 layouts)."""
+    return BarcodeRules(rcn_region=settings.RCN_REGION or None)
+
+
+def basket_open(*, lane: Lane) -> Basket:
+    """Open a new, empty basket on a lane."""
+    with transaction.atomic():
+        return Basket.objects.create(lane=lane)
+
+
+def _open_basket(*, basket_id: uuid.UUID, lane: Lane) -> Basket:
+    basket = Basket.objects.filter(id=basket_id, lane=lane).first()
+    if basket is None:
+        raise BasketNotFound(f"No basket {basket_id} on {lane}")
+    if basket.status != BasketStatus.OPEN:
+        raise BasketClosed(f"Basket {basket_id} is already {basket.status}")
+    return basket
+
+
+@contextmanager
+def _basket_edit() -> Iterator[CursorWrapper]:
+    """A short write transaction for an edit of an open basket.
+
+    Edits are atomic but are not fsync'd one by one (synchronous=NORMAL): a power cut may
+    lose the last scans of a basket still open, never a completed sale. Completing a sale
+    commits with synchronous=FULL, which makes every earlier edit durable too (WAL order).
+    """
+    relax = not connection.in_atomic_block  # inside a larger transaction, it decides
+    with connection.cursor() as cursor:
+        if relax:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with transaction.atomic():
+                yield cursor
+        finally:
+            if relax:
+                cursor.execute("PRAGMA synchronous=FULL")
+
+
+def basket_add_item(
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    code: str,
+    quantity: int | None = None,
+    weight_kg: Decimal | None = None,
+) -> int:
+    """Add the product a code designates to an open basket at its list price.
+
+    Returns the config version the product was taken from.
+    """
+    scanned = parse_code(code, rules=barcode_rules())
+    refuse_expired(scanned, today=timezone.localdate())
+    version, product = product_for_code(scanned=scanned)
+    measure = scanned_measure(
+        scanned=scanned,
+        name=product.name,
+        by_weight=product.unit == Unit.KG,
+        quantity=quantity,
+        weight_kg=weight_kg,
+    )
+    if measure.weigh:
+        measure = measure.weighed(lane_scale_weight(lane))
+    with _basket_edit() as cursor:
+        added = line_append(
+            cursor,
+            basket_id=basket_id,
+            lane_id=lane.id,
+            values={
+                "sku": product.sku,
+                "name": product.name,
+                "code": code.strip(),
+                "quantity": str(measure.quantity),
+                "weight_kg": None if measure.weight_kg is None else str(measure.weight_kg),
+                "unit_price": str(product.price_at(timezone.now())),
+                "tax_class": product.tax_class,
+                "tax_rate": str(product.tax_rate),
+                "tax_inclusive": product.tax_inclusive,
+                "category": product.category,
+                "embedded_price": (
+                    None if measure.embedded_price is None else str(measure.embedded_price)
+                ),
+                "change_reason": "",
+                "approved_by": "",
+            },
+        )
+        if not added:
+            _open_basket(basket_id=basket_id, lane=lane)  # raises the reason
+            raise BasketNotFound(f"No basket {basket_id} on {lane}")
+    return version
+
+
+def basket_remove_line(*, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID) -> None:
+    """Remove a line from an open basket."""
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        deleted, _ = basket.lines.filter(id=line_id).delete()
+        if not deleted:
+            raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
+
+
+def basket_set_quantity(
+    *, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID, quantity: int
+) -> None:
+    """Change how many of a piece item a line holds."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidItem(f"quantity must be between 1 and {MAX_QUANTITY}")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        line = basket.lines.filter(id=line_id).first()
+        if line is None:
+            raise BasketNotFound(f"No line {line_id} in basket {basket_id}")
+        if line.weight_kg is not None or line.embedded_price is not None:
+            raise InvalidItem(f"{line.name} is weighed or priced by its label: scan it again")
+        line.quantity = Decimal(quantity).quantize(GRAM)
+        line.save(update_fields=["quantity"])
+
+
+def basket_add_payment(
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    method: str,
+    amount: Decimal,
+    terminal_reference: str = "",
+    card_last4: str = "",
+    payment_id: uuid.UUID | None = None,
+) -> BasketPayment:
+    """Record a tender against an open basket.
+
+    A card is paid on the external terminal: the lane records the method, the amount, the
+    terminal's reference and the card's last four digits, never a card number. A payment
+    sent again with the same id (a double click, a retry) is recorded once.
+    """
+    if method not in TenderMethod.values:
+        raise InvalidItem(f"unknown payment method {method!r}")
+    if not Decimal("0.01") <= amount <= MAX_TENDER or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidItem(f"amount must be between 0.01 and {MAX_TENDER}, in cents")
+    if method == TenderMethod.CARD:
+        refused = card_tender_refused(terminal_reference=terminal_reference, card_last4=card_last4)
+        if refused:
+            raise InvalidItem(refused)
+    elif terminal_reference or card_last4:
+        raise InvalidItem("a terminal reference and last four digits are for card payments")
+    with _basket_edit() as cursor:
+        if payment_id is not None:
+            already = BasketPayment.objects.filter(id=payment_id).first()
+            if already is not None:
+                if already.basket_id != basket_id or (already.method, already.amount) != (
+                    method,
+                    amount,
+                ):
+                    raise InvalidItem(f"payment {payment_id} was recorded as something else")
+                return already
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
+        payments = basket_payments(cursor, basket_id=basket_id)
+        paid = sum((a for _, a in payments), Decimal(0))
+        due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
+        if due <= 0:
+            raise BasketPaid("nothing is due: complete the sale")
+        if method == TenderMethod.CARD and amount > due:
+            raise InvalidItem(f"a card pays at most what is due ({due})")
+        return BasketPayment.objects.create(
+            id=payment_id or uuid.uuid4(),
+            basket=basket,
+            method=method,
+            amount=amount,
+            terminal_reference=terminal_reference,
+            card_last4=card_last4,
+        )
+
+
+def basket_suspend(*, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Park an open basket (the customer forgot something); any lane can resume it."""
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        basket.status = BasketStatus.SUSPENDED
+        basket.save(update_fields=["status"])
+
+
+def basket_resume(*, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Take a suspended basket up again on this lane."""
+    with _basket_edit():
+        basket = Basket.objects.filter(id=basket_id, status=BasketStatus.SUSPENDED).first()
+        if basket is None:
+            raise BasketNotFound(f"No suspended basket {basket_id}")
+        basket.status, basket.lane = BasketStatus.OPEN, lane
+        basket.save(update_fields=["status", "lane"])
+
+
+def basket_set_member(*, basket_id: uuid.UUID, lane: Lane, card: str) -> None:
+    """Record the loyalty card scanned into a basket (member prices then apply)."""
+    card = card.strip()
+    if not MEMBER_CARD.fullmatch(card):
+        raise InvalidItem("a loyalty card number is 4-32 letters or digits")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        basket.member_card = card
+        basket.save(update_fields=["member_card"])
+
+
+def basket_add_coupon(*, basket_id: uuid.UUID, lane: Lane, code: str) -> None:
+    """Add a coupon code to a basket; the promotions it unlocks then apply."""
+    code = code.strip().upper()
+    if not COUPON.fullmatch(code):
+        raise InvalidItem("a coupon code is 1-32 letters, digits, '-' or '_'")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        if code in basket.coupons:
+            raise InvalidItem(f"coupon {code} is already in the basket")
+        if len(basket.coupons) >= MAX_COUPONS:
+            raise InvalidItem(f"at most {MAX_COUPONS} coupons in one basket")
+        basket.coupons = [*basket.coupons, code]
+        basket.save(update_fields=["coupons"])
+
+
+def basket_line_change(
+    *,
+    basket_id: uuid.UUID,
+    lane: Lane,
+    line_id: uuid.UUID,
+    approver: StaffMember,
+    reason: str,
+    override_price: Decimal | None = None,
+    discount_percent: Decimal | None = None,
+    discount_amount: Decimal | None = None,
+) -> None:
+    """Override a line's price or discount it, as a supervisor approved, with the reason.
+
+    One change per line: a new one replaces the earlier. An overridden line takes no
+    promotion; a discount applies after promotions.
+    """
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 200:
+        raise InvalidItem("give a reason (3-200 characters)")
+    given = [v for v in (override_price, discount_percent, discount_amount) if v is not None]
+    if len(given) != 1:
+        raise InvalidItem("give one of: a new price, a discount percent, a discount amount")
+    if override_price is not None and not Decimal(0) <= override_price <= MAX_TENDER:
+        raise InvalidItem("a price is between 0.00 and 1000000.00")
+    if discount_percent is not None and not Decimal(0) < discount_percent <= 100:
+        raise InvalidItem("a discount is more than 0 and at most 100 %")
+    if discount_amount is not None and not Decimal(0) < discount_amount <= MAX_TENDER:
+        raise InvalidItem("a discount amount is more than 0.00")
+    with _basket_edit():
+        basket = _open_basket(basket_id=basket_id, lane=lane)
+        changed = basket.lines.filter(id=line_id).update(
+            override_price=override_price,
+            discount_percent=discount_percent,
+            discount_amount=discount_amount,
+            change_reason=reason,
+            approved_by=approver.code,
+        )
+        if not changed:
+            raise BasketNotFound(f"No line {line_id} in basket {basket_id}")

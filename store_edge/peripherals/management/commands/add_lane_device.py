@@ -1,0 +1,38 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from store_edge.lanes.models import Lane
+from store_edge.peripherals.models import DeviceKind, DeviceProtocol, LaneDevice
+
+SCALE_PROTOCOLS = {"toledo8217", "nci", "sics", "modbus_tcp", "modbus_rtu"}
+
+
+class Command(BaseCommand):
+    help = "Attach a scanner or a scale to a lane (the same as the admin's Lane devices)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--lane", type=int, required=True)
+        parser.add_argument("--kind", required=True, choices=DeviceKind.values)
+        parser.add_argument("--protocol", required=True, choices=DeviceProtocol.values)
+        parser.add_argument("--port", required=True, help="/dev/ttyUSB0, or host:port")
+        parser.add_argument("--baud", type=int)
+        parser.add_argument("--options", default="{}", help="JSON: prefix/suffix, registers")
+
+    def handle(self, *args: Any, lane: int, kind: str, protocol: str, port: str,
+               baud: int | None, options: str, **rest: Any) -> None:  # fmt: skip
+        if (kind == DeviceKind.SCALE) != (protocol in SCALE_PROTOCOLS):
+            raise CommandError(f"a {kind} does not speak {protocol}")
+        try:
+            extra = json.loads(options)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"--options is not JSON: {exc}") from exc
+        if not isinstance(extra, dict):
+            raise CommandError("--options is a JSON object")
+        row = Lane.objects.filter(number=lane).first()
+        if row is None:
+            raise CommandError(f"no lane {lane}: issue it a token first (issue_lane_token)")
+        device = LaneDevice.objects.create(lane=row, kind=kind, protocol=protocol, port=port,
+                                           baudrate=baud, options=extra)  # fmt: skip
+        self.stdout.write(f"added {device}")

@@ -1,0 +1,219 @@
+"""Promotions, cards, coupons and supervisor changes as a lane rings them up."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from store_edge.baskets.models import BasketLine
+from store_edge.catalog.selectors import config_stamp, product_for_code
+from store_edge.catalog.services import (
+    ConfigSnapshot,
+    PriceData,
+    ProductData,
+    TaxClassData,
+    catalog_apply,
+)
+from store_edge.ledger.models import LedgerEntry
+from store_edge.sales.models import Sale, SaleLine
+from store_edge.staff.services import staff_member_create
+from tests.store_edge.conftest import BREAD, PRODUCTS, WATER, LaneClient
+
+ALWAYS = {"starts": "2026-01-01T00:00:00+00:00", "ends": "2099-01-01T00:00:00+00:00"}
+
+
+def promotion(code: str, kind: str, **fields: object) -> dict:
+    return {"code": code, "name": code.replace("-", " ").title(), "kind": kind, **ALWAYS,
+            "weekdays": [], "hours": None, "skus": [], "categories": [], "stores": [],
+            "priority": 0, "stackable": False, "members_only": False, "coupon": "",
+            "single_use": False, **fields}  # fmt: skip
+
+
+WATER_3_FOR_2 = promotion("water-3for2", "multi_buy", skus=["100001"], quantity=3, price="2.00")
+BREAD_MEMBERS = promotion("bread-members", "member_price", skus=["200036"], price="1.99")
+WELCOME = promotion("welcome", "basket_threshold", threshold="5.00", amount="1.00",
+                    coupon="WELCOME1")  # fmt: skip
+
+
+def apply_config(version: int, *promotions: dict, cash_rounding: str | None = None,
+                 prices: dict[str, tuple[PriceData, ...]] | None = None) -> None:  # fmt: skip
+    products = [
+        ProductData(p.sku, p.name, p.price, p.unit, p.tax_class, p.category, p.plu, p.barcodes,
+                    (prices or {}).get(p.sku, ()))
+        for p in PRODUCTS
+    ]  # fmt: skip
+    catalog_apply(
+        snapshot=ConfigSnapshot(
+            version=version,
+            published_at=datetime(2026, 11, 1, tzinfo=UTC),
+            store_name="Test store",
+            currency="CHF" if cash_rounding else "EUR",
+            tax_classes=(
+                TaxClassData("STD", Decimal("0.19"), True),
+                TaxClassData("RED", Decimal("0.07"), True),
+            ),  # fmt: skip
+            promotions=promotions,
+            cash_rounding=Decimal(cash_rounding) if cash_rounding else None,
+        ),
+        products=products,
+    )
+
+
+@pytest.fixture
+def lane_with_promotions(lane_token: str) -> LaneClient:
+    apply_config(1, WATER_3_FOR_2, BREAD_MEMBERS, WELCOME)
+    return LaneClient(lane_token)
+
+
+@pytest.fixture
+def supervisor(db: None) -> str:
+    staff_member_create(code="77", name="Sam Supervisor", role="supervisor", pin="4321")
+    staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")
+    return "77"
+
+
+def test_a_multi_buy_shows_on_the_basket_and_travels_with_the_sale(
+    lane_with_promotions: LaneClient,
+) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    _, basket = lane_with_promotions.post(f"/baskets/{basket_id}/items",
+                                          {"code": WATER, "quantity": 3})  # fmt: skip
+    (line,) = basket["lines"]
+    reason = "Water 3For2: 3 for 2.00: 3 × 0.79 → 2.00"
+    assert line["adjustments"] == [{"promotion": "water-3for2", "amount": "0.37", "reason": reason}]
+    assert (basket["subtotal"], basket["discount_total"], basket["total"]) == (
+        "2.37", "0.37", "2.00"
+    )  # fmt: skip
+    lane_with_promotions.post(
+        f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "2.00"}
+    )
+    status, sale = lane_with_promotions.post(f"/baskets/{basket_id}/complete")
+    assert status == 201
+    stored = SaleLine.objects.get(sale_id=sale["id"])
+    assert (stored.base_amount, stored.amount) == (Decimal("2.37"), Decimal("2.00"))
+    assert stored.adjustments[0]["promotion"] == "water-3for2"
+    document = LedgerEntry.objects.get(kind="sale_completed").payload
+    assert document["lines"][0]["adjustments"][0]["amount"] == "0.37"
+    assert document["config_version"] == 1
+
+
+def test_a_loyalty_card_unlocks_member_prices(lane_with_promotions: LaneClient) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    _, basket = lane_with_promotions.post(f"/baskets/{basket_id}/items", {"code": BREAD})
+    assert basket["total"] == "2.49"
+    status, basket = lane_with_promotions.post(f"/baskets/{basket_id}/loyalty",
+                                               {"card": "MEMBER0042"})  # fmt: skip
+    assert status == 200
+    assert (basket["member_card"], basket["total"]) == ("MEMBER0042", "1.99")
+
+
+def test_a_coupon_unlocks_its_promotion_once(lane_with_promotions: LaneClient) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    lane_with_promotions.post(f"/baskets/{basket_id}/items", {"code": BREAD, "quantity": 3})
+    status, basket = lane_with_promotions.post(f"/baskets/{basket_id}/coupons",
+                                               {"code": "welcome1"})  # fmt: skip
+    assert status == 200
+    assert (basket["coupons"], basket["total"]) == (["WELCOME1"], "6.47")
+    status, answer = lane_with_promotions.post(f"/baskets/{basket_id}/coupons",
+                                               {"code": "WELCOME1"})  # fmt: skip
+    assert status == 422
+    assert "already" in answer["detail"]
+
+
+@pytest.mark.parametrize("body", [{"card": "12"}, {"card": "card with spaces"}, {"card": ""}])
+def test_a_bad_loyalty_card_is_refused(lane_with_promotions: LaneClient, body: dict) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    status, _ = lane_with_promotions.post(f"/baskets/{basket_id}/loyalty", body)
+    assert status == 422
+
+
+def test_a_price_override_needs_a_supervisors_pin(
+    lane_with_promotions: LaneClient, supervisor: str
+) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    _, basket = lane_with_promotions.post(f"/baskets/{basket_id}/items", {"code": BREAD})
+    line_id = basket["lines"][0]["id"]
+    change = {"price": "1.00", "reason": "damaged packaging", "supervisor": "77"}
+    path = f"/baskets/{basket_id}/items/{line_id}/change"
+    for wrong in ({**change, "pin": "0000"}, {**change, "supervisor": "12", "pin": "1234"},
+                  {**change, "supervisor": "99", "pin": "4321"}):  # fmt: skip
+        status, answer = lane_with_promotions.post(path, wrong)
+        assert status == 403, answer
+        assert BasketLine.objects.get(id=line_id).override_price is None
+    status, basket = lane_with_promotions.post(path, {**change, "pin": "4321"})
+    assert status == 200
+    assert basket["total"] == "1.00"
+    assert basket["lines"][0]["adjustments"][0]["reason"] == (
+        "price override 2.49 → 1.00: damaged packaging"
+    )
+    assert BasketLine.objects.get(id=line_id).approved_by == "77"
+
+
+def test_a_line_discount_applies_after_promotions(
+    lane_with_promotions: LaneClient, supervisor: str
+) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    _, basket = lane_with_promotions.post(f"/baskets/{basket_id}/items",
+                                          {"code": WATER, "quantity": 3})  # fmt: skip
+    status, basket = lane_with_promotions.post(
+        f"/baskets/{basket_id}/items/{basket['lines'][0]['id']}/change",
+        {"discount_percent": "10", "reason": "regular customer", "supervisor": "77", "pin": "4321"},
+    )
+    assert status == 200
+    assert [a["amount"] for a in basket["lines"][0]["adjustments"]] == ["0.37", "0.20"]
+    assert basket["total"] == "1.80"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"reason": "no change given"},
+        {"price": "1.00", "discount_percent": "5", "reason": "two changes"},
+        {"price": "1.00", "reason": "x"},
+        {"discount_percent": "150", "reason": "too much"},
+        {"price": "-1", "reason": "negative"},
+    ],
+)
+def test_a_bad_line_change_is_refused_and_changes_nothing(
+    lane_with_promotions: LaneClient, supervisor: str, change: dict
+) -> None:
+    basket_id = lane_with_promotions.new_basket()
+    _, basket = lane_with_promotions.post(f"/baskets/{basket_id}/items", {"code": BREAD})
+    line_id = basket["lines"][0]["id"]
+    status, _ = lane_with_promotions.post(
+        f"/baskets/{basket_id}/items/{line_id}/change",
+        {**change, "supervisor": "77", "pin": "4321"},
+    )
+    assert status == 422
+    line = BasketLine.objects.get(id=line_id)
+    assert (line.override_price, line.discount_percent, line.change_reason) == (None, None, "")
+
+
+def test_cash_is_rounded_to_five_cents_where_the_store_rounds_cash(lane_token: str) -> None:
+    apply_config(1, cash_rounding="0.05")
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": "4011", "weight_kg": "0.512"})
+    assert (basket["total"], basket["cash_total"], basket["amount_due"]) == ("1.02", "1.00", "1.00")
+    lane.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "2.00"})
+    status, sale = lane.post(f"/baskets/{basket_id}/complete")
+    assert status == 201
+    assert (sale["total"], sale["change"], sale["cash_rounding"]) == ("1.02", "1.00", "-0.02")
+    assert Sale.objects.get().cash_rounding == Decimal("-0.02")
+
+
+def test_a_future_price_takes_over_on_its_date(lane_token: str) -> None:
+    tomorrow = timezone.now() + timedelta(days=1)
+    apply_config(1, prices={"100001": (PriceData(Decimal("0.69"), "chain", starts=tomorrow),
+                                       PriceData(Decimal("0.75"), "store"))})  # fmt: skip
+    from devices.barcodes import parse_code
+
+    _, water = product_for_code(scanned=parse_code(WATER))
+    assert water.price_at(timezone.now()) == Decimal("0.75")  # the store's own book wins
+    assert water.price_at(tomorrow) == Decimal("0.75")
+    apply_config(2, prices={"100001": (PriceData(Decimal("0.69"), "chain", starts=tomorrow),)})
+    _, water = product_for_code(scanned=parse_code(WATER))
+    assert config_stamp()[0] == 2
+    assert water.price_at(timezone.now()) == Decimal("0.79")
+    assert water.price_at(tomorrow) == Decimal("0.69")
