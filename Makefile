@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean
+.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean \
+	system-packages-test system-packages-bench
 
 $(STAMP): requirements.txt
 	$(PYTHON) deploy/local/bootstrap_venv.py $(VENV)
@@ -14,10 +15,18 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The commands the tests and the benchmarks run besides Python's (chromium, faketime, kubectl,
+# wrk), from Debian: installed when root, otherwise named with the command to run.
+system-packages-test:
+	@$(PYTHON) deploy/local/system_packages.py test
+
+system-packages-bench:
+	@$(PYTHON) deploy/local/system_packages.py bench
+
 demo: $(STAMP)
 	$(BIN)/python -m deploy.local.demo
 
-test: lint typecheck audit test-store test-hq test-e2e
+test: system-packages-test lint typecheck audit test-store test-hq test-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,17 +42,17 @@ typecheck: $(STAMP)
 
 # The store's tests (and the device code's) run on SQLite, HQ's on HQ_DATABASE_URL when it
 # is set (PostgreSQL in CI), and the end-to-end tests start real processes.
-test-store: $(STAMP)
+test-store: system-packages-test $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider --ds=store_edge.settings tests/devices tests/store_edge tests/deploy
 
 test-hq: $(STAMP)
 	DATABASE_URL="$${HQ_DATABASE_URL:-sqlite:///$(CURDIR)/var/test/hq.sqlite3}" \
 	  $(BIN)/pytest -p no:cacheprovider --ds=cloud_hq.settings tests/cloud_hq
 
-test-e2e: $(STAMP)
+test-e2e: system-packages-test $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -p no:django tests/e2e
 
-bench: $(STAMP)
+bench: system-packages-bench $(STAMP)
 	$(BIN)/python -m tests.bench
 
 clean:
