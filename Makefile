@@ -3,15 +3,22 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+REQUIREMENTS := requirements.txt requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-12)
+# The lock tool: pins requirements*.in, for the Python and the platform the image runs.
+LOCK := $(BIN)/uv pip compile --quiet --python-version 3.11 --python-platform linux \
+	--annotation-style line --custom-compile-command "make lock" \
+	$(foreach package,$(UPGRADE),--upgrade-package $(package))
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean \
+.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench lock clean \
 	system-packages-test system-packages-bench
 
-$(STAMP): requirements.txt
+# requirements.txt: what production runs (the image installs only it); requirements-dev.txt:
+# the tests and the tools, on top of it.
+$(STAMP): $(REQUIREMENTS)
 	$(PYTHON) deploy/local/bootstrap_venv.py $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -54,6 +61,12 @@ test-e2e: system-packages-test $(STAMP)
 
 bench: system-packages-bench $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Pins requirements.in and requirements-dev.in again, keeping every version already pinned;
+# `make lock UPGRADE="django"` moves that package (and what it needs) to its newest release.
+lock: $(STAMP)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 clean:
 	rm -rf var/test var/bench
