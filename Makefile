@@ -3,21 +3,37 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+REQUIREMENTS := requirements.txt requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-12)
+# The lock tool: pins requirements*.in, for the Python and the platform the image runs.
+LOCK := $(BIN)/uv pip compile --quiet --python-version 3.11 --python-platform linux \
+	--annotation-style line --custom-compile-command "make lock" \
+	$(foreach package,$(UPGRADE),--upgrade-package $(package))
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean
+.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench lock clean \
+	system-packages-test system-packages-bench
 
-$(STAMP): requirements.txt
+# requirements.txt: what production runs (the image installs only it); requirements-dev.txt:
+# the tests and the tools, on top of it.
+$(STAMP): $(REQUIREMENTS)
 	$(PYTHON) deploy/local/bootstrap_venv.py $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# The commands the tests and the benchmarks run besides Python's (chromium, faketime, kubectl,
+# wrk), from Debian: installed when root, otherwise named with the command to run.
+system-packages-test:
+	@$(PYTHON) deploy/local/system_packages.py test
+
+system-packages-bench:
+	@$(PYTHON) deploy/local/system_packages.py bench
 
 demo: $(STAMP)
 	$(BIN)/python -m deploy.local.demo
 
-test: lint typecheck audit test-store test-hq test-e2e
+test: system-packages-test lint typecheck audit test-store test-hq test-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,18 +49,24 @@ typecheck: $(STAMP)
 
 # The store's tests (and the device code's) run on SQLite, HQ's on HQ_DATABASE_URL when it
 # is set (PostgreSQL in CI), and the end-to-end tests start real processes.
-test-store: $(STAMP)
+test-store: system-packages-test $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider --ds=store_edge.settings tests/devices tests/store_edge tests/deploy
 
 test-hq: $(STAMP)
 	DATABASE_URL="$${HQ_DATABASE_URL:-sqlite:///$(CURDIR)/var/test/hq.sqlite3}" \
 	  $(BIN)/pytest -p no:cacheprovider --ds=cloud_hq.settings tests/cloud_hq
 
-test-e2e: $(STAMP)
+test-e2e: system-packages-test $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -p no:django tests/e2e
 
-bench: $(STAMP)
+bench: system-packages-bench $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Pins requirements.in and requirements-dev.in again, keeping every version already pinned;
+# `make lock UPGRADE="django"` moves that package (and what it needs) to its newest release.
+lock: $(STAMP)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 clean:
 	rm -rf var/test var/bench

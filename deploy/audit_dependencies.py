@@ -1,8 +1,9 @@
 """Known vulnerabilities in the pinned dependencies: `make audit` (CI runs it).
 
-Runs pip-audit on requirements.txt (every pin, as pinned, without installing anything) and
-decides: a vulnerability fails the audit unless deploy/audit-ignore.txt lists its id with
-the reason it does not apply. When the vulnerability service cannot be reached (no
+Runs pip-audit on requirements.txt and requirements-dev.txt (what production runs, and what
+the tests and the tools run: every pin, as pinned, without installing anything) and decides:
+a vulnerability fails the audit unless deploy/audit-ignore.txt lists its id with the reason
+it does not apply. When the vulnerability service cannot be reached (no
 dependency could be looked up), the audit says so loudly and passes, unless
 AUDIT_REQUIRED=1, when it fails: a machine without the service cannot prove anything.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE_FILE = ROOT / "deploy" / "audit-ignore.txt"
-REQUIREMENTS = ROOT / "requirements.txt"
+REQUIREMENTS = (ROOT / "requirements.txt", ROOT / "requirements-dev.txt")
 # What pip-audit's traceback says when there is no network to the vulnerability service.
 UNREACHABLE = ("ConnectionError", "Max retries exceeded", "NameResolutionError",
                "Failed to establish a new connection", "ProxyError", "ReadTimeout")  # fmt: skip
@@ -75,17 +76,18 @@ def verdict(report: dict[str, Any], ignored: dict[str, str], *, required: bool) 
 
 def main() -> int:
     command = [
-        str(Path(sys.executable).parent / "pip-audit"), "--requirement",
-        str(REQUIREMENTS), "--no-deps", "--disable-pip",
-        "--progress-spinner", "off", "--format", "json",
+        str(Path(sys.executable).parent / "pip-audit"),
+        *(argument for path in REQUIREMENTS for argument in ("--requirement", str(path))),
+        "--no-deps", "--disable-pip", "--progress-spinner", "off", "--format", "json",
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603 - fixed argv
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
         if any(sign in done.stderr for sign in UNREACHABLE):
-            pins = [line.split("==")[0] for line in REQUIREMENTS.read_text().splitlines()
-                    if "==" in line and not line.startswith("#")]  # fmt: skip
+            lines = [line for path in REQUIREMENTS for line in path.read_text().splitlines()]
+            pins = list(dict.fromkeys(line.split("==")[0] for line in lines
+                                      if "==" in line and not line.startswith("#")))  # fmt: skip
             reason = "the vulnerability service could not be reached"
             report = {"dependencies": [{"name": pin, "skip_reason": reason} for pin in pins]}
         else:

@@ -20,7 +20,7 @@ KUBERNETES = "1.32.0"
 
 def render(directory: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl is needed to render the manifests (.ci/run installs it)"
+    assert kubectl, "kubectl renders the manifests (make test installs kubernetes-client)"
     out = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True,
                          text=True, check=True, timeout=60).stdout  # fmt: skip
     return [doc for doc in yaml.safe_load_all(out) if doc]
