@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -21,14 +22,35 @@ from cloud_hq.catalog.catalog_file import refuse_control_characters
 
 MAX_ENTRIES_PER_PUSH = 20000  # a hard cap; INGEST_MAX_ENTRIES sets the working limit
 
-EntryKindWire = Literal[
-    "sale_completed", "sale", "return", "void", "delivery", "count", "adjustment", "waste",
-    "transfer_out", "transfer_in", "return_completed", "shift_closed",
-]  # fmt: skip
-MOVEMENT_KINDS = frozenset({"sale", "return", "void", "delivery", "adjustment", "waste",
-                            "transfer_out", "transfer_in"})  # fmt: skip
-COUNT = "count"
-DOCUMENT_KINDS = frozenset({"sale_completed", "return_completed", "shift_closed"})
+
+class EntryKind(StrEnum):
+    """What a store's ledger entry records (the store's own ledger.models.EntryKind: the
+    contract tests hold the two lists together)."""
+
+    SALE_COMPLETED = "sale_completed"
+    SALE = "sale"
+    RETURN = "return"
+    VOID = "void"
+    DELIVERY = "delivery"
+    COUNT = "count"
+    ADJUSTMENT = "adjustment"
+    WASTE = "waste"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    RETURN_COMPLETED = "return_completed"
+    SHIFT_CLOSED = "shift_closed"
+
+
+# Entries that move stock by their quantity (a count sets it), and those carrying a document.
+MOVEMENT_KINDS = frozenset({
+    EntryKind.SALE, EntryKind.RETURN, EntryKind.VOID, EntryKind.DELIVERY, EntryKind.ADJUSTMENT,
+    EntryKind.WASTE, EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN,
+})  # fmt: skip
+STOCK_KINDS = MOVEMENT_KINDS | {EntryKind.COUNT}
+SALE_KINDS = frozenset({EntryKind.SALE_COMPLETED, EntryKind.RETURN_COMPLETED})
+DOCUMENT_KINDS = SALE_KINDS | {EntryKind.SHIFT_CLOSED}
+SHRINK_KINDS = frozenset({EntryKind.ADJUSTMENT, EntryKind.WASTE})
+TRANSFER_KINDS = frozenset({EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN})
 INT32_MAX = 2**31 - 1  # an integer column (config versions, counts) holds no more
 
 
@@ -68,7 +90,7 @@ class Strict(Exact):
 class EntryIn(Exact):
     seq: int = Field(ge=1, le=2**62)
     uuid: UUID
-    kind: EntryKindWire
+    kind: EntryKind
     sku: str = Field(default="", max_length=32)
     quantity: Decimal | None = Field(default=None, max_digits=14, decimal_places=3)
     document_type: str = Field(min_length=1, max_length=32)
@@ -82,7 +104,9 @@ class EntryIn(Exact):
     def _movement_has_sku_and_quantity(self) -> EntryIn:
         if self.kind in MOVEMENT_KINDS and (not self.sku or not self.quantity):
             raise ValueError(f"a {self.kind} entry needs a sku and a non-zero quantity")
-        if self.kind == COUNT and (not self.sku or self.quantity is None or self.quantity < 0):
+        if self.kind == EntryKind.COUNT and (
+            not self.sku or self.quantity is None or self.quantity < 0
+        ):
             raise ValueError("a count entry needs a sku and the quantity counted (0 or more)")
         if self.kind in DOCUMENT_KINDS and (self.sku or self.quantity is not None):
             raise ValueError(f"a {self.kind} entry carries no sku or quantity")

@@ -20,9 +20,11 @@ from cloud_hq.catalog.catalog_file import error_path
 from cloud_hq.catalog.models import Promotion
 from cloud_hq.ingest.bulk import as_json, rows_insert, stock_add
 from cloud_hq.ingest.contract import (
-    COUNT,
     MOVEMENT_KINDS,
+    SALE_KINDS,
+    SHRINK_KINDS,
     EntryIn,
+    EntryKind,
     RawEntry,
     SaleDoc,
     ShiftDoc,
@@ -40,7 +42,7 @@ from cloud_hq.ingest.models import (
 )
 from cloud_hq.reconciliation.models import CountAdjustment, StockLevel
 from cloud_hq.reconciliation.services import reconcile
-from cloud_hq.reporting.services import SHRINK_KINDS, sales_summarize, shrink_summarize
+from cloud_hq.reporting.services import sales_summarize, shrink_summarize
 from cloud_hq.stores.models import Store
 
 Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
@@ -171,9 +173,6 @@ def _mark(store: Store) -> int:
     return ledger.high_water_mark if ledger else 0
 
 
-SALE_KINDS = ("sale_completed", "return_completed")
-
-
 def _apply(*, store: Store, batch: list[Received]) -> None:
     """Insert the batch's entries (in seq order) and apply what they carry: documents first
     checked against what HQ holds, so that one bad entry is quarantined, not the batch."""
@@ -194,7 +193,7 @@ def _apply(*, store: Store, batch: list[Received]) -> None:
                 )
             if entry.kind in SALE_KINDS:
                 sales.append((entry, _sale_document(entry, known)))
-            elif entry.kind == "shift_closed":
+            elif entry.kind == EntryKind.SHIFT_CLOSED:
                 shifts.append((entry, _shift_document(entry, known)))
         except Quarantined as exc:
             item.reason = str(exc)
@@ -209,7 +208,8 @@ def _apply(*, store: Store, batch: list[Received]) -> None:
         for entry, doc in shifts if entry.seq in ok
     )  # fmt: skip
     _stock_apply(
-        store=store, entries=[e for e in applied if e.kind in MOVEMENT_KINDS or e.kind == COUNT]
+        store=store,
+        entries=[e for e in applied if e.kind in MOVEMENT_KINDS or e.kind == EntryKind.COUNT],
     )
     reconcile(
         store=store,
@@ -323,7 +323,7 @@ def _shift_document(entry: EntryIn, known: dict[str, int | str]) -> ShiftDoc:
 
 def _sale_document(entry: EntryIn, known: dict[str, int | str]) -> SaleDoc:
     doc = _document(entry, SaleDoc)
-    if entry.kind == "return_completed":
+    if entry.kind == EntryKind.RETURN_COMPLETED:
         if doc.total > 0 or any(line.quantity >= 0 or line.amount > 0 for line in doc.lines):
             raise Quarantined(f"entry #{entry.seq}: a return takes back: negative amounts only")
     elif doc.total < 0 or doc.returns or doc.approved_by:
@@ -412,7 +412,7 @@ def _redemptions(*, sale: Sale, coupons: list[str]) -> None:
 def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
     """Stock per SKU = Σ movements; a count sets it, and what it changed is recorded as an
     adjustment at its place in the store's sequence."""
-    counted = {entry.sku for entry in entries if entry.kind == COUNT}
+    counted = {entry.sku for entry in entries if entry.kind == EntryKind.COUNT}
     deltas: dict[str, tuple[Decimal, int]] = {}
     for entry in entries:  # SKUs without a count: their movements add up, in one upsert
         if entry.sku not in counted:
@@ -438,7 +438,7 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
         level = levels.setdefault(
             entry.sku, StockLevel(store=store, sku=entry.sku, quantity=Decimal(0), last_seq=0)
         )
-        if entry.kind == COUNT:
+        if entry.kind == EntryKind.COUNT:
             adjustments.append(
                 CountAdjustment(
                     store=store,
@@ -457,7 +457,7 @@ def _stock_apply(*, store: Store, entries: list[EntryIn]) -> None:
     StockLevel.objects.bulk_update([levels[sku] for sku in known], ["quantity", "last_seq"])
     StockLevel.objects.bulk_create(level for sku, level in levels.items() if sku not in known)
     CountAdjustment.objects.bulk_create(adjustments)
-    losses += [("count", a.counted_at, a.sku, a.delta) for a in adjustments if a.delta]
+    losses += [(EntryKind.COUNT, a.counted_at, a.sku, a.delta) for a in adjustments if a.delta]
     shrink_summarize(store=store, losses=losses)
 
 
@@ -502,7 +502,7 @@ def quarantined_reapply(*, store: Store, seq: int) -> None:
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             raise ReapplyRefused(f"{error_path(first['loc'])}: {first['msg']}") from exc
-        if entry.kind == COUNT:
+        if entry.kind == EntryKind.COUNT:
             raise ReapplyRefused("a count is an observation at its place in the sequence: "
                                  "count again at the store")  # fmt: skip
         item = Received(seq, row.payload, entry, row.content_hash)
@@ -511,7 +511,7 @@ def quarantined_reapply(*, store: Store, seq: int) -> None:
             if str(entry.uuid) in known:
                 raise Quarantined(f"uuid already held at #{known[str(entry.uuid)]}")
             sales = [(entry, _sale_document(entry, known))] if entry.kind in SALE_KINDS else []
-            shift = _shift_document(entry, known) if entry.kind == "shift_closed" else None
+            shift = _shift_document(entry, known) if entry.kind == EntryKind.SHIFT_CLOSED else None
         except Quarantined as exc:
             raise ReapplyRefused(str(exc)) from exc
         fresh = _ledger_row(store, item, row.received_at)

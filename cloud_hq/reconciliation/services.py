@@ -14,7 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from cloud_hq.catalog.models import PriceEntry, PriceScope, Product
-from cloud_hq.ingest.contract import EntryIn, SaleDoc
+from cloud_hq.ingest.contract import TRANSFER_KINDS, EntryIn, EntryKind, SaleDoc
 from cloud_hq.ingest.models import CouponRedemption, Sale
 from cloud_hq.publishing.models import ConfigVersion
 from cloud_hq.reconciliation.models import (
@@ -120,7 +120,7 @@ def _coupons_reused(store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None:
 
 def _transfers(store: Store, entries: list[EntryIn]) -> None:
     """Record each half of a transfer; two halves that disagree go to the queue."""
-    halves = [e for e in entries if e.kind in ("transfer_out", "transfer_in")]
+    halves = [e for e in entries if e.kind in TRANSFER_KINDS]
     if not halves:
         return
     stores = set(Store.objects.values_list("code", flat=True))
@@ -130,7 +130,7 @@ def _transfers(store: Store, entries: list[EntryIn]) -> None:
         reference = str(entry.payload.get("reference", ""))[:64]
         if other not in stores or not reference or entry.quantity is None:
             continue
-        sending = entry.kind == "transfer_out"
+        sending = entry.kind == EntryKind.TRANSFER_OUT
         sender, receiver = (store.code, other) if sending else (other, store.code)
         leg, _ = TransferLeg.objects.get_or_create(
             sender_id=sender, reference=reference, sku=entry.sku, defaults={"receiver_id": receiver}
@@ -176,7 +176,7 @@ def price_in_force(
 def _price_variances(store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None:
     newest = ConfigVersion.objects.aggregate(v=Max("version"))["v"] or 0
     older = [(entry, doc) for entry, doc in sales
-             if doc.config_version < newest and entry.kind == "sale_completed"]  # fmt: skip
+             if doc.config_version < newest and entry.kind == EntryKind.SALE_COMPLETED]  # fmt: skip
     if not older:
         return
     skus = {line.sku for _, doc in older for line in doc.lines}

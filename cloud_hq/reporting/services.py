@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cloud_hq.catalog.models import Product
 from cloud_hq.ingest.bulk import rows_accumulate
+from cloud_hq.ingest.contract import EntryIn, EntryKind, SaleDoc
 from cloud_hq.reporting.models import (
     ChainDirtyDay,
     HeartbeatSample,
@@ -26,9 +27,6 @@ from cloud_hq.reporting.models import (
     TenderDay,
 )
 from cloud_hq.stores.models import Store
-
-if TYPE_CHECKING:
-    from cloud_hq.ingest.contract import EntryIn, SaleDoc
 
 ZERO = Decimal(0)
 
@@ -52,7 +50,7 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
     for entry, doc in sales:
         day, hour = _local(doc.completed_at)
         row = hours[(day, hour)]
-        is_return = entry.kind == "return_completed"
+        is_return = entry.kind == EntryKind.RETURN_COMPLETED
         row[1 if is_return else 0] += 1
         row[5 if is_return else 4] += doc.total
         row[6] += doc.discount_total
@@ -110,9 +108,6 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
         [(code, day, promotion, *values) for (day, promotion), values in promotions.items()],
         add=("lines", "amount", "sales_amount"),
     )  # fmt: skip
-
-
-SHRINK_KINDS = ("adjustment", "waste")
 
 
 def shrink_summarize(*, store: Store, losses: Sequence[tuple[str, datetime, str, Decimal]]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from cloud_hq.ingest.contract import EntryKind
 from cloud_hq.stores.message import signed_message
 
 
@@ -46,10 +47,10 @@ def store_ledger(
             "taxes": [{"tax_class": "STD", "rate": "0.1900", "inclusive": True, "net": str(net),
                        "tax": str(total - net), "gross": str(total)}],
         }  # fmt: skip
-        entries.append(_entry(seq, "sale_completed", sale_id, at, payload=document))
+        entries.append(_entry(seq, EntryKind.SALE_COMPLETED, sale_id, at, payload=document))
         seq += 1
         for sku, _ in picked:
-            entries.append(_entry(seq, "sale", sale_id, at, sku=sku, quantity="-1.000"))
+            entries.append(_entry(seq, EntryKind.SALE, sale_id, at, sku=sku, quantity="-1.000"))
             seq += 1
         at += timedelta(seconds=20)
     return entries

@@ -63,7 +63,7 @@ class LedgerEntry(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(quantity=0) | models.Q(kind="count"),
+                condition=~models.Q(quantity=0) | models.Q(kind=EntryKind.COUNT),
                 name="ledger_quantity_not_zero",
             ),
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="ledger_seq_gte_1"),

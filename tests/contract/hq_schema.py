@@ -11,11 +11,12 @@ import django
 def main() -> None:
     django.setup()
     from cloud_hq.api import api
-    from cloud_hq.ingest.contract import EntryIn, SaleDoc, ShiftDoc
+    from cloud_hq.ingest.contract import EntryIn, EntryKind, SaleDoc, ShiftDoc
 
     print(json.dumps({
         "openapi": api.get_openapi_schema(),
         "entry": EntryIn.model_json_schema(),
+        "entry_kinds": [kind.value for kind in EntryKind],
         "documents": {"sale_completed": SaleDoc.model_json_schema(),
                       "return_completed": SaleDoc.model_json_schema(),
                       "shift_closed": ShiftDoc.model_json_schema()},

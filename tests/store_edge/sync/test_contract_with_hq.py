@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 from store_edge.inventory.stock_operations import StockLine, stock_operation
 from store_edge.lanes.models import Lane
+from store_edge.ledger.models import EntryKind
 from store_edge.sync import services
 from store_edge.sync.client import HQClient
 from store_edge.sync.heartbeat import heartbeat_send
@@ -122,6 +123,12 @@ def test_every_entry_and_document_the_store_pushes_is_what_hq_reads(
             assert problems(validator(document), item["payload"]) == [], item["kind"]
     assert kinds >= {"sale_completed", "sale", "return_completed", "return", "shift_closed",
                      "delivery", "count", "adjustment", "waste"}  # fmt: skip
+
+
+def test_the_store_and_hq_know_the_same_entry_kinds(hq_schema: dict[str, Any]) -> None:
+    assert sorted(hq_schema["entry_kinds"]) == sorted(EntryKind.values)
+    kind = hq_schema["entry"]["properties"]["kind"]["$ref"].rsplit("/", 1)[-1]
+    assert sorted(hq_schema["entry"]["$defs"][kind]["enum"]) == sorted(EntryKind.values)
 
 
 def test_the_heartbeat_and_the_config_pull_are_what_hq_reads(
