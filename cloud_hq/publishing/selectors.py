@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from cloud_hq.catalog.prices import book_applies
 from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
 from cloud_hq.stores.deliveries import deliveries_stamp, deliveries_wire
 from cloud_hq.stores.models import Store
@@ -116,9 +117,6 @@ def config_page(
 
 
 def _applies(price: dict[str, Any], store: Store) -> bool:
-    scope = price["scope"]
-    return bool(
-        scope == "chain"
-        or (scope == "region" and bool(store.region) and price["region"] == store.region)
-        or (scope == "store" and price["store"] == store.code)
-    )
+    return book_applies(scope=price["scope"], region=price.get("region", ""),
+                        store=price.get("store", ""),
+                        to_store=store.code, to_region=store.region)  # fmt: skip

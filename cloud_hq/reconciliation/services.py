@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from cloud_hq.catalog.models import PriceEntry, PriceScope, Product
+from cloud_hq.catalog.prices import price_in_force
 from cloud_hq.ingest.contract import TRANSFER_KINDS, EntryIn, EntryKind, SaleDoc
 from cloud_hq.ingest.models import CouponRedemption, Sale
 from cloud_hq.publishing.models import ConfigVersion
@@ -25,7 +25,6 @@ from cloud_hq.reconciliation.models import (
 )
 from cloud_hq.stores.models import Store, StoreKey
 
-SCOPE_RANK = {PriceScope.CHAIN: 1, PriceScope.REGION: 2, PriceScope.STORE: 3}
 CENT = Decimal("0.01")
 
 
@@ -154,25 +153,6 @@ def _transfers(store: Store, entries: list[EntryIn]) -> None:
                 conflicts_open(side, [(ConflictKind.TRANSFER_MISMATCH, reference, None, detail)])
 
 
-def price_in_force(
-    *, store: Store, base: Decimal, entries: Iterable[PriceEntry], at: datetime
-) -> Decimal:
-    """The price HQ holds in force for the store at `at`: the most specific book wins, then
-    the latest start (the rule the stores price by)."""
-    valid = [
-        e for e in entries
-        if (e.starts is None or e.starts <= at) and (e.ends is None or at < e.ends)
-        and (e.book.scope == PriceScope.CHAIN
-             or (e.book.scope == PriceScope.REGION and e.book.region == store.region)
-             or (e.book.scope == PriceScope.STORE and e.book.store == store.code))
-    ]  # fmt: skip
-    if not valid:
-        return base
-    earliest = datetime.min.replace(tzinfo=at.tzinfo)
-    best = max(valid, key=lambda e: (SCOPE_RANK[PriceScope(e.book.scope)], e.starts or earliest))
-    return best.price
-
-
 def _price_variances(store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None:
     newest = ConfigVersion.objects.aggregate(v=Max("version"))["v"] or 0
     older = [(entry, doc) for entry, doc in sales
@@ -196,7 +176,8 @@ def _price_variances(store: Store, sales: list[tuple[EntryIn, SaleDoc]]) -> None
         for line in doc.lines:
             if line.sku not in base:
                 continue  # an unknown SKU: queued as such
-            in_force = price_in_force(store=store, base=base[line.sku], entries=books[line.sku],
+            in_force = price_in_force(base=base[line.sku], entries=books[line.sku],
+                                      store=store.code, region=store.region,
                                       at=doc.completed_at)  # fmt: skip
             if line.unit_price == in_force:
                 continue

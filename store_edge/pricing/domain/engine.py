@@ -1,108 +1,26 @@
-"""The store's pricing engine: pure Python, no Django.
-
-Given the lines of a basket, the moment of the sale and the promotions of the config in
-force, the engine returns what every line costs, every adjustment with the promotion that
-gave it and why, the tax per class, and the totals. The same input always gives the same
-output, whatever order the items were scanned in.
-
-Rules, in the order they apply:
-
-1. A line's base amount is its quantity (pieces, or kilograms for weighed goods) times its
-   unit price; a price carried by the barcode is the line's amount as it is.
-2. A manager's price override replaces the unit price (the difference is shown as an
-   adjustment); an overridden or barcode-priced line takes no promotion.
-3. Item promotions. A unit takes at most one promotion that does not stack; where such
-   promotions compete for the same units, the engine tries their orders and keeps the
-   one that leaves the customer the lowest total (ties: higher priorities first, then
-   codes). Stacking promotions then apply on what is left, in priority order.
-4. Basket promotions ("spend 50.00, get 5.00 off"): qualification is on the spend at list
-   prices, the discount on what is left after item promotions; of several that do not
-   stack the best one applies, stacking ones all apply. Basket discounts are shared out
-   over the lines in proportion to their amounts, so tax and returns stay exact.
-5. A manager's line discount applies last, on what is left of the line.
-6. Tax per class per receipt, on the lines' amounts after adjustments, rounded once per
-   class with `round_money`.
-
-Money is Decimal, rounded only by `round_money` (half up to the cent unless told).
-"""
+"""The engine: price a basket's lines with the promotions in force (the rules are the
+package's: see store_edge.pricing.domain)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, time
-from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain, permutations
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-HUNDRED = Decimal(100)
-MONEY_ROUNDING = ROUND_HALF_UP
+from store_edge.pricing.domain.money import CENT, HUNDRED, ZERO, line_amount, round_money
+from store_edge.pricing.domain.promotions import (
+    EMPTY_BOOK,
+    GROUP_KINDS,
+    Context,
+    Kind,
+    Promotion,
+    PromotionBook,
+)
+from store_edge.pricing.domain.tax import TaxLine, TaxRule, tax_for_class
+
 EXACT_SEARCH_LIMIT = 4  # competing promotions tried in every order; beyond, greedy orders
-
-
-def round_money(
-    amount: Decimal, *, quantum: Decimal = CENT, rounding: str = MONEY_ROUNDING
-) -> Decimal:
-    """Round an amount to the currency's minor unit (half up unless told otherwise)."""
-    return amount.quantize(quantum, rounding=rounding)
-
-
-def cash_due(total: Decimal, *, increment: Decimal | None) -> Decimal:
-    """Return what a cash customer pays: the total rounded to the cash increment (0.05…)."""
-    if not increment or increment <= CENT:
-        return total
-    steps = (total / increment).quantize(Decimal(1), rounding=MONEY_ROUNDING)
-    return (steps * increment).quantize(CENT)
-
-
-@dataclass(frozen=True, slots=True)
-class TaxRule:
-    code: str
-    rate: Decimal
-    inclusive: bool
-
-
-# ---------------------------------------------------------------- prices
-
-
-class Scope(StrEnum):
-    CHAIN = "chain"
-    REGION = "region"
-    STORE = "store"
-
-
-SCOPE_RANK = {Scope.CHAIN: 0, Scope.REGION: 1, Scope.STORE: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class PriceEntry:
-    """A price from a price book, valid from `starts` (inclusive) to `ends` (exclusive)."""
-
-    price: Decimal
-    scope: Scope = Scope.CHAIN
-    starts: datetime | None = None
-    ends: datetime | None = None
-
-    def valid_at(self, at: datetime) -> bool:
-        return (self.starts is None or self.starts <= at) and (self.ends is None or at < self.ends)
-
-
-def list_price(*, base: Decimal, entries: Iterable[PriceEntry], at: datetime) -> Decimal:
-    """Return the price in force at `at`: the most specific book wins, then the latest start."""
-    valid = [e for e in entries if e.valid_at(at)]
-    if not valid:
-        return base
-    best = max(
-        valid,
-        key=lambda e: (SCOPE_RANK[e.scope], e.starts or datetime.min.replace(tzinfo=at.tzinfo)),
-    )
-    return best.price
-
-
-# ---------------------------------------------------------------- basket
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +66,6 @@ class PricedLine:
 
 
 @dataclass(frozen=True, slots=True)
-class TaxLine:
-    """One tax class on the receipt: what was taxed, the tax, and the gross."""
-
-    code: str
-    rate: Decimal
-    inclusive: bool
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-
-
-@dataclass(frozen=True, slots=True)
 class PricedBasket:
     lines: tuple[PricedLine, ...]
     taxes: tuple[TaxLine, ...]
@@ -167,135 +73,6 @@ class PricedBasket:
     discount_total: Decimal
     tax_total: Decimal
     total: Decimal
-
-
-# ---------------------------------------------------------------- promotions
-
-
-class Kind(StrEnum):
-    PERCENT_OFF = "percent_off"
-    AMOUNT_OFF = "amount_off"
-    MEMBER_PRICE = "member_price"
-    MULTI_BUY = "multi_buy"
-    BUY_X_GET_Y = "buy_x_get_y"
-    MIX_AND_MATCH = "mix_and_match"
-    BASKET_THRESHOLD = "basket_threshold"
-
-
-ITEM_KINDS = frozenset(Kind) - {Kind.BASKET_THRESHOLD}
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """When a promotion is live: [starts, ends), optionally on some weekdays and hours."""
-
-    starts: datetime
-    ends: datetime
-    weekdays: frozenset[int] = frozenset()  # 0 = Monday; empty = every day
-    opens: time | None = None  # daily hours [opens, closes), local time of `at`
-    closes: time | None = None
-
-    def contains(self, at: datetime) -> bool:
-        if not self.starts <= at < self.ends:
-            return False
-        if self.weekdays and at.weekday() not in self.weekdays:
-            return False
-        if self.opens is not None and self.closes is not None:
-            return self.opens <= at.timetz().replace(tzinfo=None) < self.closes
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class Promotion:
-    """A promotion as HQ authored it. Which fields matter depends on `kind`:
-
-    percent_off: percent · amount_off: amount (per unit) · member_price: price (per unit)
-    multi_buy, mix_and_match: quantity units for price · buy_x_get_y: quantity bought,
-    get_quantity rewarded at get_percent off (100 = free) · basket_threshold: threshold
-    spend, then amount or percent off.
-    """
-
-    code: str
-    name: str
-    kind: Kind
-    window: Window
-    skus: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    stores: frozenset[str] = frozenset()  # empty = every store
-    priority: int = 0
-    stackable: bool = False
-    members_only: bool = False
-    coupon: str = ""
-    percent: Decimal | None = None
-    amount: Decimal | None = None
-    price: Decimal | None = None
-    quantity: int = 0
-    get_quantity: int = 0
-    get_percent: Decimal = HUNDRED
-    threshold: Decimal | None = None
-
-    def targets(self, sku: str, category: str) -> bool:
-        return sku in self.skus or (bool(category) and category in self.categories)
-
-    def live(self, *, at: datetime, store: str, member: bool, coupons: frozenset[str]) -> bool:
-        return (
-            self.window.contains(at)
-            and (not self.stores or store in self.stores)
-            and (member or not self.members_only)
-            and (not self.coupon or self.coupon in coupons)
-        )
-
-
-@dataclass(frozen=True)
-class PromotionBook:
-    """The promotions of a config, indexed by what they target (built once per config)."""
-
-    promotions: tuple[Promotion, ...]
-    by_sku: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
-    by_category: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
-    basket_level: tuple[Promotion, ...] = ()
-
-    @classmethod
-    def of(cls, promotions: Iterable[Promotion]) -> PromotionBook:
-        ordered = tuple(sorted(promotions, key=lambda p: p.code))
-        by_sku: dict[str, list[Promotion]] = defaultdict(list)
-        by_category: dict[str, list[Promotion]] = defaultdict(list)
-        for promotion in ordered:
-            if promotion.kind is Kind.BASKET_THRESHOLD:
-                continue
-            for sku in promotion.skus:
-                by_sku[sku].append(promotion)
-            for category in promotion.categories:
-                by_category[category].append(promotion)
-        return cls(
-            promotions=ordered,
-            by_sku={k: tuple(v) for k, v in by_sku.items()},
-            by_category={k: tuple(v) for k, v in by_category.items()},
-            basket_level=tuple(p for p in ordered if p.kind is Kind.BASKET_THRESHOLD),
-        )
-
-    def candidates(self, sku: str, category: str) -> tuple[Promotion, ...]:
-        found = self.by_sku.get(sku, ())
-        by_category = self.by_category.get(category, ()) if category else ()
-        if by_category:
-            found = tuple(dict.fromkeys(found + by_category))  # a promotion may target both
-        return found
-
-
-EMPTY_BOOK = PromotionBook.of(())
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """When and where a basket is priced, and what the customer brought."""
-
-    at: datetime
-    store: str = ""
-    member: bool = False
-    coupons: frozenset[str] = frozenset()
-
-
-# ---------------------------------------------------------------- engine
 
 
 @dataclass(slots=True)
@@ -375,11 +152,6 @@ def price_basket(
     tax_total = sum((t.tax for t in taxes), ZERO)
     total = sum((t.gross for t in taxes), ZERO)
     return PricedBasket(priced, taxes, subtotal, discount_total, tax_total, total)
-
-
-def line_amount(*, quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """Return the amount of a line before promotions: quantity (or weight) times price."""
-    return round_money(quantity * unit_price)
 
 
 def _base_amount(line: LineInput) -> Decimal:
@@ -538,9 +310,6 @@ def _conflict_groups(
     for promotion in promotions:
         groups[root(promotion.code)].append(promotion)
     return sorted(groups.values(), key=lambda g: min(p.code for p in g))
-
-
-GROUP_KINDS = frozenset({Kind.MULTI_BUY, Kind.MIX_AND_MATCH, Kind.BUY_X_GET_Y})
 
 
 def _best_order(
@@ -938,15 +707,6 @@ def _manual_discount(discount: ManualDiscount, left: Decimal) -> Decimal:
     if discount.amount is not None:
         return min(discount.amount, left)
     return ZERO
-
-
-def tax_for_class(*, rule: TaxRule, amount: Decimal) -> TaxLine:
-    """Return the tax of one class on the receipt, computed once on the class total."""
-    if rule.inclusive:
-        tax = round_money(amount * rule.rate / (1 + rule.rate))
-        return TaxLine(rule.code, rule.rate, True, amount - tax, tax, amount)
-    tax = round_money(amount * rule.rate)
-    return TaxLine(rule.code, rule.rate, False, amount, tax, amount + tax)
 
 
 def _tax_summary(lines: Sequence[LineInput], priced: Iterable[PricedLine]) -> tuple[TaxLine, ...]:

@@ -1,0 +1,138 @@
+"""Promotions as the engine reads them: their kinds, when they run, what they apply to, and
+the book of the promotions in force, indexed for a basket's SKUs and categories."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal
+from enum import StrEnum
+
+from store_edge.pricing.domain.money import HUNDRED
+
+
+class Kind(StrEnum):
+    PERCENT_OFF = "percent_off"
+    AMOUNT_OFF = "amount_off"
+    MEMBER_PRICE = "member_price"
+    MULTI_BUY = "multi_buy"
+    BUY_X_GET_Y = "buy_x_get_y"
+    MIX_AND_MATCH = "mix_and_match"
+    BASKET_THRESHOLD = "basket_threshold"
+
+
+ITEM_KINDS = frozenset(Kind) - {Kind.BASKET_THRESHOLD}
+# Kinds that take units in groups (3 for 2, buy 2 get 1, any 3 of a group).
+GROUP_KINDS = frozenset({Kind.MULTI_BUY, Kind.MIX_AND_MATCH, Kind.BUY_X_GET_Y})
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When a promotion is live: [starts, ends), optionally on some weekdays and hours."""
+
+    starts: datetime
+    ends: datetime
+    weekdays: frozenset[int] = frozenset()  # 0 = Monday; empty = every day
+    opens: time | None = None  # daily hours [opens, closes), local time of `at`
+    closes: time | None = None
+
+    def contains(self, at: datetime) -> bool:
+        if not self.starts <= at < self.ends:
+            return False
+        if self.weekdays and at.weekday() not in self.weekdays:
+            return False
+        if self.opens is not None and self.closes is not None:
+            return self.opens <= at.timetz().replace(tzinfo=None) < self.closes
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    """A promotion as HQ authored it. Which fields matter depends on `kind`:
+
+    percent_off: percent · amount_off: amount (per unit) · member_price: price (per unit)
+    multi_buy, mix_and_match: quantity units for price · buy_x_get_y: quantity bought,
+    get_quantity rewarded at get_percent off (100 = free) · basket_threshold: threshold
+    spend, then amount or percent off.
+    """
+
+    code: str
+    name: str
+    kind: Kind
+    window: Window
+    skus: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    stores: frozenset[str] = frozenset()  # empty = every store
+    priority: int = 0
+    stackable: bool = False
+    members_only: bool = False
+    coupon: str = ""
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    price: Decimal | None = None
+    quantity: int = 0
+    get_quantity: int = 0
+    get_percent: Decimal = HUNDRED
+    threshold: Decimal | None = None
+
+    def targets(self, sku: str, category: str) -> bool:
+        return sku in self.skus or (bool(category) and category in self.categories)
+
+    def live(self, *, at: datetime, store: str, member: bool, coupons: frozenset[str]) -> bool:
+        return (
+            self.window.contains(at)
+            and (not self.stores or store in self.stores)
+            and (member or not self.members_only)
+            and (not self.coupon or self.coupon in coupons)
+        )
+
+
+@dataclass(frozen=True)
+class PromotionBook:
+    """The promotions of a config, indexed by what they target (built once per config)."""
+
+    promotions: tuple[Promotion, ...]
+    by_sku: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
+    by_category: Mapping[str, tuple[Promotion, ...]] = field(default_factory=dict)
+    basket_level: tuple[Promotion, ...] = ()
+
+    @classmethod
+    def of(cls, promotions: Iterable[Promotion]) -> PromotionBook:
+        ordered = tuple(sorted(promotions, key=lambda p: p.code))
+        by_sku: dict[str, list[Promotion]] = defaultdict(list)
+        by_category: dict[str, list[Promotion]] = defaultdict(list)
+        for promotion in ordered:
+            if promotion.kind is Kind.BASKET_THRESHOLD:
+                continue
+            for sku in promotion.skus:
+                by_sku[sku].append(promotion)
+            for category in promotion.categories:
+                by_category[category].append(promotion)
+        return cls(
+            promotions=ordered,
+            by_sku={k: tuple(v) for k, v in by_sku.items()},
+            by_category={k: tuple(v) for k, v in by_category.items()},
+            basket_level=tuple(p for p in ordered if p.kind is Kind.BASKET_THRESHOLD),
+        )
+
+    def candidates(self, sku: str, category: str) -> tuple[Promotion, ...]:
+        found = self.by_sku.get(sku, ())
+        by_category = self.by_category.get(category, ()) if category else ()
+        if by_category:
+            found = tuple(dict.fromkeys(found + by_category))  # a promotion may target both
+        return found
+
+
+EMPTY_BOOK = PromotionBook.of(())
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """When and where a basket is priced, and what the customer brought."""
+
+    at: datetime
+    store: str = ""
+    member: bool = False
+    coupons: frozenset[str] = frozenset()
