@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 
 from cloud_hq.ingest.api import router as ingest_router
-from cloud_hq.ingest.services import EntryRejected, SeqConflict
+from cloud_hq.ingest.receive import EntryRejected, SeqConflict
 from cloud_hq.publishing.api import router as publishing_router
 from cloud_hq.stores.api import router as stores_router
 from cloud_hq.stores.signing import SignatureRefused

@@ -15,8 +15,8 @@ from cloud_hq.ingest.contract import (
     Exact,
     QuarantinedOut,
 )
+from cloud_hq.ingest.receive import EntryRejected, events_ingest
 from cloud_hq.ingest.selectors import ledger_held
-from cloud_hq.ingest.services import EntryRejected, events_ingest
 from cloud_hq.stores.auth import StoreSignatureAuth, request_store
 
 router = Router(auth=StoreSignatureAuth(), tags=["ingest"])

@@ -6,4 +6,4 @@ class IngestConfig(AppConfig):
     label = "hq_ingest"
 
     def ready(self) -> None:
-        from cloud_hq.ingest import bulk  # noqa: F401 - registers the `anyof` lookup
+        from cloud_hq.ingest import lookups  # noqa: F401 - registers the `anyof` lookup

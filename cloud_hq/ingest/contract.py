@@ -73,7 +73,7 @@ StorableDatetime = Annotated[AwareDatetime, AfterValidator(_storable)]
 
 class Exact(BaseModel):
     """No unknown keys. Ledger entries are checked for control characters as a whole, on
-    their canonical JSON (ingest.services.received): cheaper than field by field."""
+    their canonical JSON (ingest.receive.received): cheaper than field by field."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

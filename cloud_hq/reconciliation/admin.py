@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cloud_hq.ingest.services import ReapplyRefused, quarantined_reapply
+from cloud_hq.ingest.receive import ReapplyRefused, quarantined_reapply
 from cloud_hq.reconciliation.models import (
     Conflict,
     ConflictKind,

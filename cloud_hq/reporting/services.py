@@ -14,8 +14,8 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from cloud_hq.catalog.models import Product
-from cloud_hq.ingest.bulk import rows_accumulate
 from cloud_hq.ingest.contract import EntryIn, EntryKind, SaleDoc
+from cloud_hq.ingest.row_writes import rows_accumulate
 from cloud_hq.reporting.models import (
     ChainDirtyDay,
     HeartbeatSample,

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cloud_hq.ingest import services as ingest
+from cloud_hq.ingest import receive as ingest
 from cloud_hq.ingest.models import LedgerEntry, Sale
 from cloud_hq.reconciliation.models import Conflict, PriceVariance, Resolution, StockLevel
 from cloud_hq.stores.models import StoreKey

@@ -1,18 +1,17 @@
-"""Fast inserts for ingest: COPY on PostgreSQL (HQ in production), executemany elsewhere
-(the demo's SQLite). Rows are plain tuples in the model's column order given."""
+"""Writing many rows at once, without a Python model object per row: copied in (COPY on
+PostgreSQL, HQ in production; executemany elsewhere, the demo's SQLite), or added to
+running totals (one upsert). Rows are plain tuples in the column order given."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models.lookups import In
 from pydantic_core import to_json
 
 
-def rows_insert(
+def rows_copy(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
     """Insert rows (no per-row Python model objects); return how many were written."""
@@ -47,7 +46,7 @@ def _as_saved(
     ]  # fmt: skip
 
 
-def as_json(value: Any) -> str:
+def json_text(value: Any) -> str:
     """JSON text for a json/jsonb column: pydantic-core's encoder (a fifth of the stdlib's
     time; two of every three encodings of a push). Content hashes keep their own canonical
     encoding (services.content_hash): this text is only stored, never compared."""
@@ -92,32 +91,3 @@ def rows_accumulate(
             marks = ", ".join(["%s"] * len(columns))
             insert = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
             cursor.executemany(insert + upsert, prepared)
-
-
-def stock_add(*, store_code: str, deltas: dict[str, tuple[Any, int]]) -> None:
-    """Add movement totals to stock levels in one upsert: {sku: (quantity, last seq)}."""
-    from cloud_hq.reconciliation.models import StockLevel
-
-    rows = [(store_code, sku, quantity, seq) for sku, (quantity, seq) in deltas.items()]
-    rows_accumulate(StockLevel, ("store_id", "sku"), rows, add=("quantity",),
-                    greatest=("last_seq",))  # fmt: skip
-
-
-@models.Field.register_lookup
-class AnyOf(In):
-    """`field__anyof=[...]`: `field = ANY(array)` on PostgreSQL — one parameter however long
-    the list (a push asks about thousands of uuids) — and `IN (...)` elsewhere."""
-
-    lookup_name = "anyof"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        if connection.vendor != "postgresql" or self.rhs_is_direct_value() is False:
-            return super().as_sql(compiler, connection)
-        values = [v for v in self.rhs if v is not None]
-        if not values:
-            raise EmptyResultSet
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        field = self.lhs.output_field
-        prepared = [field.get_db_prep_value(v, connection, prepared=True) for v in values]
-        cast = field.cast_db_type(connection)
-        return f"{lhs} = ANY(%s::{cast}[])", (*lhs_params, prepared)

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from cloud_hq.ingest.bulk import rows_insert, stock_add
 from cloud_hq.ingest.models import LedgerEntry
+from cloud_hq.ingest.record import stock_levels_add
+from cloud_hq.ingest.row_writes import rows_copy
 from cloud_hq.reconciliation.models import StockLevel
 from tests.cloud_hq.conftest import StoreClient, Till
 
@@ -36,23 +37,23 @@ def test_rows_insert_writes_uuids_decimals_and_json_as_the_orm_reads_them(
         "created_at": "2026-11-20T09:00:00+00:00", "config_version": 1, "content_hash": "h",
         "received_at": "2026-11-20T09:00:01+00:00", "quarantine_reason": "",
     }  # fmt: skip
-    assert rows_insert(LedgerEntry, tuple(row), [tuple(row.values())]) == 1
+    assert rows_copy(LedgerEntry, tuple(row), [tuple(row.values())]) == 1
     held = LedgerEntry.objects.get(uuid=entry_id)
     assert held.document_id == document_id
     assert held.quantity == Decimal("2.500")
     assert held.payload == {"note": "xé"}
-    assert rows_insert(LedgerEntry, tuple(row), []) == 0
+    assert rows_copy(LedgerEntry, tuple(row), []) == 0
 
 
 @pytest.mark.django_db
 def test_stock_add_adds_to_held_levels_and_keeps_the_highest_seq(hq: StoreClient) -> None:
     code = hq.credentials.store_id
-    stock_add(store_code=code, deltas={"100001": (Decimal("5.000"), 4)})
-    stock_add(store_code=code, deltas={"100001": (Decimal("-1.250"), 2),
+    stock_levels_add(store_code=code, deltas={"100001": (Decimal("5.000"), 4)})
+    stock_levels_add(store_code=code, deltas={"100001": (Decimal("-1.250"), 2),
                                        "200036": (Decimal("1.000"), 9)})  # fmt: skip
     assert dict(StockLevel.objects.values_list("sku", "quantity")) == {
         "100001": Decimal("3.750"), "200036": Decimal("1.000"),
     }  # fmt: skip
     assert StockLevel.objects.get(sku="100001").last_seq == 4
-    stock_add(store_code=code, deltas={})
+    stock_levels_add(store_code=code, deltas={})
     assert StockLevel.objects.count() == 2
