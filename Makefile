@@ -38,6 +38,7 @@ test: system-packages-test lint typecheck audit test-store test-hq test-e2e
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Known vulnerabilities in the pinned dependencies (deploy/audit_dependencies.py).
 audit: $(STAMP)

@@ -35,6 +35,19 @@ class Refused(SystemExit):
         self.message = message
 
 
+def _https_checked(project: str, env: dict[str, str]) -> None:
+    """Refuse a production web role with no way to serve HTTPS."""
+    tls = env.get("GUNICORN_CERTFILE") and env.get("GUNICORN_KEYFILE")
+    behind_proxy = env.get("BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes", "on")
+    plain_allowed = env.get("SECURE_SSL_REDIRECT", "").lower() in ("0", "false", "no", "off")
+    if not (tls or behind_proxy or plain_allowed):
+        raise Refused(
+            f"{project} web: set GUNICORN_CERTFILE and GUNICORN_KEYFILE (TLS at gunicorn), "
+            "or BEHIND_TLS_PROXY=true behind an ingress or proxy that ends TLS: production "
+            "serves HTTPS only (nothing was started)"
+        )
+
+
 def command(project: str, role: str, env: dict[str, str]) -> list[str]:
     """The argv a role runs, or Refused with why not."""
     if project not in PROJECTS:
@@ -52,15 +65,7 @@ def command(project: str, role: str, env: dict[str, str]) -> list[str]:
     python = sys.executable
     manage = [python, str(ROOT / "manage.py")]
     if role == "web":
-        tls = env.get("GUNICORN_CERTFILE") and env.get("GUNICORN_KEYFILE")
-        behind_proxy = env.get("BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes", "on")
-        plain_allowed = env.get("SECURE_SSL_REDIRECT", "").lower() in ("0", "false", "no", "off")
-        if not (tls or behind_proxy or plain_allowed):
-            raise Refused(
-                f"{project} web: set GUNICORN_CERTFILE and GUNICORN_KEYFILE (TLS at gunicorn), "
-                "or BEHIND_TLS_PROXY=true behind an ingress or proxy that ends TLS: production "
-                "serves HTTPS only (nothing was started)"
-            )
+        _https_checked(project, env)
         bind = f"0.0.0.0:{env.get('PORT', '8000')}"
         return [python, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                 f"{module}.wsgi", "--bind", bind]  # fmt: skip

@@ -128,7 +128,7 @@ class ScaleSimulator(PtyDevice):
         at = buffer.index(end)
         return buffer[:at], buffer[at + len(end) :]
 
-    def _frame(self, command: bytes) -> bytes | None:
+    def _frame(self, command: bytes) -> bytes | None:  # noqa: C901 - one branch per protocol frame, as in the protocols' manuals
         s = self.state
         if command in (b"Z", b"T") and self.protocol != "sics":
             if command == b"Z":

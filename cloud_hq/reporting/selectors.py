@@ -33,7 +33,6 @@ from cloud_hq.reporting.models import (
     ShrinkDay,
     TenderDay,
 )
-from cloud_hq.reporting.services import chain_refresh
 from cloud_hq.stores.models import Store
 
 ROW_LIMIT = 500
@@ -201,7 +200,6 @@ PRODUCT_COLUMNS = [Column("SKU"), Column("Name"), Column("Category"),
 def _products_of(f: ReportFilter) -> QuerySet[Any]:
     """Product rows of the period: the chain's summary unless stores or a region are asked."""
     if f.store_codes() is None:
-        chain_refresh()  # the days pushed since the beat last did it
         return ProductDayChain.objects.filter(day__gte=f.start, day__lte=f.end)
     return f.days(ProductDay)
 
@@ -402,6 +400,9 @@ def conflicts(f: ReportFilter) -> Report:
     )  # fmt: skip
 
 
+# Reports that read the chain's product summary when no store or region is asked: it is
+# brought up to date (services.chain_refresh) before they run.
+CHAIN_SUMMARY_REPORTS = frozenset({"top-products", "bottom-products", "category-mix"})
 REPORTS: dict[str, tuple[str, Callable[[ReportFilter], Report]]] = {
     "sales-by-store": ("Sales by store", sales_by_store),
     "sales-by-day": ("Sales by day", sales_by_day),

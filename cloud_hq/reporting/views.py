@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from cloud_hq.reporting import fleet
 from cloud_hq.reporting.forms import ReportFilterForm
-from cloud_hq.reporting.selectors import REPORTS, Report
+from cloud_hq.reporting.selectors import CHAIN_SUMMARY_REPORTS, REPORTS, Report
+from cloud_hq.reporting.services import chain_refresh
 from cloud_hq.stores.models import Store
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,7 +39,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "reporting/report.html",
                       {"form": form, "reports": REPORTS, "slug": slug, "title": REPORTS[slug][0]},
                       status=400)  # fmt: skip
-    result = REPORTS[slug][1](form.report_filter())
+    chosen = form.report_filter()
+    if slug in CHAIN_SUMMARY_REPORTS and chosen.store_codes() is None:
+        chain_refresh()  # the days pushed since the beat last refreshed them
+    result = REPORTS[slug][1](chosen)
     if request.GET.get("format") == "csv":
         return _csv(result, form)
     return render(request, "reporting/report.html",

@@ -187,26 +187,13 @@ def basket_add_payment(
     terminal's reference and the card's last four digits, never a card number. A payment
     sent again with the same id (a double click, a retry) is recorded once.
     """
-    if method not in TenderMethod.values:
-        raise InvalidItem(f"unknown payment method {method!r}")
-    if not Decimal("0.01") <= amount <= MAX_TENDER or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidItem(f"amount must be between 0.01 and {MAX_TENDER}, in cents")
-    if method == TenderMethod.CARD:
-        refused = card_tender_refused(terminal_reference=terminal_reference, card_last4=card_last4)
-        if refused:
-            raise InvalidItem(refused)
-    elif terminal_reference or card_last4:
-        raise InvalidItem("a terminal reference and last four digits are for card payments")
+    _tender_checked(method=method, amount=amount, terminal_reference=terminal_reference,
+                    card_last4=card_last4)  # fmt: skip
     with _basket_edit() as cursor:
-        if payment_id is not None:
-            already = BasketPayment.objects.filter(id=payment_id).first()
-            if already is not None:
-                if already.basket_id != basket_id or (already.method, already.amount) != (
-                    method,
-                    amount,
-                ):
-                    raise InvalidItem(f"payment {payment_id} was recorded as something else")
-                return already
+        already = _payment_sent_before(payment_id, basket_id=basket_id, method=method,
+                                       amount=amount)  # fmt: skip
+        if already is not None:
+            return already
         basket = _open_basket(basket_id=basket_id, lane=lane)
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
@@ -225,6 +212,36 @@ def basket_add_payment(
             terminal_reference=terminal_reference,
             card_last4=card_last4,
         )
+
+
+def _tender_checked(*, method: str, amount: Decimal, terminal_reference: str,
+                    card_last4: str) -> None:  # fmt: skip
+    if method not in TenderMethod.values:
+        raise InvalidItem(f"unknown payment method {method!r}")
+    if not Decimal("0.01") <= amount <= MAX_TENDER or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidItem(f"amount must be between 0.01 and {MAX_TENDER}, in cents")
+    if method == TenderMethod.CARD:
+        refused = card_tender_refused(terminal_reference=terminal_reference, card_last4=card_last4)
+        if refused:
+            raise InvalidItem(refused)
+    elif terminal_reference or card_last4:
+        raise InvalidItem("a terminal reference and last four digits are for card payments")
+
+
+def _payment_sent_before(
+    payment_id: uuid.UUID | None, *, basket_id: uuid.UUID, method: str, amount: Decimal
+) -> BasketPayment | None:
+    """The payment recorded under this id before (a double click, a retry), if any."""
+    if payment_id is None:
+        return None
+    already = BasketPayment.objects.filter(id=payment_id).first()
+    if already is not None and (already.basket_id, already.method, already.amount) != (
+        basket_id,
+        method,
+        amount,
+    ):
+        raise InvalidItem(f"payment {payment_id} was recorded as something else")
+    return already
 
 
 def basket_suspend(*, basket_id: uuid.UUID, lane: Lane) -> None:

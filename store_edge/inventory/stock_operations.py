@@ -139,6 +139,13 @@ def _checked(document: StockDocument, lines: list[StockLine]) -> list[StockLine]
         raise StockError(f"unknown SKU {', '.join(unknown[:10])}")
     for line in lines:
         _check_quantity(kind, line, units[line.sku], document.reason)
+    _check_document(document)
+    return lines
+
+
+def _check_document(document: StockDocument) -> None:
+    """What a document needs besides its lines: a reason, the other store, a reference."""
+    kind = document.kind
     if kind == DocumentKind.ADJUSTMENT and document.reason not in AdjustmentReason.values:
         raise StockError("an adjustment needs a reason: damage, theft, expiry or found")
     if kind in (DocumentKind.TRANSFER_OUT, DocumentKind.TRANSFER_IN):
@@ -148,7 +155,6 @@ def _checked(document: StockDocument, lines: list[StockLine]) -> list[StockLine]
             raise StockError(f"unknown store {document.other_store!r}")
     if kind == DocumentKind.TRANSFER_IN and not document.reference:
         raise StockError("a transfer received names the sender's transfer reference")
-    return lines
 
 
 def _check_quantity(kind: str, line: StockLine, unit: str, reason: str) -> None:

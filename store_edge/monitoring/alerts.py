@@ -46,7 +46,7 @@ def local_metrics(*, now: datetime) -> dict[str, float | None]:
 
 
 def edge_acked_seq() -> int:
-    from store_edge.sync.services import sync_state
+    from store_edge.sync.selectors import sync_state
 
     return sync_state().acked_seq
 

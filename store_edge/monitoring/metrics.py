@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from store_edge.peripherals.models import LaneDevice
 from store_edge.peripherals.relay import device_health
-from store_edge.sync.services import pending_entries, sync_state
+from store_edge.sync.selectors import pending_entries, sync_state
 
 SYNC_LAG_ALERT_SECONDS = 300
 BUFFER_ALERT_ENTRIES = 10_000

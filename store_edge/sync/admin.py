@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from store_edge.audit.admin import ReadOnlyAdmin
 from store_edge.sync import tasks
 from store_edge.sync.models import SyncIssue, SyncState
-from store_edge.sync.services import push_progress
+from store_edge.sync.selectors import push_progress
 
 
 @admin.register(SyncState)

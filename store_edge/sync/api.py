@@ -10,7 +10,7 @@ from store_edge.catalog.selectors import config_state
 from store_edge.lanes.auth import LANE_AUTH
 from store_edge.monitoring.alerts import active_alerts
 from store_edge.sync.models import SyncIssue, SyncIssueKind
-from store_edge.sync.services import push_progress, sync_state
+from store_edge.sync.selectors import push_progress, sync_state
 
 router = Router(auth=LANE_AUTH, tags=["sync"])
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from store_edge.catalog.selectors import config_stamp
 from store_edge.monitoring.metrics import edge_metrics
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
-from store_edge.sync.services import _record, _record_failure, sync_state
+from store_edge.sync.selectors import sync_state
+from store_edge.sync.services import sync_failure_record, sync_state_record
 
 
 def heartbeat_payload() -> dict[str, Any]:
@@ -51,8 +52,8 @@ def heartbeat_send(*, client: HQClient) -> None:
     try:
         client.request("POST", client.store_path("heartbeat"), payload=heartbeat_payload())
     except (HQUnreachable, HQRefused) as exc:
-        _record_failure(exc, client)
+        sync_failure_record(exc, client)
         raise
     now = timezone.now()
-    _record(last_contact_at=now, offline_since=None, failures=0, next_attempt_at=None,
+    sync_state_record(last_contact_at=now, offline_since=None, failures=0, next_attempt_at=None,
             clock_offset_seconds=client.clock_offset)  # fmt: skip

@@ -39,6 +39,7 @@ from store_edge.sync.contract import (
     PushAnswerWire,
 )
 from store_edge.sync.models import SyncIssue, SyncIssueKind, SyncState
+from store_edge.sync.selectors import pending_entries, sync_state
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +55,6 @@ class PushResult:
     sent: int
     acked_seq: int
     pending: int
-
-
-def sync_state() -> SyncState:
-    state, _ = SyncState.objects.get_or_create(id=1)
-    return state
-
-
-def pending_entries(*, acked_seq: int | None = None) -> int:
-    """Return how many ledger entries HQ does not hold yet."""
-    acked = sync_state().acked_seq if acked_seq is None else acked_seq
-    return LedgerEntry.objects.filter(seq__gt=acked).count()
 
 
 def entry_wire(entry: LedgerEntry) -> dict[str, Any]:
@@ -100,13 +90,15 @@ def _last_seq() -> int:
     return LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-def _record(**fields: Any) -> None:
+def sync_state_record(**fields: Any) -> None:
+    """Record what a run with HQ found (times, errors, HQ's clock) on the sync state."""
     with transaction.atomic():
-        sync_state()
+        SyncState.objects.get_or_create(id=1)
         SyncState.objects.filter(id=1).update(**fields)
 
 
-def _record_failure(exc: Exception, client: HQClient | None = None) -> None:
+def sync_failure_record(exc: Exception, client: HQClient | None = None) -> None:
+    """Record a failed run: offline since when, and how long the beat waits before the next."""
     now = timezone.now()
     state = sync_state()
     fields: dict[str, Any] = {"last_error": str(exc)[:2000], "last_error_at": now}
@@ -120,7 +112,7 @@ def _record_failure(exc: Exception, client: HQClient | None = None) -> None:
         fields.update(last_contact_at=now, offline_since=None)
     if client is not None:
         fields["clock_offset_seconds"] = client.clock_offset
-    _record(**fields)
+    sync_state_record(**fields)
 
 
 def sync_due(*, force: bool = False) -> bool:
@@ -157,15 +149,6 @@ def _push_refused(exc: HQRefused) -> None:
     _issues(SyncIssueKind.CONFLICT, [(seq, conflict.detail) for seq in conflict.conflicts])
 
 
-def push_progress() -> dict[str, Any]:
-    """Entries waiting, the rate of the last push, and how long the backlog will take."""
-    state = sync_state()
-    pending = pending_entries(acked_seq=state.acked_seq)
-    eta = round(pending / state.push_rate) if pending and state.push_rate > 0 else None
-    return {"pending_entries": pending, "push_rate": round(state.push_rate, 1),
-            "eta_seconds": eta}  # fmt: skip
-
-
 def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = None) -> PushResult:
     """Send every entry HQ does not hold, in bounded batches, and record HQ's high-water mark."""
     cursor = sync_state().acked_seq
@@ -179,13 +162,13 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
             pushed = PushAnswerWire.model_validate(answer.data)
         except HQRefused as exc:
             _push_refused(exc)
-            _record_failure(exc, client)
+            sync_failure_record(exc, client)
             raise
         except HQUnreachable as exc:
-            _record_failure(exc, client)
+            sync_failure_record(exc, client)
             raise
         except ValidationError as exc:
-            _record_failure(exc, client)
+            sync_failure_record(exc, client)
             raise HQRefused(0, f"HQ's answer is not a push answer: {exc}") from exc
         _issues(SyncIssueKind.QUARANTINED, [(q.seq, q.reason) for q in pushed.quarantined])
         mark = pushed.high_water_mark
@@ -194,7 +177,7 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
         new_cursor = min(mark, _last_seq())
         now = timezone.now()
         elapsed = time.monotonic() - started
-        _record(
+        sync_state_record(
             acked_seq=new_cursor,
             last_push_at=now,
             last_contact_at=now,
@@ -216,7 +199,7 @@ def ledger_push(*, client: HQClient, after_batch: Callable[[], None] | None = No
             after_batch()
     if sent == 0:
         now = timezone.now()
-        _record(last_push_at=now, failures=0, next_attempt_at=None)
+        sync_state_record(last_push_at=now, failures=0, next_attempt_at=None)
     return PushResult(sent=sent, acked_seq=cursor, pending=pending_entries(acked_seq=cursor))
 
 
@@ -246,10 +229,10 @@ def config_pull(*, client: HQClient) -> int | None:
                     )
                 spool = _spool(client=client, manifest=manifest)
         except ValidationError as exc:
-            _record_failure(exc, client)
+            sync_failure_record(exc, client)
             raise ConfigRejected(f"config from HQ is invalid: {exc}") from exc
         except (HQUnreachable, HQRefused, ConfigRejected) as exc:
-            _record_failure(exc, client)
+            sync_failure_record(exc, client)
             raise
         applied = None
         try:
@@ -271,7 +254,7 @@ def config_pull(*, client: HQClient) -> int | None:
                 ConfigState.objects.filter(id=1).update(etag=answer.etag or "")
         except (StaleConfig, IntegrityError) as exc:
             rejected = ConfigRejected(f"config v{manifest.version} does not apply: {exc}")
-            _record_failure(rejected, client)
+            sync_failure_record(rejected, client)
             raise rejected from exc
     finally:
         if spool is not None:
@@ -353,7 +336,7 @@ def _catalog_apply(*, manifest: ConfigManifestWire, products: Iterator[ProductWi
 
 def _pulled() -> None:
     now = timezone.now()
-    _record(last_pull_at=now, last_contact_at=now, offline_since=None, failures=0,
+    sync_state_record(last_pull_at=now, last_contact_at=now, offline_since=None, failures=0,
             next_attempt_at=None)  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from celery import shared_task
 from store_edge.sync import services
 from store_edge.sync.client import HQRefused, HQUnreachable
 from store_edge.sync.locks import sync_lease
+from store_edge.sync.selectors import sync_state
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +19,7 @@ def ledger_push(force: bool = False) -> None:
     """Push what HQ does not hold. Idempotent: HQ applies each seq once; a second beat or
     worker finds the lease taken and skips; the truth is re-read from SQLite each time."""
     if not services.sync_due(force=force):
-        logger.info(
-            "backing off after failures; next try at %s", services.sync_state().next_attempt_at
-        )
+        logger.info("backing off after failures; next try at %s", sync_state().next_attempt_at)
         return
     with sync_lease("push", ttl_seconds=LEASE_SECONDS) as lease:
         if not lease.held:

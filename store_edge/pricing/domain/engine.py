@@ -222,7 +222,7 @@ class _Grant:
     reason: str
 
 
-def _item_promotions(
+def _item_promotions(  # noqa: C901 - the search over competing promotions, read as one piece
     lines: Sequence[LineInput],
     bases: Sequence[Decimal],
     adjustments: list[list[Adjustment]],
@@ -312,7 +312,7 @@ def _conflict_groups(
     return sorted(groups.values(), key=lambda g: min(p.code for p in g))
 
 
-def _best_order(
+def _best_order(  # noqa: C901 - exact and greedy orders side by side, read as one piece
     promotions: list[Promotion],
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
@@ -549,7 +549,7 @@ def _take(grant: _Grant, units: list[_Unit], *, exclusive: bool) -> None:
         units[index].taken = units[index].taken or exclusive
 
 
-def _apply(
+def _apply(  # noqa: C901 - one branch per promotion kind
     promotion: Promotion, units: list[_Unit], indexes: Sequence[int], *, stacking: bool = False
 ) -> _Grant:
     """Work out what a promotion gives to the units still open to it (nothing is changed)."""

@@ -191,7 +191,7 @@ def test_sync_now_in_the_admin(admin_client: Client, settings) -> None:  # type:
         "k." + "x" * 40,
     )
     settings.SYNC_RETRIES = 0
-    services.sync_state()
+    SyncState.objects.get_or_create(id=1)
     SyncState.objects.update(next_attempt_at=timezone.now() + timedelta(hours=1))
     page = admin_client.get("/admin/sync/syncstate/")
     assert page.status_code == 200 and b"entries to send" in page.content.lower()

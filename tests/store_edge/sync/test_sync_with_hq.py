@@ -14,6 +14,7 @@ from store_edge.ledger.models import LedgerEntry
 from store_edge.sync import services
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
 from store_edge.sync.models import SyncState
+from store_edge.sync.selectors import pending_entries
 from tests.processes import System, free_port, running_hq
 from tests.store_edge.conftest import LaneClient
 
@@ -96,10 +97,10 @@ def test_an_unreachable_hq_leaves_everything_pending_and_selling_goes_on(
     state = SyncState.objects.get()
     assert state.offline_since is not None
     assert "unreachable" in state.last_error
-    assert services.pending_entries() == 2
+    assert pending_entries() == 2
     # The lane still sells while HQ is away
     lane.ring([{"code": "4006381333931"}])
-    assert services.pending_entries() == 4
+    assert pending_entries() == 4
     assert lane.get("/sync/status")[1]["hq_reachable"] is False
 
 
@@ -197,7 +198,7 @@ def test_hq_cannot_acknowledge_more_than_the_store_wrote(lane_token: str, catalo
     answer = {"high_water_mark": 999, "accepted": 2, "duplicates": 0}
     result = services.ledger_push(client=hostile_hq({"/events": httpx.Response(200, json=answer)}))
     assert result.acked_seq == 2
-    assert Decimal(services.pending_entries()) == 0
+    assert Decimal(pending_entries()) == 0
 
 
 class Recording(httpx.HTTPTransport):

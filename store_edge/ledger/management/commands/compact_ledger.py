@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from store_edge.ledger.compaction import ledger_compact
-from store_edge.sync.services import sync_state
+from store_edge.sync.selectors import sync_state
 
 
 class Command(BaseCommand):
