@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import subprocess
 import sys
 import threading
@@ -35,11 +36,35 @@ DEMO_STAFF = [
 ]
 
 
-def _env(settings: str, database: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(APP_ENV="development", DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=database)
+def _env(settings: str, **extra: str) -> dict[str, str]:
+    """A demo process's environment: the databases are the settings' defaults under VAR_DIR
+    (var/demo/hq/hq.sqlite3, var/demo/store/store.sqlite3), so the same variables serve
+    both projects (see env.sh)."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
+    env.update(APP_ENV="development", DJANGO_SETTINGS_MODULE=settings)
     env.update(extra)
     return env
+
+
+SHARED = ("APP_ENV", "VAR_DIR", "SECRET_KEY", "REDIS_URL", "HQ_URL", "STORE_ID", "STORE_KEY")
+
+
+def shell_env(store: dict[str, str]) -> Path:
+    """Write var/demo/env.sh: sourced in another terminal, the README's commands (the store's
+    `python manage.py …`, HQ's with DJANGO_SETTINGS_MODULE=cloud_hq.settings) run against
+    the running demo's data."""
+    path = VAR / "env.sh"
+    exports = " ".join(f"{name}={shlex.quote(store[name])}" for name in SHARED)
+    path.write_text(
+        "# The demo's settings, for the README's commands: . var/demo/env.sh\n"
+        "unset DJANGO_SETTINGS_MODULE DATABASE_URL\n"
+        f"export {exports}\n"
+        f"export PATH={shlex.quote(str(BIN))}:$PATH\n"
+    )
+    path.chmod(0o600)
+    return path
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
@@ -65,8 +90,7 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
     (VAR / "hq").mkdir(parents=True, exist_ok=True)
     (VAR / "store").mkdir(parents=True, exist_ok=True)
     secret = _remembered(VAR / "secret_key", lambda: secrets.token_urlsafe(50))
-    hq = _env("cloud_hq.settings", f"sqlite:///{VAR / 'hq' / 'hq.sqlite3'}",
-              VAR_DIR=str(VAR), REDIS_URL=redis_url, SECRET_KEY=secret)  # fmt: skip
+    hq = _env("cloud_hq.settings", VAR_DIR=str(VAR), REDIS_URL=redis_url, SECRET_KEY=secret)
     print("• HQ: migrating", flush=True)
     _manage(hq, "migrate", "--no-input", "-v0")
     catalogue = VAR / "catalogue.json"
@@ -83,8 +107,7 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
             VAR / "store.env", lambda: _manage(hq, "register_store", "--name", "Demo store")
         ).split()
     )
-    store = _env("store_edge.settings", f"sqlite:///{VAR / 'store' / 'store.sqlite3'}",
-                 VAR_DIR=str(VAR), REDIS_URL=redis_url, SECRET_KEY=secret,
+    store = _env("store_edge.settings", VAR_DIR=str(VAR), REDIS_URL=redis_url, SECRET_KEY=secret,
                  HQ_URL=f"http://127.0.0.1:{HQ_PORT}", **credentials)  # fmt: skip
     print("• store: migrating", flush=True)
     _manage(store, "migrate", "--no-input", "-v0")
@@ -113,6 +136,7 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
                 "--role", role,
             ),
         )  # fmt: skip
+    shell_env(store)
     return hq, store, token
 
 
@@ -184,6 +208,8 @@ def main() -> None:
               under {VAR / "devices"}; add bananas (PLU 4011) without a weight
   Store id    {store["STORE_ID"]}    sync every {store.get("SYNC_INTERVAL_SECONDS", "300")} s
   Data        {VAR}   (Ctrl-C stops everything; the next run reuses it)
+  Commands    in another terminal: . {VAR / "env.sh"}   then the README's manage.py commands
+              (ledger_summary, sync_now, issue_lane_token, …) run against this demo
 """,
         flush=True,
     )
