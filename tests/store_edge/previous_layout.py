@@ -45,7 +45,10 @@ def previous_store(apps: Any) -> dict[str, Any]:
         lane=lane, kind="scale", protocol="toledo8217", port="/dev/ttyUSB0"
     )
     model("sales", "StaffMember").objects.create(
-        code="12", name="Kim", role="cashier", pin_hash=make_password("1234", hasher="pin_pbkdf2_sha256")
+        code="12",
+        name="Kim",
+        role="cashier",
+        pin_hash=make_password("1234", hasher="pin_pbkdf2_sha256"),
     )
     model("sales", "FailedPin").objects.create(at=SOLD_AT, lane=lane, address="192.0.2.1", code="")
     shift = model("sales", "Shift").objects.create(
@@ -146,8 +149,14 @@ def upgraded(before: dict[str, Any]) -> dict[str, Any]:
         "lane": lane.number,
         "signed_in": cashier_sign_in(code="12", pin="1234", where=PinGivenAt()).code,
         "devices": [d.lane.number for d in LaneDevice.objects.select_related("lane")],
-        "old_sale": [old.lane.number, old.shift_id == shift.id, old.basket.status,
-                     old.lines.count(), old.tenders.count(), old.taxes.count()],
+        "old_sale": [
+            old.lane.number,
+            old.shift_id == shift.id,
+            old.basket.status,
+            old.lines.count(),
+            old.tenders.count(),
+            old.taxes.count(),
+        ],
         "new_sale": sold["number"],
         "new_sale_in_shift": Sale.objects.get(id=sold["id"]).shift_id == shift.id,
         "shift_sales": shift_report(shift=shift).sales,
@@ -168,8 +177,8 @@ def main() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(PREVIOUS_LAYOUT)
     state = executor.loader.project_state(PREVIOUS_LAYOUT)
-    applied_new = [app for app, _ in executor.loader.applied_migrations
-                   if app in {"lanes", "staff", "peripherals", "baskets", "shifts", "ledger"}]  # fmt: skip
+    new_apps = {"lanes", "staff", "peripherals", "baskets", "shifts", "ledger"}
+    applied_new = [app for app, _ in executor.loader.applied_migrations if app in new_apps]
     assert not applied_new, applied_new
     before = previous_store(state.apps)
     call_command("migrate", verbosity=0)
