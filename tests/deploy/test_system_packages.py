@@ -242,6 +242,23 @@ def test_the_commands_from_python_packages_are_pinned_and_installed_in_the_virtu
         assert shipped == [(Path(sys.executable).parent / command).resolve()], (package, shipped)
 
 
+@pytest.mark.usefixtures("bin_dir")
+def test_a_missing_command_is_told_with_what_installs_it() -> None:
+    from tests import lane_browser
+    from tests.bench import __main__ as bench
+
+    with pytest.raises(RuntimeError) as chromium:
+        lane_browser.chromium_path()
+    assert "make test and make bench install it" in str(chromium.value)
+    assert "python3 deploy/local/system_packages.py test" in str(chromium.value)
+    with pytest.raises(SystemExit) as wrk:
+        bench.main()
+    assert "make bench installs it" in str(wrk.value)
+    assert "python3 deploy/local/system_packages.py bench" in str(wrk.value)
+    for path in TESTS.rglob("*.py"):  # no test names apt-get itself: the script does
+        assert "apt-get install" not in path.read_text() or path.parent.name == "deploy", path
+
+
 def test_the_scan_finds_the_commands_it_is_meant_to() -> None:
     assert {"faketime", "wrk", "kubectl", "chromium", "mount"} <= set().union(
         *map(commands_in, TESTS.rglob("*.py"))
