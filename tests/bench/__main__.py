@@ -218,7 +218,10 @@ BENCHES = ("scan", "sales", "pricing", "lane", "ingest", "catchup", "snapshot", 
 
 def main() -> None:
     if shutil.which("wrk") is None:
-        raise SystemExit("make bench needs wrk: apt-get install wrk")
+        raise SystemExit(
+            "the benchmarks need wrk (Debian's wrk): make bench installs it, "
+            "or python3 deploy/local/system_packages.py bench"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     with tempfile.TemporaryDirectory(prefix="bench-") as name:

