@@ -125,6 +125,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     raise ImproperlyConfigured("the store keeps its ledger in SQLite: DATABASE_URL=sqlite:///…")
 else:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Django's SQLite backend, with write transactions taken in turn (store_edge/db/base.py).
+    DATABASES["default"]["ENGINE"] = "store_edge.db"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20.0),

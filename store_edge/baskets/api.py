@@ -5,8 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic_core import to_json
 
 from deploy.web.api_errors import ErrorOut
 from store_edge.baskets import selectors, services
@@ -90,14 +91,14 @@ class QuantityIn(Schema):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
 
 
-def _basket(detail: dict[str, Any], status: int = 200) -> JsonResponse:
+def _basket(detail: dict[str, Any], status: int = 200) -> HttpResponse:
     # The basket is answered on every scan: it is built JSON-ready (amounts as strings)
     # and sent as is; tests check it against BasketOut, the documented schema.
-    return JsonResponse(detail, status=status)
+    return HttpResponse(to_json(detail), status=status, content_type="application/json")
 
 
 @router.post("/baskets", response={201: BasketOut})
-def basket_create(request: HttpRequest) -> JsonResponse:
+def basket_create(request: HttpRequest) -> HttpResponse:
     lane = request_lane(request)
     basket = services.basket_open(lane=lane)
     detail = selectors.basket_detail(basket_id=basket.id, lane=lane)
@@ -120,37 +121,37 @@ def baskets_list(request: HttpRequest, status: str = "suspended") -> list[dict[s
 @router.post(
     "/baskets/{basket_id}/suspend", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut}
 )
-def basket_suspend(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+def basket_suspend(request: HttpRequest, basket_id: uuid.UUID) -> HttpResponse:
     lane = request_lane(request)
     services.basket_suspend(basket_id=basket_id, lane=lane)
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
 
 @router.post("/baskets/{basket_id}/resume", response={200: BasketOut, 404: ErrorOut})
-def basket_resume(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+def basket_resume(request: HttpRequest, basket_id: uuid.UUID) -> HttpResponse:
     lane = request_lane(request)
     services.basket_resume(basket_id=basket_id, lane=lane)
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
 
 @router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
-def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> JsonResponse:
+def basket_get(request: HttpRequest, basket_id: uuid.UUID) -> HttpResponse:
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=request_lane(request)))
 
 
 @router.post(
     "/baskets/{basket_id}/items", response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any}
 )
-def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn) -> JsonResponse:
+def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn) -> HttpResponse:
     lane = request_lane(request)
-    version = services.basket_add_item(
+    stamp = services.basket_add_item(
         basket_id=basket_id,
         lane=lane,
         code=item.code,
         quantity=item.quantity,
         weight_kg=item.weight_kg,
     )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane, config_version=version))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane, stamp=stamp))
 
 
 @router.delete(
@@ -158,7 +159,7 @@ def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn)
 )
 def basket_item_remove(
     request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID
-) -> JsonResponse:
+) -> HttpResponse:
     lane = request_lane(request)
     services.basket_remove_line(basket_id=basket_id, lane=lane, line_id=line_id)
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
@@ -170,7 +171,7 @@ def basket_item_remove(
 )
 def basket_line_quantity(
     request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, body: QuantityIn
-) -> JsonResponse:
+) -> HttpResponse:
     lane = request_lane(request)
     services.basket_set_quantity(
         basket_id=basket_id, lane=lane, line_id=line_id, quantity=body.quantity
@@ -184,7 +185,7 @@ def basket_line_quantity(
 )
 def basket_payment_add(
     request: HttpRequest, basket_id: uuid.UUID, payment: PaymentIn
-) -> JsonResponse:
+) -> HttpResponse:
     lane = request_lane(request)
     services.basket_add_payment(
         basket_id=basket_id,
@@ -202,7 +203,7 @@ def basket_payment_add(
     "/baskets/{basket_id}/loyalty",
     response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
 )
-def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn) -> JsonResponse:
+def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn) -> HttpResponse:
     lane = request_lane(request)
     services.basket_set_member(basket_id=basket_id, lane=lane, card=member.card)
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
@@ -212,7 +213,7 @@ def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn)
     "/baskets/{basket_id}/coupons",
     response={200: BasketOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
 )
-def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) -> JsonResponse:
+def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) -> HttpResponse:
     lane = request_lane(request)
     services.basket_add_coupon(basket_id=basket_id, lane=lane, code=coupon.code)
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
@@ -224,7 +225,7 @@ def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) 
 )
 def basket_line_change(
     request: HttpRequest, basket_id: uuid.UUID, line_id: uuid.UUID, change: LineChangeIn
-) -> JsonResponse:
+) -> HttpResponse:
     lane = request_lane(request)
     approver = supervisor_approval(
         code=change.supervisor, pin=change.pin, where=pin_given_at(request, lane)

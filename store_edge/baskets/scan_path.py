@@ -1,20 +1,20 @@
 """The SQL of the paths a cashier waits on: a scan, and reading a basket to price it or to
 complete it as a sale.
 
-Written by hand on purpose: compiling an ORM query costs more than SQLite's whole work on
-these paths (measured by `make bench`), and a scan must not make a cashier wait. The
-tables are the models' own; tests go through both this and the ORM.
+Written by hand on purpose, on SQLite's own cursor (store_edge.raw_sqlite): compiling an
+ORM query costs more than SQLite's whole work on these paths (measured by `make bench`),
+and a scan must not make a cashier wait. The tables are the models' own; tests go through
+both this and the ORM.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from django.db.backends.utils import CursorWrapper
 
 from store_edge.baskets.scan_rules import GRAM
 from store_edge.sqlite_values import decimal_of
@@ -57,12 +57,12 @@ class BasketState:
 
 
 def basket_state(
-    cursor: CursorWrapper, *, basket_id: uuid.UUID, lane_id: int
+    cursor: sqlite3.Cursor, *, basket_id: uuid.UUID, lane_id: int
 ) -> BasketState | None:
     """Return the status, sale, loyalty card and coupons of a lane's basket, or None."""
     cursor.execute(
         "SELECT status, sale_id, member_card, coupons FROM sales_basket"
-        " WHERE id = %s AND lane_id = %s",
+        " WHERE id = ? AND lane_id = ?",
         [basket_id.hex, lane_id],
     )
     row = cursor.fetchone()
@@ -71,12 +71,12 @@ def basket_state(
     return BasketState(row[0], row[1], row[2], tuple(json.loads(row[3] or "[]")))
 
 
-def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow]:
+def basket_lines(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[LineRow]:
     cursor.execute(
         "SELECT id, sku, name, quantity, weight_kg, unit_price, tax_class, tax_rate,"
         " tax_inclusive, category, override_price, discount_percent, discount_amount,"
         " change_reason, approved_by, embedded_price"
-        " FROM sales_basketline WHERE basket_id = %s ORDER BY position",
+        " FROM sales_basketline WHERE basket_id = ? ORDER BY position",
         [basket_id.hex],
     )
     return [
@@ -102,9 +102,9 @@ def basket_lines(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[LineRow
     ]
 
 
-def basket_payments(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[tuple[str, Decimal]]:
+def basket_payments(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[tuple[str, Decimal]]:
     cursor.execute(
-        "SELECT method, amount FROM sales_basketpayment WHERE basket_id = %s ORDER BY created_at",
+        "SELECT method, amount FROM sales_basketpayment WHERE basket_id = ? ORDER BY created_at",
         [basket_id.hex],
     )
     return [(method, decimal_of(amount, CENT)) for method, amount in cursor.fetchall()]
@@ -118,17 +118,17 @@ class TenderRow:
     card_last4: str
 
 
-def basket_tenders(cursor: CursorWrapper, *, basket_id: uuid.UUID) -> list[TenderRow]:
+def basket_tenders(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[TenderRow]:
     cursor.execute(
         "SELECT method, amount, terminal_reference, card_last4 FROM sales_basketpayment"
-        " WHERE basket_id = %s ORDER BY created_at",
+        " WHERE basket_id = ? ORDER BY created_at",
         [basket_id.hex],
     )
     return [TenderRow(m, decimal_of(a, CENT), ref, last4) for m, a, ref, last4 in cursor.fetchall()]
 
 
 def line_append(
-    cursor: CursorWrapper,
+    cursor: sqlite3.Cursor,
     *,
     basket_id: uuid.UUID,
     lane_id: int,
@@ -138,9 +138,9 @@ def line_append(
     columns = list(values)
     cursor.execute(
         f"INSERT INTO sales_basketline (id, basket_id, position, {', '.join(columns)})"  # noqa: S608 - column names are ours
-        " SELECT %s, b.id, COALESCE((SELECT MAX(position) FROM sales_basketline"
-        "  WHERE basket_id = b.id), 0) + 1, " + ", ".join(["%s"] * len(columns)) +
-        " FROM sales_basket b WHERE b.id = %s AND b.lane_id = %s AND b.status = 'open'",
+        " SELECT ?, b.id, COALESCE((SELECT MAX(position) FROM sales_basketline"
+        "  WHERE basket_id = b.id), 0) + 1, " + ", ".join(["?"] * len(columns)) +
+        " FROM sales_basket b WHERE b.id = ? AND b.lane_id = ? AND b.status = 'open'",
         [uuid.uuid4().hex, *values.values(), basket_id.hex, lane_id],
     )  # fmt: skip
     added: bool = cursor.rowcount == 1

@@ -6,7 +6,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count
 
 from store_edge.baskets.errors import BasketNotFound
@@ -15,23 +14,25 @@ from store_edge.baskets.pricing import adjustments_wire, amount_due, basket_pric
 from store_edge.baskets.scan_path import basket_lines, basket_payments, basket_state
 from store_edge.catalog.selectors import config_stamp
 from store_edge.lanes.models import Lane
+from store_edge.raw_sqlite import raw_cursor
 
 
 def basket_detail(
     *,
     basket_id: uuid.UUID,
     lane: Lane,
-    config_version: int | None = None,
+    stamp: tuple[int, str] | None = None,
 ) -> dict[str, Any]:
     """Return a basket priced by the engine, ready for JSON: lines with their adjustments,
-    totals, what is paid and what is due (in cash, rounded where the store rounds cash)."""
-    with connection.cursor() as cursor:
+    totals, what is paid and what is due (in cash, rounded where the store rounds cash).
+    Priced with the config `stamp` (the one a scan just read), else the one in force."""
+    with raw_cursor() as cursor:
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         if state is None:
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
         lines = basket_lines(cursor, basket_id=basket_id)
         payments = basket_payments(cursor, basket_id=basket_id)
-    stamp = config_stamp()  # one read of the config in force for the whole answer
+    stamp = stamp or config_stamp()  # one read of the config for the whole answer
     priced = basket_price(lines=lines, state=state, stamp=stamp)
     by_line = {p.line_id: p for p in priced.lines}
     paid = sum((amount for _, amount in payments), Decimal("0.00"))
@@ -63,7 +64,7 @@ def basket_detail(
         "amount_due": str(max(due - paid, Decimal("0.00"))),
         "member_card": state.member_card,
         "coupons": list(state.coupons),
-        "config_version": stamp[0] if config_version is None else config_version,
+        "config_version": stamp[0],
         "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
     }
 

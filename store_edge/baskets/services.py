@@ -7,6 +7,7 @@ rules of `scan_rules`; the SQL of the scan path is `scan_path`'s.
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,6 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from deploy.web.card_numbers import holds_card_number
@@ -29,6 +29,7 @@ from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import product_for_code
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.relay import lane_scale_weight
+from store_edge.raw_sqlite import raw_cursor
 from store_edge.staff.models import StaffMember
 
 MAX_TENDER = Decimal("1000000.00")
@@ -73,7 +74,7 @@ def _open_basket(*, basket_id: uuid.UUID, lane: Lane) -> Basket:
 
 
 @contextmanager
-def _basket_edit() -> Iterator[CursorWrapper]:
+def _basket_edit() -> Iterator[sqlite3.Cursor]:
     """A short write transaction for an edit of an open basket.
 
     Edits are atomic but are not fsync'd one by one (synchronous=NORMAL): a power cut may
@@ -81,7 +82,7 @@ def _basket_edit() -> Iterator[CursorWrapper]:
     commits with synchronous=FULL, which makes every earlier edit durable too (WAL order).
     """
     relax = not connection.in_atomic_block  # inside a larger transaction, it decides
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         if relax:
             cursor.execute("PRAGMA synchronous=NORMAL")
         try:
@@ -99,14 +100,14 @@ def basket_add_item(
     code: str,
     quantity: int | None = None,
     weight_kg: Decimal | None = None,
-) -> int:
+) -> tuple[int, str]:
     """Add the product a code designates to an open basket at its list price.
 
-    Returns the config version the product was taken from.
+    Returns the config in force the product was taken from (its stamp).
     """
     scanned = parse_code(code, rules=barcode_rules())
     refuse_expired(scanned, today=timezone.localdate())
-    version, product = product_for_code(scanned=scanned)
+    stamp, product = product_for_code(scanned=scanned)
     measure = scanned_measure(
         scanned=scanned,
         name=product.name,
@@ -142,7 +143,7 @@ def basket_add_item(
         if not added:
             _open_basket(basket_id=basket_id, lane=lane)  # raises the reason
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
-    return version
+    return stamp
 
 
 def basket_remove_line(*, basket_id: uuid.UUID, lane: Lane, line_id: uuid.UUID) -> None:

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import connection
-
 from devices.barcodes import BarcodeError, ScannedCode, parse_code
 from store_edge.catalog.models import ConfigState, Product
 from store_edge.pricing.domain import PriceEntry, Scope, list_price
+from store_edge.raw_sqlite import raw_cursor
 from store_edge.sqlite_values import decimal_of
 
 LOOKUP_CACHE_SIZE = 20_000
@@ -46,7 +45,7 @@ class ProductRow:
 
 def config_stamp() -> tuple[int, str]:
     """Return the config version in force and when it was applied (one cheap query)."""
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute("SELECT version, applied_at FROM catalog_configstate WHERE id = 1")
         row = cursor.fetchone()
     return (0, "") if row is None else (row[0], str(row[1]))
@@ -59,13 +58,14 @@ def cash_increment(stamp: tuple[int, str]) -> Decimal | None:
     return value or None
 
 
-def product_for_code(*, scanned: ScannedCode) -> tuple[int, ProductRow]:
-    """Return the config version in force and the product a scanned code designates in it."""
+def product_for_code(*, scanned: ScannedCode) -> tuple[tuple[int, str], ProductRow]:
+    """Return the config in force (its stamp) and the product a scanned code designates in
+    it."""
     stamp = config_stamp()
     product = _product_row(stamp, scanned.kind, scanned.value)
     if product is None:
         raise ProductNotFound(f"No product with code {scanned.value.lstrip('0') or '0'}")
-    return stamp[0], product
+    return stamp, product
 
 
 _SELECT = (
@@ -76,19 +76,19 @@ _SELECT = (
 
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)
 def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | None:
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         if kind == "plu":
-            cursor.execute(f"{_SELECT} WHERE p.plu = %s", [value])  # noqa: S608
+            cursor.execute(f"{_SELECT} WHERE p.plu = ?", [value])  # noqa: S608
         else:
             cursor.execute(
-                f"{_SELECT} JOIN catalog_barcode b ON b.product_id = p.id WHERE b.gtin = %s",  # noqa: S608
+                f"{_SELECT} JOIN catalog_barcode b ON b.product_id = p.id WHERE b.gtin = ?",  # noqa: S608
                 [value],
             )
         row = cursor.fetchone()
         if row is None:
             return None
         cursor.execute(
-            "SELECT price, scope, starts, ends FROM catalog_priceentry WHERE product_id = %s",
+            "SELECT price, scope, starts, ends FROM catalog_priceentry WHERE product_id = ?",
             [row[8]],
         )
         prices = tuple(

@@ -3,11 +3,11 @@ transaction of every append (settings.LEDGER_PROJECTORS), and a rebuild from the
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Max
 
 from store_edge.inventory.models import StockLevel
@@ -16,12 +16,12 @@ from store_edge.ledger.models import STOCK_KINDS, EntryKind, LedgerEntry
 from store_edge.ledger.services import NewEntry
 
 MOVE = (
-    "INSERT INTO inventory_stocklevel (sku, quantity_milli, last_seq) VALUES (%s, %s, %s)"
+    "INSERT INTO inventory_stocklevel (sku, quantity_milli, last_seq) VALUES (?, ?, ?)"
     " ON CONFLICT (sku) DO UPDATE SET quantity_milli = quantity_milli + excluded.quantity_milli,"
     " last_seq = excluded.last_seq"
 )
 SET = (
-    "INSERT INTO inventory_stocklevel (sku, quantity_milli, last_seq) VALUES (%s, %s, %s)"
+    "INSERT INTO inventory_stocklevel (sku, quantity_milli, last_seq) VALUES (?, ?, ?)"
     " ON CONFLICT (sku) DO UPDATE SET quantity_milli = excluded.quantity_milli,"
     " last_seq = excluded.last_seq"
 )
@@ -32,7 +32,7 @@ def milli(quantity: Decimal) -> int:
     return int((quantity * 1000).to_integral_value())
 
 
-def stock_project(cursor: CursorWrapper, *, first: int, entries: Sequence[NewEntry]) -> None:
+def stock_project(cursor: sqlite3.Cursor, *, first: int, entries: Sequence[NewEntry]) -> None:
     """Keep stock on hand in step with the entries just appended (same transaction)."""
     for offset, entry in enumerate(entries):
         if entry.kind in STOCK_KINDS and entry.quantity is not None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from store_edge.lanes.models import Lane, LaneToken
+from store_edge.raw_sqlite import raw_cursor
 
 TOKEN_PREFIX = "lane_"  # noqa: S105 - a marker, not a secret
 
@@ -40,11 +41,11 @@ def lane_for_token(token: str) -> Lane | None:
     """Return the lane a live token belongs to, or None (one indexed query, every request)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute(
             "SELECT l.id, l.number, l.name FROM sales_lanetoken t"
             " JOIN sales_lane l ON l.id = t.lane_id"
-            " WHERE t.digest = %s AND t.revoked_at IS NULL",
+            " WHERE t.digest = ? AND t.revoked_at IS NULL",
             [_digest(token)],
         )
         row = cursor.fetchone()

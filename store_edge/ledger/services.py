@@ -1,6 +1,7 @@
 """Writes to the ledger. Callers hold the transaction that also writes the business event.
 
-Raw SQL: the ledger is written on every completed sale, while the cashier waits. What the
+Raw SQL on SQLite's own cursor (store_edge.raw_sqlite): the ledger is written on every
+completed sale, while the cashier waits. What the
 ledger feeds (stock on hand) is kept in step by the projectors named in
 `settings.LEDGER_PROJECTORS`, called in the same transaction as the append.
 """
@@ -8,6 +9,7 @@ ledger feeds (stock on hand) is kept in step by the projectors named in
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,11 +20,11 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.utils.module_loading import import_string
 from pydantic import BaseModel
 
 from store_edge.ledger.models import EntryKind
+from store_edge.raw_sqlite import raw_cursor
 
 LEDGER_SEQ = "ledger_seq"
 LEDGER_COLUMNS = (
@@ -31,7 +33,7 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 _INSERT = (
     f"INSERT INTO inventory_ledgerentry ({', '.join(LEDGER_COLUMNS)})"  # noqa: S608 - our columns
-    f" VALUES ({', '.join(['%s'] * len(LEDGER_COLUMNS))})"
+    f" VALUES ({', '.join(['?'] * len(LEDGER_COLUMNS))})"
 )
 
 
@@ -68,7 +70,7 @@ class HeldEntry:
 
 
 class Projector(Protocol):
-    def __call__(self, cursor: CursorWrapper, *, first: int, entries: Sequence[NewEntry]) -> None:
+    def __call__(self, cursor: sqlite3.Cursor, *, first: int, entries: Sequence[NewEntry]) -> None:
         """Keep a projection in step with `entries`, appended from seq `first` on."""
 
 
@@ -77,7 +79,7 @@ def _projectors(paths: tuple[str, ...]) -> tuple[Projector, ...]:
     return tuple(import_string(path) for path in paths)
 
 
-def _project(cursor: CursorWrapper, *, first: int, entries: Sequence[NewEntry]) -> None:
+def _project(cursor: sqlite3.Cursor, *, first: int, entries: Sequence[NewEntry]) -> None:
     for projector in _projectors(tuple(settings.LEDGER_PROJECTORS)):
         projector(cursor, first=first, entries=entries)
 
@@ -93,9 +95,9 @@ def counter_take(*, name: str, count: int = 1) -> int:
     Must run inside the transaction that uses the numbers: a rollback gives them back.
     """
     _in_transaction("counter_take")
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute(
-            "INSERT INTO inventory_counter (name, value) VALUES (%s, %s)"
+            "INSERT INTO inventory_counter (name, value) VALUES (?, ?)"
             " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
             [name, count],
         )
@@ -106,9 +108,9 @@ def counter_take(*, name: str, count: int = 1) -> int:
 def counter_raise(*, name: str, value: int) -> None:
     """Move a counter up to `value` (never down): after numbers were taken back from HQ."""
     _in_transaction("counter_raise")
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute(
-            "INSERT INTO inventory_counter (name, value) VALUES (%s, %s) ON CONFLICT (name)"
+            "INSERT INTO inventory_counter (name, value) VALUES (?, ?) ON CONFLICT (name)"
             " DO UPDATE SET value = max(value, excluded.value)",
             [name, value],
         )
@@ -124,7 +126,7 @@ def ledger_append(
         _row(first + offset, uuid.uuid4(), entry, user, created_at, config_version)
         for offset, entry in enumerate(entries)
     ]
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.executemany(_INSERT, rows)
         _project(cursor, first=first, entries=entries)
     return range(first, first + len(entries))
@@ -140,7 +142,7 @@ def entries_restore(*, held: Sequence[HeldEntry]) -> None:
     rows = [
         _row(h.seq, h.uuid, h.entry, h.user, adapt(h.created_at), h.config_version) for h in held
     ]
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.executemany(_INSERT, rows)
         _project(cursor, first=held[0].seq, entries=[h.entry for h in held])
 

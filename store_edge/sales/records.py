@@ -1,5 +1,6 @@
 """The one writer of a sale's rows: the sale, its lines, tenders and taxes exactly as its
-document describes them, in the caller's transaction.
+document describes them, in the caller's transaction, on SQLite's own cursor
+(store_edge.raw_sqlite).
 
 Raw SQL on purpose: completing a sale is on the path the cashier waits on, and compiling
 ORM inserts costs more than SQLite's own work there (measured by `make bench`).
@@ -8,12 +9,12 @@ ORM inserts costs more than SQLite's own work there (measured by `make bench`).
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
 from store_edge.sales.document import SaleDocument
 
@@ -35,7 +36,7 @@ def _money(value: Any) -> str | None:
 
 
 def sale_record(
-    cursor: CursorWrapper,
+    cursor: sqlite3.Cursor,
     *,
     sale_id: uuid.UUID,
     document: SaleDocument,
@@ -71,10 +72,10 @@ def sale_record(
 
 
 def _insert(
-    cursor: CursorWrapper, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    cursor: sqlite3.Cursor, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
     if rows:
-        placeholders = ", ".join(["%s"] * len(columns))
+        placeholders = ", ".join(["?"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - our tables
             rows,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from devices.barcodes import parse_code
@@ -23,6 +23,7 @@ from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind
 from store_edge.ledger.services import NewEntry, ledger_append
 from store_edge.pricing.domain import PricedLine, TaxRule, refund_amount, round_money, tax_for_class
+from store_edge.raw_sqlite import raw_cursor
 from store_edge.sales.document import SaleDocument, SaleLineDoc, TaxDoc, TenderDoc
 from store_edge.sales.models import Sale, SaleLine
 from store_edge.sales.records import sale_record
@@ -150,7 +151,7 @@ def _record(
     exclusive = sum((t.tax for t in taxes if not t.inclusive), ZERO)
     version = config_stamp()[0]
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), raw_cursor() as cursor:
         sale_id = uuid.uuid4()
         document = SaleDocument(
             number=sale_number_take(lane=lane),

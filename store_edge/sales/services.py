@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from store_edge.baskets.errors import BasketEmpty, BasketNotFound, BasketUnpaid
@@ -25,6 +25,7 @@ from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind
 from store_edge.ledger.services import NewEntry, counter_take, ledger_append
 from store_edge.pricing.domain import PricedBasket
+from store_edge.raw_sqlite import raw_cursor
 from store_edge.sales.document import AdjustmentDoc, SaleDocument, SaleLineDoc, TaxDoc, TenderDoc
 from store_edge.sales.models import Sale
 from store_edge.sales.records import sale_record
@@ -48,7 +49,7 @@ def sale_complete(
     "Pay" makes one sale). Returns the sale and whether this call created it.
     """
     version = config_stamp()[0]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), raw_cursor() as cursor:
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         if state is None:
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
@@ -108,7 +109,7 @@ def sale_complete(
             config_version=version,
         )  # fmt: skip
         cursor.execute(
-            "UPDATE sales_basket SET status = %s, sale_id = %s WHERE id = %s",
+            "UPDATE sales_basket SET status = ?, sale_id = ? WHERE id = ?",
             [BasketStatus.COMPLETED, sale_id.hex, basket_id.hex],
         )
         return Sale.objects.select_related("lane").get(id=sale_id), True

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from pydantic import ValidationError
 
 from store_edge.lanes.models import Lane
@@ -20,6 +20,7 @@ from store_edge.ledger.services import (
     counter_raise,
     entries_restore,
 )
+from store_edge.raw_sqlite import raw_cursor
 from store_edge.sales.document import SaleDocument
 from store_edge.sales.models import Sale
 from store_edge.sales.records import sale_record
@@ -108,7 +109,7 @@ def _sale_create(entry: EntryWire) -> None:
         raise RecoveryRefused(f"#{entry.seq}: the sale document is not readable: {exc}") from exc
     lane, _ = Lane.objects.get_or_create(number=doc.lane, defaults={"name": f"Lane {doc.lane}"})
     returned = Sale.objects.filter(number=doc.returns).values_list("id", flat=True).first()
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         sale_record(cursor, sale_id=entry.document_id, document=doc, lane_id=lane.id,
                     shift_id=None, returns_sale_id=returned if doc.returns else None)  # fmt: skip
 
