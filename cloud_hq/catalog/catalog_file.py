@@ -1,4 +1,5 @@
-"""The catalogue file (DESIGN.md): its schema, and its errors named by their path."""
+"""The catalogue file (the README's "The catalogue file"): its schema, and its errors named
+by their path."""
 
 from __future__ import annotations
 

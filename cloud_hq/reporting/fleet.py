@@ -1,4 +1,5 @@
-"""Fleet health: every store's last heartbeat against the thresholds of DESIGN.md."""
+"""Fleet health: every store's last heartbeat against the edge metrics' thresholds
+(docs/architecture.md, "Edge metrics")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The message a store signs (DESIGN.md): method, path with query, timestamp, nonce and the
-body's SHA-256, one per line. No Django here: virtual stores sign with it too."""
+"""The message a store signs (docs/architecture.md, "Sync protocol"): method, path with
+query, timestamp, nonce and the body's SHA-256, one per line. No Django here: virtual
+stores sign with it too."""
 
 import hashlib
 

@@ -1,4 +1,5 @@
-"""The store's edge metrics (DESIGN.md's names) and the alerts their thresholds raise.
+"""The store's edge metrics (docs/architecture.md, "Edge metrics") and the alerts their
+thresholds raise.
 
 Read from SQLite, the disk and the device gateway's health in Redis; never from HQ."""
 

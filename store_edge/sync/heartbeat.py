@@ -35,7 +35,7 @@ def heartbeat_payload() -> dict[str, Any]:
 
 
 def _alerts(thresholds: list[dict[str, object]]) -> list[dict[str, object]]:
-    """DESIGN.md's thresholds crossed now, and the local engine's active alerts (names as
+    """The edge metrics' thresholds crossed now, and the local engine's active alerts (names as
     HQ takes them: lowercase letters and underscores), at most HQ's 50."""
     from store_edge.monitoring.alerts import active_alerts
 

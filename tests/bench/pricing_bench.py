@@ -1,6 +1,6 @@
 """Median time to price a 100-line basket against 5,000 live promotions (pure engine).
 
-The chain of DESIGN.md: 200,000 products in 400 categories, 5,000 live promotions (item
+The chain the product is sized for: 200,000 products in 400 categories, 5,000 live promotions (item
 promotions on 1-3 products each, 2 % of them category-wide, one in 200 a basket
 promotion, one in 20 stacking). A shopper's basket: 30 % of its lines are promoted
 products (about the share of grocery volume sold on promotion), the rest drawn from the

@@ -1,7 +1,7 @@
 """HQ as its callers see it: management commands, and the store API signed like a store signs.
 
-The signing code here is the test suite's own reading of the protocol in DESIGN.md; HQ and
-the store never import each other, and neither do their tests.
+The signing code here is the test suite's own reading of the protocol in
+docs/architecture.md; HQ and the store never import each other, and neither do their tests.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def barcodes_of(sku: str) -> set[str]:
 
 
 def test_valid_file_imports_tax_classes_products_and_barcodes(import_catalog: Import) -> None:
-    # Given the catalogue file of DESIGN.md's shape
+    # Given the catalogue file of the README's shape
     document = catalog_document()
 
     # When HQ imports it

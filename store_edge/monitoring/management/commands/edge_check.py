@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         metrics = edge_metrics()
-        # DESIGN.md's thresholds crossed now (the heartbeat's alerts), and the manager's
+        # The edge metrics' thresholds crossed now (the heartbeat's alerts), and the manager's
         # critical alerts firing.
         problems = [f"{a['name']} {a['value']} > {a['threshold']}" for a in metrics.alerts()]
         problems += [f"critical alert {a['name']}" for a in active_alerts()
