@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench clean
+.PHONY: demo test lint lint-js typecheck audit test-store test-hq test-e2e bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) deploy/local/bootstrap_venv.py $(VENV)
@@ -19,9 +19,13 @@ demo: $(STAMP)
 
 test: lint typecheck audit test-store test-hq test-e2e
 
-lint: $(STAMP)
+lint: $(STAMP) lint-js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The lane page's ES modules (store_edge/pos/static), with .oxlintrc.json's rules.
+lint-js: $(STAMP)
+	$(BIN)/oxlint --config .oxlintrc.json --deny-warnings store_edge/pos/static
 
 # Known vulnerabilities in the pinned dependencies (deploy/audit_dependencies.py).
 audit: $(STAMP)
