@@ -1,7 +1,8 @@
 """The lane page's script as a browser gets it: ES modules, the entry `pos.js` and what it
 imports by relative URLs, without a build step. Every module the entry reaches is served by
 the store as JavaScript (a browser refuses a module script of any other type, and the page
-with it), and the page preloads each one (no import waterfall on the first load)."""
+with it), the page preloads each one (no import waterfall on the first load), and the
+page's files are revalidated on every load (no mix of cached and upgraded modules)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
+from wsgiref.headers import Headers
 
 import pytest
 from django.test import Client
 
+from store_edge.pos.static_files import page_file_headers
 from tests.store_edge.pos.test_pages import signed_in
 
 ORIGIN = "http://testserver"
@@ -150,3 +153,38 @@ def test_a_missing_misnamed_or_mistyped_module_fails_here() -> None:
     bare = Files({"/static/pos/pos.js": Served('import { a } from "a.js";\n')})
     with pytest.raises(AssertionError, match="imports 'a.js'"):
         module_graph(bare, "/static/pos/pos.js")  # type: ignore[arg-type]
+
+
+def answer(client: Client, url: str, **headers: str) -> tuple[int, dict[str, str]]:
+    """A static file's status and headers (the file's body left unread, and closed)."""
+    response = client.get(url, headers=headers)
+    response.close()
+    return response.status_code, dict(response.headers)
+
+
+def test_the_page_files_are_asked_for_again_on_every_load(db: None) -> None:
+    client = Client()
+    for url in ("/static/pos/pos.js", "/static/pos/api.js", "/static/pos/pos.css"):
+        status, first = answer(client, url)
+        assert (status, first["Cache-Control"]) == (200, "no-cache"), url
+        assert answer(client, url, **{"If-None-Match": first["ETag"]})[0] == 304, url
+        assert answer(client, url, **{"If-None-Match": '"old"'})[0] == 200, url
+    # Other static files (the admin's, the API docs') keep their cache lifetime.
+    assert answer(client, "/static/admin/css/base.css")[1]["Cache-Control"] == (
+        "max-age=3600, public"
+    )
+
+
+def test_a_page_file_is_tagged_by_its_content(tmp_path: Path) -> None:
+    def tag(content: str, url: str = "/static/pos/api.js") -> dict[str, str]:
+        path = tmp_path / "api.js"
+        path.write_text(content)
+        headers = Headers([("Cache-Control", "max-age=3600, public")])
+        page_file_headers(headers, str(path), url)
+        return dict(headers.items())
+
+    before = tag("export const a = 1;\n")
+    assert before["Cache-Control"] == "no-cache"
+    assert tag("export const a = 1;\n")["ETag"] == before["ETag"]
+    assert tag("export const a = 2;\n")["ETag"] != before["ETag"]  # same size, new content
+    assert tag("x", url="/static/admin/js/core.js") == {"Cache-Control": "max-age=3600, public"}
