@@ -11,7 +11,7 @@ LOCK := $(BIN)/uv pip compile --quiet --python-version 3.11 --python-platform li
 	$(foreach package,$(UPGRADE),--upgrade-package $(package))
 export APP_ENV ?= development
 
-.PHONY: demo test lint typecheck audit test-store test-hq test-e2e bench lock clean \
+.PHONY: demo test lint lint-js typecheck audit test-store test-hq test-e2e bench lock clean \
 	system-packages-test system-packages-bench
 
 # requirements.txt: what production runs (the image installs only it); requirements-dev.txt:
@@ -36,10 +36,14 @@ demo: $(STAMP)
 
 test: system-packages-test lint typecheck audit test-store test-hq test-e2e
 
-lint: $(STAMP)
+lint: $(STAMP) lint-js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# The lane page's ES modules (store_edge/pos/static), with .oxlintrc.json's rules.
+lint-js: $(STAMP)
+	$(BIN)/oxlint --config .oxlintrc.json --deny-warnings store_edge/pos/static
 
 # Known vulnerabilities in the pinned dependencies (deploy/audit_dependencies.py).
 audit: $(STAMP)

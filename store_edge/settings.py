@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from deploy.web.request_ids import logging_config
 from deploy.web.security import web_settings
+from store_edge.pos.static_files import page_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -166,6 +167,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it for p
 # have no internet, and no web server in front of gunicorn.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MAX_AGE = 3600
+# The lane page's files (ES modules that import one another) are revalidated on every load
+# instead: a lane never runs a mix of cached and upgraded modules (store_edge/pos/static_files.py).
+WHITENOISE_ADD_HEADERS_FUNCTION = page_file_headers
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 

@@ -1,0 +1,150 @@
+// Paying: the payment dialog (cash with quick amounts, card on the external terminal), each
+// payment recorded once however often it is sent, and the sale completed when nothing is due.
+
+import { api, detail, serial } from "./api.js";
+import { newSale, reload, show } from "./basket.js";
+import { MONEY } from "./formats.js";
+import { say } from "./messages.js";
+import { $ } from "./page.js";
+import { refreshStatus } from "./status.js";
+import { state } from "./state.js";
+
+export function openPayment() {
+  const basket = state.basket;
+  if (!basket || !basket.lines.length) {
+    say("The basket is empty", "bad");
+    return;
+  }
+  renderPayment();
+  $("pay-error").textContent = "";
+  $("pay").showModal();
+  $("cash-amount").focus();
+  if (Number(basket.amount_due) === 0 && Number(basket.amount_paid) > 0) complete();
+}
+
+function cashDue() {
+  const basket = state.basket;
+  // Paid in cash only, the total is rounded where the store rounds cash.
+  const cashOnly = Number(basket.amount_paid) === 0;
+  return cashOnly ? basket.cash_total : basket.amount_due;
+}
+
+function renderPayment() {
+  const basket = state.basket;
+  $("pay-due").textContent = basket.amount_due;
+  const cash = cashDue();
+  $("pay-cash-note").textContent = cash !== basket.amount_due ? `(${cash} in cash)` : "";
+  $("card-amount").value = basket.amount_due;
+  const quick = $("pay-quick");
+  quick.textContent = "";
+  const due = Number(cash);
+  const amounts = [due];
+  for (const note of [5, 10, 20, 50, 100]) {
+    const rounded = Math.ceil(due / note) * note;
+    if (rounded > due && !amounts.includes(rounded)) amounts.push(rounded);
+  }
+  for (const amount of amounts.slice(0, 5)) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = amount === due ? `Exact ${cash}` : amount.toFixed(2);
+    button.onclick = () => payCash(amount === due ? cash : amount.toFixed(2));
+    quick.appendChild(button);
+  }
+  const tenders = $("pay-tenders");
+  tenders.textContent = "";
+  if (Number(basket.amount_paid) > 0) {
+    const item = document.createElement("li");
+    item.textContent = `Paid so far: ${basket.amount_paid}`;
+    tenders.appendChild(item);
+  }
+}
+
+async function pay(body) {
+  if (state.paying) return; // a double click pays once
+  state.paying = true;
+  for (const button of document.querySelectorAll("#pay button")) button.disabled = true;
+  // The same payment sent again (a retry after a timeout) is recorded once.
+  state.paymentId = state.paymentId || crypto.randomUUID();
+  try {
+    const answer = await serial(() => api("POST", `/baskets/${state.basket.id}/payments`, { ...body, id: state.paymentId }));
+    if (!answer.ok) {
+      $("pay-error").textContent = detail(answer.data);
+      if (answer.status !== 0) state.paymentId = null;
+      if (answer.status === 409) await reload();
+      return;
+    }
+    state.paymentId = null;
+    show(answer.data);
+    renderPayment();
+    $("pay-error").textContent = "";
+    if (Number(answer.data.amount_due) === 0) await complete();
+  } finally {
+    state.paying = false;
+    for (const button of document.querySelectorAll("#pay button")) button.disabled = false;
+  }
+}
+
+function payCash(amount) {
+  const text = String(amount).trim();
+  if (!MONEY.test(text)) {
+    $("pay-error").textContent = "Cash received: write an amount like 20.00";
+    return;
+  }
+  return pay({ method: "cash", amount: text.replace(",", ".") });
+}
+
+export function closePayment() {
+  $("pay").close();
+}
+
+export function startNewSale() {
+  $("done").close();
+  newSale();
+}
+
+async function complete() {
+  const answer = await serial(() => api("POST", `/baskets/${state.basket.id}/complete`));
+  if (!answer.ok) {
+    $("pay-error").textContent = detail(answer.data);
+    return;
+  }
+  const sale = answer.data;
+  state.lastSale = sale;
+  $("pay").close();
+  $("done-change").textContent = sale.change;
+  $("done-number").textContent = sale.number;
+  $("cash-amount").value = "";
+  $("card-ref").value = "";
+  $("card-last4").value = "";
+  $("done").showModal();
+  refreshStatus();
+}
+
+export function listenForPayment() {
+  $("pay-cash").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const amount = $("cash-amount").value;
+    payCash(amount.trim() === "" ? cashDue() : amount);
+  });
+
+  $("pay-card").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const amount = $("card-amount").value.trim();
+    const reference = $("card-ref").value.trim();
+    const last4 = $("card-last4").value.trim();
+    if (!MONEY.test(amount)) return void ($("pay-error").textContent = "Card amount: write it like 12.50");
+    if (!/^[A-Za-z0-9-]{1,32}$/.test(reference)) return void ($("pay-error").textContent = "Terminal reference: as printed on the terminal's slip");
+    if (!/^[0-9]{4}$/.test(last4)) return void ($("pay-error").textContent = "Only the card's last 4 digits");
+    pay({ method: "card", amount: amount.replace(",", "."), terminal_reference: reference, card_last4: last4 });
+  });
+
+  $("done").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.tagName !== "BUTTON") {
+      event.preventDefault();
+      startNewSale();
+    }
+  });
+  $("done").addEventListener("close", () => {
+    if (state.basket && state.basket.status !== "open") newSale();
+  });
+}
