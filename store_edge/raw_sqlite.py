@@ -5,24 +5,39 @@ and wraps each call; on a scan that is a tenth of the store's own time (measured
 `make bench`). These paths use SQLite's `?` placeholders on the connection Django holds
 (inside its transactions), with Django's translation of database errors kept: a full disk
 is still the `OperationalError` the lane API answers with 507.
+
+The connection is looked up once per cursor: `django.db.connection` is a proxy that finds
+the connection of the current thread or task again on every attribute read (a few
+microseconds each, several reads per cursor, several cursors per scan).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
-@contextmanager
-def raw_cursor() -> Iterator[sqlite3.Cursor]:
-    """A cursor of the default connection's own sqlite3 connection."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor: sqlite3.Cursor = connection.connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+class raw_cursor:  # noqa: N801 - used as a function: `with raw_cursor() as cursor`
+    """A cursor of the default connection's own sqlite3 connection, closed on exit."""
+
+    __slots__ = ("_cursor", "_errors")
+
+    def __enter__(self) -> sqlite3.Cursor:
+        db = connections[DEFAULT_DB_ALIAS]
+        db.ensure_connection()
+        self._errors = db.wrap_database_errors
+        self._errors.__enter__()
+        cursor: sqlite3.Cursor = db.connection.cursor()
+        self._cursor = cursor
+        return cursor
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._cursor.close()
+        self._errors.__exit__(kind, error, trace)

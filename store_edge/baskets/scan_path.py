@@ -54,21 +54,26 @@ class BasketState:
     sale_id: str | None
     member_card: str
     coupons: tuple[str, ...]
+    payments: tuple[tuple[str, Decimal], ...] = ()  # (method, amount), in the order taken
 
 
 def basket_state(
     cursor: sqlite3.Cursor, *, basket_id: uuid.UUID, lane_id: int
 ) -> BasketState | None:
-    """Return the status, sale, loyalty card and coupons of a lane's basket, or None."""
+    """Return the status, sale, loyalty card, coupons and payments of a lane's basket, or
+    None (one query: the basket joined to its payments)."""
     cursor.execute(
-        "SELECT status, sale_id, member_card, coupons FROM sales_basket"
-        " WHERE id = ? AND lane_id = ?",
+        "SELECT b.status, b.sale_id, b.member_card, b.coupons, p.method, p.amount"
+        " FROM sales_basket b LEFT JOIN sales_basketpayment p ON p.basket_id = b.id"
+        " WHERE b.id = ? AND b.lane_id = ? ORDER BY p.created_at",
         [basket_id.hex, lane_id],
     )
-    row = cursor.fetchone()
-    if row is None:
+    rows = cursor.fetchall()
+    if not rows:
         return None
-    return BasketState(row[0], row[1], row[2], tuple(json.loads(row[3] or "[]")))
+    status, sale_id, member_card, coupons = rows[0][:4]
+    payments = tuple((row[4], decimal_of(row[5], CENT)) for row in rows if row[4] is not None)
+    return BasketState(status, sale_id, member_card, tuple(json.loads(coupons or "[]")), payments)
 
 
 def basket_lines(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[LineRow]:
@@ -100,14 +105,6 @@ def basket_lines(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[LineRo
         )
         for row in cursor.fetchall()
     ]
-
-
-def basket_payments(cursor: sqlite3.Cursor, *, basket_id: uuid.UUID) -> list[tuple[str, Decimal]]:
-    cursor.execute(
-        "SELECT method, amount FROM sales_basketpayment WHERE basket_id = ? ORDER BY created_at",
-        [basket_id.hex],
-    )
-    return [(method, decimal_of(amount, CENT)) for method, amount in cursor.fetchall()]
 
 
 @dataclass(frozen=True, slots=True)

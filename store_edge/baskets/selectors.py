@@ -11,7 +11,7 @@ from django.db.models import Count
 from store_edge.baskets.errors import BasketNotFound
 from store_edge.baskets.models import Basket, BasketStatus
 from store_edge.baskets.pricing import adjustments_wire, amount_due, basket_price
-from store_edge.baskets.scan_path import basket_lines, basket_payments, basket_state
+from store_edge.baskets.scan_path import basket_lines, basket_state
 from store_edge.catalog.selectors import config_stamp
 from store_edge.lanes.models import Lane
 from store_edge.raw_sqlite import raw_cursor
@@ -31,7 +31,7 @@ def basket_detail(
         if state is None:
             raise BasketNotFound(f"No basket {basket_id} on {lane}")
         lines = basket_lines(cursor, basket_id=basket_id)
-        payments = basket_payments(cursor, basket_id=basket_id)
+    payments = list(state.payments)
     stamp = stamp or config_stamp()  # one read of the config for the whole answer
     priced = basket_price(lines=lines, state=state, stamp=stamp)
     by_line = {p.line_id: p for p in priced.lines}

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from deploy.web.card_numbers import holds_card_number
@@ -23,7 +23,7 @@ from devices.barcodes import BarcodeRules, parse_code
 from store_edge.baskets.errors import BasketClosed, BasketNotFound, BasketPaid, InvalidItem
 from store_edge.baskets.models import Basket, BasketPayment, BasketStatus, TenderMethod
 from store_edge.baskets.pricing import amount_due, basket_price
-from store_edge.baskets.scan_path import basket_lines, basket_payments, basket_state, line_append
+from store_edge.baskets.scan_path import basket_lines, basket_state, line_append
 from store_edge.baskets.scan_rules import GRAM, MAX_QUANTITY, refuse_expired, scanned_measure
 from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import product_for_code
@@ -81,12 +81,13 @@ def _basket_edit() -> Iterator[sqlite3.Cursor]:
     lose the last scans of a basket still open, never a completed sale. Completing a sale
     commits with synchronous=FULL, which makes every earlier edit durable too (WAL order).
     """
-    relax = not connection.in_atomic_block  # inside a larger transaction, it decides
+    db = connections[DEFAULT_DB_ALIAS]
+    relax = not db.in_atomic_block  # inside a larger transaction, it decides
     with raw_cursor() as cursor:
         if relax:
             cursor.execute("PRAGMA synchronous=NORMAL")
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=db.alias):
                 yield cursor
         finally:
             if relax:
@@ -106,7 +107,8 @@ def basket_add_item(
     Returns the config in force the product was taken from (its stamp).
     """
     scanned = parse_code(code, rules=barcode_rules())
-    refuse_expired(scanned, today=timezone.localdate())
+    if scanned.expiry is not None:  # the store's date is read for a dated label only
+        refuse_expired(scanned, today=timezone.localdate())
     stamp, product = product_for_code(scanned=scanned)
     measure = scanned_measure(
         scanned=scanned,
@@ -198,7 +200,7 @@ def basket_add_payment(
         basket = _open_basket(basket_id=basket_id, lane=lane)
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
-        payments = basket_payments(cursor, basket_id=basket_id)
+        payments = list(state.payments) if state else []
         paid = sum((a for _, a in payments), Decimal(0))
         due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
         if due <= 0:

@@ -16,7 +16,6 @@ from store_edge.baskets.scan_path import (
     LineRow,
     TenderRow,
     basket_lines,
-    basket_payments,
     basket_state,
     basket_tenders,
 )
@@ -60,7 +59,7 @@ def sale_complete(
             raise BasketEmpty("The basket is empty: nothing to sell")
         now = timezone.now()
         priced = basket_price(lines=lines, state=state, at=now)
-        payments = basket_payments(cursor, basket_id=basket_id)
+        payments = list(state.payments)
         paid = sum((amount for _, amount in payments), Decimal("0.00"))
         due = amount_due(total=priced.total, payments=payments)
         if paid < due:
