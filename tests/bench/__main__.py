@@ -212,8 +212,27 @@ def bench_fleet(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]
     return {"fleet_stores_per_hq_core": figure(measured["stores_per_hq_core"], "stores", 0.0)}
 
 
-BENCHES = ("scan", "sales", "pricing", "lane", "ingest", "catchup", "snapshot", "reports",
-           "fleet")  # fmt: skip
+def bench_open_loop(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.open_loop import open_loop_figures
+
+    measured = open_loop_figures(tmp, catalogue, Store)["open"]
+    # Absolute targets: what a cashier waits for on a scan and on "Pay" in a busy store.
+    return {
+        "scan_p99_ms": figure(measured["scan_p99_ms"], "ms", 25.0),
+        "sale_p99_ms": figure(measured["sale_p99_ms"], "ms", 50.0),
+    }
+
+
+def bench_rss(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
+    from tests.bench.worker_rss import worker_rss
+
+    measured = worker_rss(tmp, Store, wrk)
+    # An absolute target: a store box runs several workers beside the gateway and Celery.
+    return {"store_worker_rss_mib": figure(measured["rss_mib"], "MiB", 150.0)}
+
+
+BENCHES = ("scan", "sales", "open_loop", "pricing", "lane", "ingest", "catchup", "snapshot",
+           "rss", "reports", "fleet")  # fmt: skip
 
 
 def main() -> None:
@@ -231,6 +250,7 @@ def main() -> None:
                str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
         chosen = sys.argv[1:] or list(BENCHES)
         benches = {"scan": bench_scan, "sales": bench_durable_sales, "pricing": bench_pricing,
+                   "open_loop": bench_open_loop, "rss": bench_rss,
                    "lane": bench_lane, "ingest": bench_ingest, "catchup": bench_catchup,
                    "snapshot": bench_snapshot, "reports": bench_reports,
                    "fleet": bench_fleet}  # fmt: skip

@@ -1,0 +1,58 @@
+"""The memory of one store web worker serving a catalogue of 200,000 products, after a
+warm-up of scans across it (its caches filled as a day's trading fills them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.processes import base_env, manage
+
+PRODUCTS = 200_000
+WARM_UP_BASKETS = 5000  # each with a code of its own, drawn across the catalogue
+
+
+def rss_mib(pid: int) -> float:
+    """The resident memory of a process (VmRSS), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(f"process {pid} reports no VmRSS")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers of its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command may hold spaces and parentheses: the fields follow the last ")".
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def worker_rss(tmp: Path, store_class: Any, wrk: Any) -> dict[str, float]:
+    catalogue = tmp / "catalogue-rss.json"
+    manage("cloud_hq.settings", "generate_demo_catalog", "--products", str(PRODUCTS), "--out",
+           str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
+    store = store_class(tmp, catalogue, "rss", baskets=str(WARM_UP_BASKETS), lanes="20")
+    service = store.serve()
+    try:
+        assert service.process is not None  # noqa: S101 - serve() started it
+        run = wrk(f"http://127.0.0.1:{store.port}", store.work_file, mode="scan", seconds=15)
+        if run["errors"]:
+            raise SystemExit(f"rss warm-up: {run['errors']} non-2xx answers")
+        workers = children(service.process.pid)
+        if not workers:
+            raise SystemExit("no gunicorn worker found under the master")
+        sizes = [rss_mib(pid) for pid in workers]
+    finally:
+        service.stop()
+    print(f"  {PRODUCTS} products, {run['rate'] * 15:.0f} warm-up scans; "
+          f"workers' RSS {', '.join(f'{s:.1f}' for s in sizes)} MiB", flush=True)  # fmt: skip
+    return {"rss_mib": max(sizes)}
