@@ -3,6 +3,8 @@ warm-up of scans across it (its caches filled as a day's trading fills them)."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,10 @@ def worker_rss(tmp: Path, store_class: Any, wrk: Any) -> dict[str, float]:
     manage("cloud_hq.settings", "generate_demo_catalog", "--products", str(PRODUCTS), "--out",
            str(catalogue), env=base_env(VAR_DIR=str(tmp)))  # fmt: skip
     store = store_class(tmp, catalogue, "rss", baskets=str(WARM_UP_BASKETS), lanes="20")
+    with closing(sqlite3.connect(store.dir / "store.sqlite3")) as db:
+        held = db.execute("SELECT COUNT(*) FROM catalog_product").fetchone()[0]
+    if held != PRODUCTS:
+        raise SystemExit(f"the store holds {held} products, not {PRODUCTS}")
     service = store.serve()
     try:
         assert service.process is not None  # noqa: S101 - serve() started it
