@@ -14,9 +14,11 @@ microseconds each, several reads per cursor, several cursors per scan).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 
 class raw_cursor:  # noqa: N801 - used as a function: `with raw_cursor() as cursor`
@@ -41,3 +43,30 @@ class raw_cursor:  # noqa: N801 - used as a function: `with raw_cursor() as curs
     ) -> None:
         self._cursor.close()
         self._errors.__exit__(kind, error, trace)
+
+
+@contextmanager
+def raw_edit() -> Iterator[sqlite3.Cursor]:
+    """A short write transaction of hand-written SQL only (no ORM write inside: Django does
+    not know of it), not fsync'd at its commit: for the edits of an open basket, which a
+    completed sale's durable commit makes durable in turn (WAL order).
+
+    Django's `transaction.atomic` costs more than the scan's INSERT and its COMMIT together
+    (measured by `make bench`); this takes the writers' turn (store_edge/db/base.py), begins
+    IMMEDIATE, commits or rolls back, and gives the turn back. Inside a Django transaction
+    (a larger service's, or a test's) it is a savepoint of it, and that transaction decides.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        with transaction.atomic(using=db.alias), raw_cursor() as cursor:
+            yield cursor
+        return
+    with raw_cursor() as cursor:
+        db.edit_begin(cursor)  # type: ignore[attr-defined]  # the store's backend
+        committed = False
+        try:
+            yield cursor
+            cursor.execute("COMMIT")
+            committed = True
+        finally:
+            db.edit_end(cursor, committed=committed)  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import product_for_code
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.relay import lane_scale_weight
-from store_edge.raw_sqlite import raw_cursor
+from store_edge.raw_sqlite import raw_cursor, raw_edit
 from store_edge.staff.models import StaffMember
 
 MAX_TENDER = Decimal("1000000.00")
@@ -119,7 +119,7 @@ def basket_add_item(
     )
     if measure.weigh:
         measure = measure.weighed(lane_scale_weight(lane))
-    with _basket_edit() as cursor:
+    with raw_edit() as cursor:  # the scan's one write, as _basket_edit's but without the ORM
         added = line_append(
             cursor,
             basket_id=basket_id,
