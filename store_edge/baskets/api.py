@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import BaseModel
 from pydantic_core import to_json
 
 from deploy.web.api_errors import ErrorOut
@@ -52,21 +53,21 @@ class BasketOut(Schema):
     sale_id: uuid.UUID | None
 
 
-class AddItemIn(Schema):
+class AddItemIn(BaseModel):
     code: str = Field(min_length=1, max_length=64, examples=["4006381333931"])
     quantity: int | None = Field(default=None, ge=1, le=MAX_QUANTITY)
     weight_kg: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=3)
 
 
-class MemberIn(Schema):
+class MemberIn(BaseModel):
     card: str = Field(min_length=1, max_length=64)
 
 
-class CouponIn(Schema):
+class CouponIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
 
 
-class LineChangeIn(Schema):
+class LineChangeIn(BaseModel):
     """A price override or a discount on one line, approved by a supervisor's PIN."""
 
     price: Decimal | None = Field(default=None, ge=0, max_digits=9, decimal_places=2)
@@ -77,7 +78,7 @@ class LineChangeIn(Schema):
     pin: str = Field(min_length=1, max_length=16)
 
 
-class PaymentIn(Schema):
+class PaymentIn(BaseModel):
     method: str = Field(max_length=16, examples=["cash"])
     amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2, examples=["20.00"])
     terminal_reference: str = Field(default="", max_length=64, description="card: the terminal's")
@@ -87,7 +88,7 @@ class PaymentIn(Schema):
     )
 
 
-class QuantityIn(Schema):
+class QuantityIn(BaseModel):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from deploy.web.api_errors import ErrorOut
 from store_edge.baskets.api import AdjustmentOut
@@ -110,12 +111,12 @@ class ReturnableSaleOut(Schema):
     lines: list[ReturnableLineOut]
 
 
-class ReturnLineIn(Schema):
+class ReturnLineIn(BaseModel):
     line_id: uuid.UUID
     quantity: Decimal = Field(gt=0, max_digits=9, decimal_places=3)
 
 
-class ReturnIn(Schema):
+class ReturnIn(BaseModel):
     sale_number: str = Field(pattern=SALE_NUMBER_PATTERN)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
     terminal_reference: str = Field(default="", max_length=64)
@@ -123,7 +124,7 @@ class ReturnIn(Schema):
     cashier: str = Field(default="", max_length=16, description="API clients: who serves")
 
 
-class ReturnNoReceiptIn(Schema):
+class ReturnNoReceiptIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
     quantity: Decimal = Field(default=Decimal(1), gt=0, max_digits=9, decimal_places=3)
     supervisor: str = Field(min_length=1, max_length=16)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from deploy.web.api_errors import ErrorOut
 from store_edge.lanes.auth import LANE_AUTH, request_cashier, request_lane
@@ -35,18 +36,18 @@ class ShiftReportOut(Schema):
     variance: Decimal | None
 
 
-class ShiftOpenIn(Schema):
+class ShiftOpenIn(BaseModel):
     opening_float: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
     cashier: str = Field(default="", max_length=16, description="API clients: who opens it")
 
 
-class CashMovementIn(Schema):
+class CashMovementIn(BaseModel):
     kind: Literal["paid_in", "paid_out"]
     amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
     reason: str = Field(min_length=3, max_length=200)
 
 
-class ShiftCloseIn(Schema):
+class ShiftCloseIn(BaseModel):
     counted_cash: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
 
 
