@@ -69,37 +69,28 @@ def product_for_code(*, scanned: ScannedCode) -> tuple[tuple[int, str], ProductR
 
 
 _SELECT = (
-    "SELECT p.sku, p.name, p.price, p.unit, t.code, t.rate, t.inclusive, p.category, p.id"
+    "SELECT p.sku, p.name, p.price, p.unit, t.code, t.rate, t.inclusive, p.category,"
+    " e.price, e.scope, e.starts, e.ends"
     " FROM catalog_product p JOIN catalog_taxclass t ON t.id = p.tax_class_id"
+    " LEFT JOIN catalog_priceentry e ON e.product_id = p.id"
 )
 
 
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)
 def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | None:
+    # One query: the product, and each of its price entries on a row of its own.
     with raw_cursor() as cursor:
         if kind == "plu":
             cursor.execute(f"{_SELECT} WHERE p.plu = ?", [value])  # noqa: S608
         else:
             cursor.execute(
-                f"{_SELECT} JOIN catalog_barcode b ON b.product_id = p.id WHERE b.gtin = ?",  # noqa: S608
+                f"{_SELECT} WHERE p.id = (SELECT product_id FROM catalog_barcode WHERE gtin = ?)",  # noqa: S608
                 [value],
             )
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        cursor.execute(
-            "SELECT price, scope, starts, ends FROM catalog_priceentry WHERE product_id = ?",
-            [row[8]],
-        )
-        prices = tuple(
-            PriceEntry(
-                decimal_of(price, Decimal("0.01")),
-                Scope(scope),
-                _aware(starts),
-                _aware(ends),
-            )
-            for price, scope, starts, ends in cursor.fetchall()
-        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = rows[0]
     return ProductRow(
         sku=row[0],
         name=row[1],
@@ -109,7 +100,13 @@ def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | 
         tax_rate=decimal_of(row[5], Decimal("0.0001")),
         tax_inclusive=bool(row[6]),
         category=row[7],
-        prices=prices,
+        prices=tuple(
+            PriceEntry(
+                decimal_of(price, Decimal("0.01")), Scope(scope), _aware(starts), _aware(ends)
+            )
+            for *_, price, scope, starts, ends in rows
+            if scope is not None
+        ),
     )
 
 
