@@ -66,11 +66,17 @@ def basket_open(*, lane: Lane) -> Basket:
 
 def _open_basket(*, basket_id: uuid.UUID, lane: Lane) -> Basket:
     basket = Basket.objects.filter(id=basket_id, lane=lane).first()
-    if basket is None:
-        raise BasketNotFound(f"No basket {basket_id} on {lane}")
-    if basket.status != BasketStatus.OPEN:
-        raise BasketClosed(f"Basket {basket_id} is already {basket.status}")
+    _refuse_unless_open(None if basket is None else basket.status, basket_id=basket_id, lane=lane)
+    assert basket is not None  # noqa: S101 - refused above
     return basket
+
+
+def _refuse_unless_open(status: str | None, *, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Raise unless a lane's basket was found (its status) and is open."""
+    if status is None:
+        raise BasketNotFound(f"No basket {basket_id} on {lane}")
+    if status != BasketStatus.OPEN:
+        raise BasketClosed(f"Basket {basket_id} is already {status}")
 
 
 @contextmanager
@@ -197,10 +203,11 @@ def basket_add_payment(
                                        amount=amount)  # fmt: skip
         if already is not None:
             return already
-        basket = _open_basket(basket_id=basket_id, lane=lane)
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        _refuse_unless_open(None if state is None else state.status, basket_id=basket_id, lane=lane)
+        assert state is not None  # noqa: S101 - refused above
         priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
-        payments = list(state.payments) if state else []
+        payments = list(state.payments)
         paid = sum((a for _, a in payments), Decimal(0))
         due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
         if due <= 0:
@@ -209,7 +216,7 @@ def basket_add_payment(
             raise InvalidItem(f"a card pays at most what is due ({due})")
         return BasketPayment.objects.create(
             id=payment_id or uuid.uuid4(),
-            basket=basket,
+            basket_id=basket_id,
             method=method,
             amount=amount,
             terminal_reference=terminal_reference,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deploy.local.redis_server import redis_for
+from tests.bench.stats import percentile
 from tests.lane_browser import Lane, chromium, wait_true
 from tests.processes import base_env, manage
 
@@ -67,7 +68,7 @@ def lane_figures(tmp: Path, store_class: type[Store]) -> dict[str, float]:
             redis_process.kill()
             redis_process.wait()
     print(f"  first loads (ms): {[round(x) for x in loads]}", flush=True)
-    p95 = statistics.quantiles(scans, n=20)[-1]
+    p95 = percentile(scans, 95)
     print(f"  scan to display (ms): median {statistics.median(scans):.1f}, p95 {p95:.1f}, "
           f"max {max(scans):.1f}", flush=True)  # fmt: skip
     return {"load_ms": statistics.median(loads), "scan_ms": statistics.median(scans)}

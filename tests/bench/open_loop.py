@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.bench.stats import percentile
+
 LANES = 20
 SCAN_INTERVAL_S = 0.5
 SALE_INTERVAL_S = 20.0
@@ -69,16 +71,6 @@ def lane_schedule(lane: int, *, lanes: int = LANES, seconds: float = RUN_S,
 def baskets_needed(*, seconds: float = RUN_S, sale_interval: float = SALE_INTERVAL_S) -> int:
     """Baskets a lane works through in a run: one per sale, and the one left open."""
     return math.ceil(seconds / sale_interval) + 1
-
-
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank) of `values`."""
-    if not values:
-        raise ValueError("no values")
-    if not 0 < p <= 100:
-        raise ValueError("p must be in (0, 100]")
-    ordered = sorted(values)
-    return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
 
 
 @dataclass

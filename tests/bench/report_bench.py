@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.bench.stats import percentile
 from tests.bench.sync_bench import running_hq
 from tests.processes import manage
 
@@ -66,8 +67,8 @@ def report_latencies(tmp: Path, catalogue: Path) -> dict[str, float]:
                     timings[slug].append((time.perf_counter() - began) * 1000)
                     if answer.status_code != 200:
                         raise SystemExit(f"{slug} {period}: {answer.status_code}")
-    every = sorted(t for values in timings.values() for t in values)
-    p95 = every[max(0, round(len(every) * 0.95) - 1)]
+    every = [t for values in timings.values() for t in values]
+    p95 = percentile(every, 95)
     for slug, values in sorted(timings.items(), key=lambda kv: -max(kv[1])):
         print(f"  {slug}: median {statistics.median(values):.0f} ms, worst {max(values):.0f} ms",
               flush=True)  # fmt: skip

@@ -8,6 +8,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from tests.processes import base_env, manage
 
 PRODUCTS = 200_000
@@ -15,27 +17,13 @@ WARM_UP_BASKETS = 5000  # each with a code of its own, drawn across the catalogu
 
 
 def rss_mib(pid: int) -> float:
-    """The resident memory of a process (VmRSS), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise LookupError(f"process {pid} reports no VmRSS")
+    """The resident memory of a process, in MiB (psutil.NoSuchProcess once it is gone)."""
+    return psutil.Process(pid).memory_info().rss / (1 << 20)
 
 
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (gunicorn's workers of its master)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # The command may hold spaces and parentheses: the fields follow the last ")".
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+    return sorted(child.pid for child in psutil.Process(pid).children())
 
 
 def worker_rss(tmp: Path, store_class: Any, wrk: Any) -> dict[str, float]:

@@ -9,8 +9,8 @@ from tests.bench.open_loop import (
     baskets_needed,
     http_answer,
     lane_schedule,
-    percentile,
 )
+from tests.bench.stats import percentile
 
 
 def test_a_lane_scans_twice_a_second_and_sells_every_20_seconds():

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import psutil
 import pytest
 
 from tests.bench.worker_rss import children, rss_mib
@@ -37,5 +38,5 @@ def test_a_process_without_children_has_none():
 def test_a_gone_process_has_no_memory_to_read():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(psutil.NoSuchProcess):
         rss_mib(child.pid)
