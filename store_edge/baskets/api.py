@@ -46,7 +46,14 @@ class BasketOut(Schema):
     total: Decimal
     cash_total: Decimal = Field(description="the total when paid in cash (cash rounding)")
     amount_paid: Decimal
-    amount_due: Decimal
+    amount_due: Decimal = Field(
+        description="what is still due, exact: what a card (or any tender but cash) pays; "
+        "0.00 once what was paid settles the sale"
+    )
+    cash_due: Decimal = Field(
+        description="what is still due when the rest is paid in cash: amount_due, rounded to "
+        "the store's cash increment while every tender of the sale is cash"
+    )
     member_card: str
     coupons: list[str]
     config_version: int

@@ -24,7 +24,8 @@ def basket_detail(
     stamp: tuple[int, str] | None = None,
 ) -> dict[str, Any]:
     """Return a basket priced by the engine, ready for JSON: lines with their adjustments,
-    totals, what is paid and what is due (in cash, rounded where the store rounds cash).
+    totals, what is paid, what is due (exact) and what is due in cash (rounded where the
+    store rounds cash).
     Priced with the config `stamp` (the one a scan just read), else the one in force."""
     with raw_cursor() as cursor:
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
@@ -38,7 +39,12 @@ def basket_detail(
     paid = sum((amount for _, amount in payments), Decimal("0.00"))
     cash_total = amount_due(total=priced.total, payments=[*payments, ("cash", Decimal(0))],
                             stamp=stamp)  # fmt: skip
-    due = amount_due(total=priced.total, payments=payments, stamp=stamp)
+    # Settled: what was paid covers the total as the tenders taken settle it (cash rounding
+    # when each was cash). Until then, what is due is exact (what a card pays), and what is
+    # due in cash is rounded where the store rounds cash.
+    settled = bool(payments) and paid >= amount_due(total=priced.total, payments=payments,
+                                                    stamp=stamp)  # fmt: skip
+    zero = Decimal("0.00")
     return {
         "id": str(basket_id),
         "status": state.status,
@@ -61,7 +67,8 @@ def basket_detail(
         "total": str(priced.total),
         "cash_total": str(cash_total),
         "amount_paid": str(paid),
-        "amount_due": str(max(due - paid, Decimal("0.00"))),
+        "amount_due": str(zero if settled else max(priced.total - paid, zero)),
+        "cash_due": str(zero if settled else max(cash_total - paid, zero)),
         "member_card": state.member_card,
         "coupons": list(state.coupons),
         "config_version": stamp[0],

@@ -85,7 +85,7 @@ class LaneClient:
             assert status == 200, basket
         status, basket = self.post(
             f"/baskets/{basket_id}/payments",
-            {"method": "cash", "amount": pay or basket["amount_due"]},
+            {"method": "cash", "amount": pay or basket["cash_due"]},
         )
         assert status == 200, basket
         status, sale = self.post(f"/baskets/{basket_id}/complete")

@@ -195,12 +195,53 @@ def test_cash_is_rounded_to_five_cents_where_the_store_rounds_cash(lane_token: s
     lane = LaneClient(lane_token)
     basket_id = lane.new_basket()
     _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": "4011", "weight_kg": "0.512"})
-    assert (basket["total"], basket["cash_total"], basket["amount_due"]) == ("1.02", "1.00", "1.00")
+    assert (basket["total"], basket["cash_total"]) == ("1.02", "1.00")
+    assert (basket["amount_due"], basket["cash_due"]) == ("1.02", "1.00")  # exact, and in cash
     lane.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "2.00"})
     status, sale = lane.post(f"/baskets/{basket_id}/complete")
     assert status == 201
     assert (sale["total"], sale["change"], sale["cash_rounding"]) == ("1.02", "1.00", "-0.02")
     assert Sale.objects.get().cash_rounding == Decimal("-0.02")
+
+
+def test_a_card_pays_the_exact_amount_due_where_the_store_rounds_cash(lane_token: str) -> None:
+    apply_config(1, cash_rounding="0.05")
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": "4011", "weight_kg": "0.512"})
+    status, paid = lane.post(f"/baskets/{basket_id}/payments",
+                             {"method": "card", "amount": basket["amount_due"],
+                              "terminal_reference": "T-1", "card_last4": "4242"})  # fmt: skip
+    assert status == 200, paid
+    assert (paid["amount_due"], paid["cash_due"]) == ("0.00", "0.00")
+    status, sale = lane.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
+    assert (sale["total"], sale["change"], sale["cash_rounding"]) == ("1.02", "0.00", "0.00")
+
+
+@pytest.mark.parametrize(
+    ("cash", "amount_due", "cash_due"),
+    [
+        ("0.50", "0.52", "0.50"),  # the rest by card is exact, in cash rounded
+        ("1.00", "0.00", "0.00"),  # the rounded total in cash settles the sale
+    ],
+)
+def test_what_is_due_after_some_cash_is_exact_for_a_card_and_rounded_for_cash(
+    lane_token: str, cash: str, amount_due: str, cash_due: str
+) -> None:
+    apply_config(1, cash_rounding="0.05")
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    lane.post(f"/baskets/{basket_id}/items", {"code": "4011", "weight_kg": "0.512"})  # 1.02
+    _, basket = lane.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": cash})
+    assert (basket["amount_due"], basket["cash_due"]) == (amount_due, cash_due)
+    if amount_due != "0.00":
+        status, card = lane.post(f"/baskets/{basket_id}/payments",
+                                 {"method": "card", "amount": amount_due,
+                                  "terminal_reference": "T-2", "card_last4": "4242"})  # fmt: skip
+        assert status == 200, card
+    status, sale = lane.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
 
 
 def test_a_future_price_takes_over_on_its_date(lane_token: str) -> None:

@@ -22,17 +22,12 @@ export function openPayment() {
   if (Number(basket.amount_due) === 0 && Number(basket.amount_paid) > 0) complete();
 }
 
-function cashDue() {
-  const basket = state.basket;
-  // Paid in cash only, the total is rounded where the store rounds cash.
-  const cashOnly = Number(basket.amount_paid) === 0;
-  return cashOnly ? basket.cash_total : basket.amount_due;
-}
-
 function renderPayment() {
   const basket = state.basket;
+  // A card pays the exact amount due; cash pays the amount due in cash, which the store
+  // rounds to its cash increment while every tender of the sale is cash.
   $("pay-due").textContent = basket.amount_due;
-  const cash = cashDue();
+  const cash = basket.cash_due;
   $("pay-cash-note").textContent = cash !== basket.amount_due ? `(${cash} in cash)` : "";
   $("card-amount").value = basket.amount_due;
   const quick = $("pay-quick");
@@ -124,7 +119,7 @@ export function listenForPayment() {
   $("pay-cash").addEventListener("submit", (event) => {
     event.preventDefault();
     const amount = $("cash-amount").value;
-    payCash(amount.trim() === "" ? cashDue() : amount);
+    payCash(amount.trim() === "" ? state.basket.cash_due : amount);
   });
 
   $("pay-card").addEventListener("submit", (event) => {
