@@ -91,13 +91,13 @@ def _basket_edit() -> Iterator[sqlite3.Cursor]:
     relax = not db.in_atomic_block  # inside a larger transaction, it decides
     with raw_cursor() as cursor:
         if relax:
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            db.relax_durability(cursor)  # type: ignore[attr-defined]  # the store's backend
         try:
             with transaction.atomic(using=db.alias):
                 yield cursor
         finally:
             if relax:
-                cursor.execute("PRAGMA synchronous=FULL")
+                db.restore_durability(cursor)  # type: ignore[attr-defined]
 
 
 def basket_add_item(

@@ -64,12 +64,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._give_turn()
             raise
 
+    @staticmethod
+    def relax_durability(cursor: sqlite3.Cursor) -> None:
+        """Commits from here on are atomic but not fsync'd (an open basket's edits): a power
+        cut may lose the last of them, and the next durable commit makes them durable too
+        (WAL order)."""
+        cursor.execute("PRAGMA synchronous=NORMAL")
+
+    @staticmethod
+    def restore_durability(cursor: sqlite3.Cursor) -> None:
+        """Every commit from here on is fsync'd again, as the connection opened."""
+        cursor.execute("PRAGMA synchronous=FULL")
+
     def edit_begin(self, cursor: sqlite3.Cursor) -> None:
         """Begin a short write transaction outside Django's (store_edge.raw_sqlite.raw_edit):
         the writers' turn taken, its commit not fsync'd."""
         self._take_turn()
         try:
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            self.relax_durability(cursor)
             cursor.execute("BEGIN IMMEDIATE")
         except BaseException:
             self.edit_end(cursor, committed=False)
@@ -83,7 +95,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 cursor.execute("ROLLBACK")
         finally:
             try:
-                cursor.execute("PRAGMA synchronous=FULL")
+                self.restore_durability(cursor)
             finally:
                 self._give_turn()
 
