@@ -2,9 +2,9 @@
 
 Django's cursor wrapper rewrites every query's `%s` placeholders with a regular expression
 and wraps each call; on a scan that is a tenth of the store's own time (measured by
-profiling the scan request). These paths use SQLite's `?` placeholders on the connection Django holds
-(inside its transactions), with Django's translation of database errors kept: a full disk
-is still the `OperationalError` the lane API answers with 507.
+profiling the scan request). These paths use SQLite's `?` placeholders on the connection
+Django holds (inside its transactions), with Django's translation of database errors
+kept: a full disk is still the `OperationalError` the lane API answers with 507.
 
 The connection is looked up once per cursor: `django.db.connection` is a proxy that finds
 the connection of the current thread or task again on every attribute read (a few
@@ -52,8 +52,9 @@ def raw_edit() -> Iterator[sqlite3.Cursor]:
     completed sale's durable commit makes durable in turn (WAL order).
 
     Django's `transaction.atomic` costs more than the scan's INSERT and its COMMIT together
-    (measured by profiling the scan request); this takes the writers' turn (store_edge/db/base.py), begins
-    IMMEDIATE, commits or rolls back, and gives the turn back. Inside a Django transaction
+    (measured by profiling the scan request); this takes the writers' turn
+    (store_edge/db/base.py), begins IMMEDIATE, commits or rolls back, and gives the turn
+    back. Inside a Django transaction
     (a larger service's, or a test's) it is a savepoint of it, and that transaction decides.
     """
     db = connections[DEFAULT_DB_ALIAS]

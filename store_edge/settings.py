@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "deploy.web.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "store_edge.pos.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "deploy.web.security.CardNumberGuardMiddleware",
@@ -167,8 +167,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it for p
 # have no internet, and no web server in front of gunicorn.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MAX_AGE = 3600
-# The lane page's files (ES modules that import one another) are revalidated on every load
-# instead: a lane never runs a mix of cached and upgraded modules (store_edge/pos/static_files.py).
+# The lane page's files (ES modules that import one another) are served under their
+# release's URLs, cached for good, and revalidated under their plain URLs: a lane never runs
+# a mix of cached and upgraded modules (store_edge/pos/static_files.py).
 WHITENOISE_ADD_HEADERS_FUNCTION = page_file_headers
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

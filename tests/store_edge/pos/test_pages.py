@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from store_edge.lanes.tokens import lane_token_issue
+from store_edge.pos.static_files import page_release
 from store_edge.sales.models import Sale
 from store_edge.staff.services import MAX_FAILED_PINS, staff_member_create
 from tests.store_edge.conftest import BANANAS, BREAD, WATER, LaneClient
@@ -70,7 +71,7 @@ def test_a_cashier_signs_in_and_sees_the_lane(lane_token: str, staff: None) -> N
     page = client.get("/pos/")
     assert page.status_code == 200
     assert b"Cat Cashier" in page.content and b"Lane 1" in page.content
-    assert b"/static/pos/pos.js" in page.content
+    assert f"/static/pos/{page_release()}/pos.js".encode() in page.content
 
 
 def test_five_wrong_pins_lock_the_cashier_out_on_the_page(lane_token: str, staff: None) -> None:

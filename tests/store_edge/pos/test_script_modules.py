@@ -1,8 +1,9 @@
 """The lane page's script as a browser gets it: ES modules, the entry `pos.js` and what it
 imports by relative URLs, without a build step. Every module the entry reaches is served by
 the store as JavaScript (a browser refuses a module script of any other type, and the page
-with it), the page preloads each one (no import waterfall on the first load), and the
-page's files are revalidated on every load (no mix of cached and upgraded modules)."""
+with it), the page and the sign-in page before it preload each one (no import waterfall on
+the first load), and the page's files are the running release's: cached for good under the
+release's URLs, revalidated under their plain ones (no mix of cached and upgraded modules)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,14 @@ from wsgiref.headers import Headers
 import pytest
 from django.test import Client
 
-from store_edge.pos.static_files import page_file_headers
-from tests.store_edge.pos.test_pages import signed_in
+from store_edge.pos.static_files import (
+    PAGE_DIRECTORY,
+    page_file_headers,
+    page_release,
+    release_of,
+    released_prefix,
+)
+from tests.store_edge.pos.test_pages import set_up, signed_in
 
 ORIGIN = "http://testserver"
 # `import … from "./x.js"`, `export … from "./x.js"` and `import "./x.js"`, over lines.
@@ -44,8 +51,8 @@ class PageScripts(HTMLParser):
             self.preloads.append(found["href"] or "")
 
 
-def lane_page_scripts(client: Client) -> PageScripts:
-    page = client.get("/pos/")
+def lane_page_scripts(client: Client, url: str = "/pos/") -> PageScripts:
+    page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
     assert "{#" not in html and "{%" not in html  # a template comment shown as text
@@ -92,25 +99,32 @@ def test_every_module_the_lane_page_imports_is_served_as_javascript(
     scripts = lane_page_scripts(client)
     assert scripts.classic == [], "the lane page's script is a module"
     (entry,) = scripts.modules
-    assert urlparse(entry).path == "/static/pos/pos.js"
+    assert urlparse(entry).path == f"/static/pos/{page_release()}/pos.js"
     graph = module_graph(client, entry)
     assert len(graph) > 5, graph  # the entry and the modules of each concern
-    static = Path(__file__).resolve().parents[3] / "store_edge" / "pos" / "static"
+    static = Path(__file__).resolve().parents[3] / "store_edge" / "pos" / "static" / "pos"
     for url in graph:
-        assert (static / urlparse(url).path.removeprefix("/static/")).is_file(), url
+        assert url.startswith(released_prefix()), url
+        assert (static / urlparse(url).path.removeprefix(released_prefix())).is_file(), url
 
 
 def test_the_lane_page_preloads_every_module_it_imports(lane_token: str, staff: None) -> None:
     client = signed_in(Client(), lane_token)
     scripts = lane_page_scripts(client)
     (entry,) = scripts.modules
-    imported = set(module_graph(client, entry)) - {entry}
+    imported = set(module_graph(client, entry))
     preloaded = set(scripts.preloads)
     assert len(scripts.preloads) == len(preloaded)
     assert preloaded == imported, (
-        f"not preloaded by lane.html: {sorted(imported - preloaded)}; "
+        f"not preloaded by lane_modules.html: {sorted(imported - preloaded)}; "
         f"preloaded but not imported: {sorted(preloaded - imported)}"
     )
+    # The sign-in page, which a cashier sees just before, fetches the same modules.
+    lane = Client()
+    set_up(lane, lane_token)
+    sign_in = lane_page_scripts(lane, "/pos/sign-in")
+    assert set(sign_in.preloads) == imported
+    assert sign_in.modules == [] and sign_in.classic == []  # fetched, not run there
 
 
 class Served:
@@ -162,6 +176,35 @@ def answer(client: Client, url: str, **headers: str) -> tuple[int, dict[str, str
     return response.status_code, dict(response.headers)
 
 
+def test_the_release_s_page_files_are_cached_for_good(db: None) -> None:
+    client = Client()
+    for name in ("pos.js", "api.js", "pos.css"):
+        url = released_prefix() + name
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "max-age=315360000, public, immutable", url
+        body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        assert body == (PAGE_DIRECTORY / name).read_bytes(), url
+    # Another release's directory is not this one: the page asks only for its own.
+    assert answer(client, "/static/pos/000000000000/pos.js")[0] == 404
+    assert answer(client, f"/static/pos/{page_release()}/../settings.py")[0] == 404
+
+
+def test_a_release_is_named_by_every_file_of_the_page(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text("export const a = 1;\n")
+    (tmp_path / "b.css").write_text("body {}\n")
+    first = release_of(tmp_path)
+    assert len(first) == 12 and release_of(tmp_path) == first
+    (tmp_path / "a.js").write_text("export const a = 2;\n")  # same size, new content
+    second = release_of(tmp_path)
+    assert second != first
+    (tmp_path / "c.js").write_text("")  # a new file, empty
+    assert release_of(tmp_path) not in (first, second)
+    (tmp_path / "c.js").unlink()
+    (tmp_path / "a.js").rename(tmp_path / "d.js")  # the same content under another name
+    assert release_of(tmp_path) not in (first, second)
+
+
 def test_the_page_files_are_asked_for_again_on_every_load(db: None) -> None:
     client = Client()
     for url in ("/static/pos/pos.js", "/static/pos/api.js", "/static/pos/pos.css"):
@@ -188,3 +231,6 @@ def test_a_page_file_is_tagged_by_its_content(tmp_path: Path) -> None:
     assert tag("export const a = 1;\n")["ETag"] == before["ETag"]
     assert tag("export const a = 2;\n")["ETag"] != before["ETag"]  # same size, new content
     assert tag("x", url="/static/admin/js/core.js") == {"Cache-Control": "max-age=3600, public"}
+    # Under the release's URL, whitenoise's lifetime for good is kept.
+    forever = {"Cache-Control": "max-age=3600, public"}
+    assert tag("x", url=released_prefix() + "api.js") == forever
