@@ -90,3 +90,59 @@ def pricing_median_ms(*, runs: int = 300, dense: bool = False) -> float:
         price_basket(lines, context=context, book=book)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
+
+
+def contested_basket() -> tuple[list[LineInput], PromotionBook]:
+    """A 40-line basket in a week of heavy promotions: every unit is targeted by 8
+    promotions that do not stack. Its 40 products are in 5 categories of 8; each category
+    has 4 category-wide promotions (any 3 for a price, buy 2 get 1 free, 10 % off, 0.30 off
+    each) and each product 4 more, each shared with a neighbouring product (2 for a price,
+    a member price, 20 % off, buy 1 get 1 at half price): they all compete."""
+    rng = random.Random(40)  # noqa: S311 - benchmark data
+    window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    skus = [f"{300000 + n}" for n in range(40)]
+    category = {sku: f"week{n // 8}" for n, sku in enumerate(skus)}
+    promos: list[Promotion] = []
+    for c in sorted(set(category.values())):
+        on = {"window": window, "categories": frozenset({c})}
+        promos += [
+            Promotion(f"{c}-any3", f"Any 3 {c}", Kind.MIX_AND_MATCH, quantity=3,
+                      price=Decimal("6.00"), **on),
+            Promotion(f"{c}-3for2", f"{c} 3 for 2", Kind.BUY_X_GET_Y, quantity=2,
+                      get_quantity=1, **on),
+            Promotion(f"{c}-10", f"{c} 10 % off", Kind.PERCENT_OFF, percent=Decimal(10), **on),
+            Promotion(f"{c}-030", f"{c} 0.30 off", Kind.AMOUNT_OFF, amount=Decimal("0.30"),
+                      **on),
+        ]  # fmt: skip
+    for n, sku in enumerate(skus):
+        pair = frozenset({sku, skus[(n + 1) % len(skus)]})
+        on = {"window": window, "skus": pair}
+        promos += [
+            Promotion(f"{sku}-2for", f"2 for 4.50 ({n})", Kind.MULTI_BUY, quantity=2,
+                      price=Decimal("4.50"), **on),
+            Promotion(f"{sku}-member", f"Member price ({n})", Kind.MEMBER_PRICE,
+                      price=Decimal(rng.randint(150, 290)) / 100, members_only=True, **on),
+            Promotion(f"{sku}-20", f"20 % off ({n})", Kind.PERCENT_OFF, percent=Decimal(20),
+                      **on),
+            Promotion(f"{sku}-b1g1", f"Second at half price ({n})", Kind.BUY_X_GET_Y,
+                      quantity=1, get_quantity=1, get_percent=Decimal(50), **on),
+        ]  # fmt: skip
+    lines = [
+        LineInput(f"line{n}", sku, Decimal(rng.randint(1, 3)), Decimal(rng.randint(149, 399)) / 100,
+                  VAT[n % 2], category[sku])
+        for n, sku in enumerate(skus)
+    ]  # fmt: skip
+    return lines, PromotionBook.of(promos)
+
+
+def contested_median_ms(*, runs: int = 50) -> float:
+    lines, book = contested_basket()
+    context = Context(at=datetime(2026, 11, 26, 10, tzinfo=UTC), member=True)
+    for _ in range(3):
+        price_basket(lines, context=context, book=book)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        price_basket(lines, context=context, book=book)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)

@@ -220,6 +220,10 @@ class _Grant:
     promotion: Promotion
     savings: tuple[tuple[int, Decimal], ...]  # (unit index, saving)
     reason: str
+    # A promotion that forms groups (3 for 2.50) explains each group apart: the group of
+    # each saving (an index into `reasons`, which then has one reason per group).
+    groups: tuple[int, ...] = ()
+    reasons: tuple[str, ...] = ()
 
 
 def _item_promotions(  # noqa: C901 - the search over competing promotions, read as one piece
@@ -560,6 +564,8 @@ def _apply(  # noqa: C901 - one branch per promotion kind
     kind = promotion.kind
     savings: list[tuple[int, Decimal]] = []
     reason = promotion.name
+    group_reasons: list[str] = []  # one per group formed, for a promotion that forms groups
+    in_group: list[int] = []  # the group of each saving
     if kind is Kind.PERCENT_OFF and promotion.percent is not None:
         pct = promotion.percent
         for unit_indexes in _by_line(open_units, units):
@@ -586,31 +592,41 @@ def _apply(  # noqa: C901 - one branch per promotion kind
             if paid > promotion.price:
                 shares = _split(paid - promotion.price, [units[i].left for i in group])
                 savings += zip(group, shares, strict=True)
+                in_group += [len(group_reasons)] * len(group)
                 prices = sorted({units[i].left for i in group})
                 paid_as = (
                     f"{size} × {prices[0]}"
                     if len(prices) == 1
                     else " + ".join(str(units[i].left) for i in group)
                 )
-                reason = (
-                    f"{promotion.name}: {size} for {promotion.price}: {paid_as} → {promotion.price}"
-                )
+                group_reasons.append(f"{size} for {promotion.price}: {paid_as} → {promotion.price}")
+        reason = f"{promotion.name}: {group_reasons[-1]}" if group_reasons else reason
     elif kind is Kind.BUY_X_GET_Y and promotion.quantity > 0 and promotion.get_quantity > 0:
         size = promotion.quantity + promotion.get_quantity
-        for start in range(0, len(open_units) - size + 1, size):
-            group = open_units[start : start + size]  # most expensive first
-            for i in group[promotion.quantity :]:  # the cheapest are rewarded
-                saving = round_money(units[i].left * promotion.get_percent / HUNDRED)
-                if saving:
-                    savings.append((i, saving))
         reward = (
             "free"
             if promotion.get_percent == HUNDRED
             else f"{promotion.get_percent.normalize():f} % off"
         )
-        reason = (
-            f"{promotion.name}: buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
+        offer = f"buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
+        for start in range(0, len(open_units) - size + 1, size):
+            group = open_units[start : start + size]  # most expensive first
+            rewarded = group[promotion.quantity :]  # the cheapest are rewarded
+            for i in rewarded:
+                savings.append((i, round_money(units[i].left * promotion.get_percent / HUNDRED)))
+                in_group.append(len(group_reasons))
+            group_reasons.append(f"{offer}: " + " + ".join(str(units[i].left) for i in rewarded)
+                                 + f" {reward}")  # fmt: skip
+        reason = f"{promotion.name}: {offer}"
+    if len(group_reasons) > 1:  # each group named, with its own numbers
+        count = len(group_reasons)
+        reasons = tuple(
+            f"{promotion.name} (group {n} of {count}): {text}"
+            for n, text in enumerate(group_reasons, start=1)
         )
+        kept = [(saving, g) for saving, g in zip(savings, in_group, strict=True) if saving[1] > 0]
+        return _Grant(promotion, tuple(s for s, _ in kept), reason,
+                      tuple(g for _, g in kept), reasons)  # fmt: skip
     # A unit a promotion gives nothing stays free for another one.
     return _Grant(promotion, tuple((i, saving) for i, saving in savings if saving > 0), reason)
 
@@ -631,12 +647,14 @@ def _record(
 ) -> None:
     for grant in grants:
         _take(grant, units, exclusive=exclusive)
-        per_line: dict[int, Decimal] = defaultdict(Decimal)
-        for index, saving in grant.savings:
-            per_line[units[index].line] += saving
-        for line, saving in sorted(per_line.items()):
+        per_line: dict[tuple[int, int], Decimal] = defaultdict(Decimal)  # (line, group)
+        groups = grant.groups or (0,) * len(grant.savings)
+        for (index, saving), group in zip(grant.savings, groups, strict=True):
+            per_line[units[index].line, group] += saving
+        for (line, group), saving in sorted(per_line.items()):
             if saving:
-                adjustments[line].append(Adjustment(grant.promotion.code, saving, grant.reason))
+                reason = grant.reasons[group] if grant.reasons else grant.reason
+                adjustments[line].append(Adjustment(grant.promotion.code, saving, reason))
 
 
 def _basket_promotions(

@@ -144,6 +144,43 @@ def test_mix_and_match_across_a_group() -> None:
     assert reasons(basket) == {"Any 2 drinks: 2 for 2.50: 1.99 + 0.79 → 2.50"}
 
 
+def adjustments(basket: PricedBasket) -> dict[str, list[tuple[Decimal, str]]]:
+    return {p.sku: [(a.amount, a.reason) for a in p.adjustments] for p in basket.lines}
+
+
+def test_each_group_of_a_multi_buy_is_explained_with_its_own_numbers() -> None:
+    # Three colas and a water, any 2 for 2.50: two colas form the first group, the third
+    # cola and the water the second; the cola line is in both, with each group's share.
+    basket = priced(
+        [line("cola", "3"), line("water")],
+        promo("any-2-drinks", Kind.MIX_AND_MATCH, categories={"drinks"}, quantity=2,
+              price="2.50", name="Any 2 drinks"),
+    )  # fmt: skip
+    assert adjustments(basket) == {
+        "cola": [
+            (Decimal("1.48"), "Any 2 drinks (group 1 of 2): 2 for 2.50: 2 × 1.99 → 2.50"),
+            (Decimal("0.20"), "Any 2 drinks (group 2 of 2): 2 for 2.50: 1.99 + 0.79 → 2.50"),
+        ],
+        "water": [
+            (Decimal("0.08"), "Any 2 drinks (group 2 of 2): 2 for 2.50: 1.99 + 0.79 → 2.50"),
+        ],
+    }
+    assert basket.total == Decimal("5.00")  # two groups at 2.50
+
+
+def test_each_group_of_a_buy_x_get_y_names_what_it_rewards() -> None:
+    basket = priced(
+        [line("chips", "3"), line("crackers", "3")],
+        promo("snacks-3for2", Kind.BUY_X_GET_Y, categories={"snacks"}, quantity=2, get_quantity=1),
+    )
+    assert adjustments(basket) == {
+        "chips": [(Decimal("2.49"), "Snacks 3for2 (group 1 of 2): buy 2, get 1 free: 2.49 free")],
+        "crackers": [
+            (Decimal("1.49"), "Snacks 3for2 (group 2 of 2): buy 2, get 1 free: 1.49 free")
+        ],
+    }
+
+
 def test_basket_threshold_at_its_edge() -> None:
     spend_50 = promo("spend-50", Kind.BASKET_THRESHOLD, threshold="50.00", amount="5.00")
     below = priced([line("wine", "5", unit_price="9.99")], spend_50)  # 49.95
