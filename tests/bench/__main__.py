@@ -162,15 +162,19 @@ def bench_pricing(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str
     # In a process of its own, like the store's workers: the other benchmarks' leftovers
     # would make the garbage collector part of the figure.
     out = subprocess.run(
-        [sys.executable, "-c", "from tests.bench.pricing_bench import pricing_median_ms as m;"
-         "print(m()); print(m(runs=50, dense=True))"],
+        [sys.executable, "-c", "from tests.bench.pricing_bench import pricing_median_ms as m,"
+         " contested_median_ms as c; print(m()); print(m(runs=50, dense=True)); print(c())"],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=600,
     ).stdout.split()  # fmt: skip
-    median, dense = float(out[-2]), float(out[-1])
+    median, dense, contested = float(out[-3]), float(out[-2]), float(out[-1])
     print(f"  median {median:.3f} ms", flush=True)
     print(f"  (every line a promoted product: median {dense:.3f} ms)", flush=True)
-    # An absolute target: the ceiling is the 2 ms a cashier may wait for pricing.
-    return {"pricing_100_lines_5000_promotions_ms": figure(median, "ms", 2.0)}
+    print(f"  contested basket (40 lines, 8 promotions on each unit): median {contested:.3f} ms",
+          flush=True)  # fmt: skip
+    # Absolute targets: the ceilings are what a cashier may wait for pricing (2 ms for a
+    # shopper's basket, 10 ms for the contested one).
+    return {"pricing_100_lines_5000_promotions_ms": figure(median, "ms", 2.0),
+            "pricing_contested_basket_ms": figure(contested, "ms", 10.0)}  # fmt: skip
 
 
 def bench_lane(tmp: Path, catalogue: Path) -> dict[str, dict[str, float | str]]:
