@@ -43,8 +43,10 @@ STORE_KEY = env.str("STORE_KEY", default="")
 HQ_URL = env.str("HQ_URL", default="http://127.0.0.1:8000").rstrip("/")
 HQ_TIMEOUT_SECONDS = env.float("HQ_TIMEOUT_SECONDS", default=10.0)
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
-# The country whose GS1 layouts of price/weight codes (prefixes 20-29) the store reads.
-RCN_REGION = env.str("RCN_REGION", default="")
+# The store's country (ISO 3166: de, se, gb, …): which GS1 layouts the price, weight and
+# count labels it prints (prefixes 02, 20-29) follow. Not the price book region
+# (`register_store --region`). Empty: such labels are not read (store_edge/baskets/checks.py).
+STORE_COUNTRY = env.str("STORE_COUNTRY", default="").strip().lower()
 SYNC_BATCH_ROWS = env.int("SYNC_BATCH_ROWS", default=1000)
 SYNC_BATCH_BYTES = env.int("SYNC_BATCH_BYTES", default=2 * 1024 * 1024)
 # Network errors and HQ's 5xx: retried within a run with exponential backoff and jitter;

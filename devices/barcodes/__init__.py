@@ -2,22 +2,26 @@
 
 from devices.barcodes.codes import (
     DEFAULT_RULES,
+    RCN_COUNTRIES,
     BarcodeError,
     BarcodeRules,
     CodeKind,
     RcnLayout,
     ScannedCode,
+    is_store_label,
     normalize_gtin,
     parse_code,
 )
 
 __all__ = [
     "DEFAULT_RULES",
+    "RCN_COUNTRIES",
     "BarcodeError",
     "BarcodeRules",
     "CodeKind",
     "RcnLayout",
     "ScannedCode",
+    "is_store_label",
     "normalize_gtin",
     "parse_code",
 ]

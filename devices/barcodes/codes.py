@@ -22,7 +22,7 @@ from typing import Literal
 
 import biip
 from biip.checksums import gs1_price_weight_check_digit, gs1_standard_check_digit
-from biip.rcn import Rcn
+from biip.rcn import Rcn, RcnRegion
 from stdnum import ean
 
 MAX_CODE_LENGTH = 128
@@ -106,6 +106,15 @@ class BarcodeRules:
 
 
 DEFAULT_RULES = BarcodeRules()
+# The countries whose GS1 member organisation publishes layouts for price, weight and count
+# labels, as the store's country setting names them (ISO 3166, lower case).
+RCN_COUNTRIES = frozenset(region.value for region in RcnRegion)
+
+
+def is_store_label(value: str) -> bool:
+    """Whether a GTIN-14 is a restricted-circulation number a store prints itself: the
+    EAN-13 prefixes 20-29 and 02 (which UPC-A's number system 2 becomes)."""
+    return len(value) == 14 and (value[1] == "2" or value[1:3] == "02")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,14 +19,14 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from deploy.web.card_numbers import holds_card_number
-from devices.barcodes import BarcodeRules, parse_code
+from devices.barcodes import BarcodeRules, CodeKind, ScannedCode, is_store_label, parse_code
 from store_edge.baskets.errors import BasketClosed, BasketNotFound, BasketPaid, InvalidItem
 from store_edge.baskets.models import Basket, BasketPayment, BasketStatus, TenderMethod
 from store_edge.baskets.pricing import amount_due, basket_price
 from store_edge.baskets.scan_path import basket_lines, basket_state, line_append
 from store_edge.baskets.scan_rules import GRAM, MAX_QUANTITY, refuse_expired, scanned_measure
 from store_edge.catalog.models import Unit
-from store_edge.catalog.selectors import product_for_code
+from store_edge.catalog.selectors import ProductNotFound, ProductRow, product_for_code
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.relay import lane_scale_weight
 from store_edge.raw_sqlite import raw_cursor, raw_edit
@@ -55,7 +55,26 @@ def card_tender_refused(*, terminal_reference: str, card_last4: str) -> str:
 @cache
 def barcode_rules() -> BarcodeRules:
     """The store's rules for variable-measure codes (its country's GS1 layouts)."""
-    return BarcodeRules(rcn_region=settings.RCN_REGION or None)
+    return BarcodeRules(rcn_region=settings.STORE_COUNTRY or None)
+
+
+def product_for_scan(*, scanned: ScannedCode) -> tuple[tuple[int, str], ProductRow]:
+    """The config in force and the product a scanned code designates; for a label the store
+    prints itself that designates none, the answer says what to check."""
+    try:
+        return product_for_code(scanned=scanned)
+    except ProductNotFound as error:
+        if scanned.kind is not CodeKind.GTIN or not is_store_label(scanned.value):
+            raise
+        country = settings.STORE_COUNTRY
+        if not country:
+            hint = ("it is a price or weight label printed in store (prefix 02 or 20-29), and "
+                    "this store's country is not set: set STORE_COUNTRY (de, se, gb, …) so "
+                    "that its layout can be read")  # fmt: skip
+        else:
+            hint = (f"it is a label printed in store, read with {country.upper()}'s layout: "
+                    "no product carries its item code (is it published by HQ?)")  # fmt: skip
+        raise ProductNotFound(f"{error}: {hint}") from None
 
 
 def basket_open(*, lane: Lane) -> Basket:
@@ -115,7 +134,7 @@ def basket_add_item(
     scanned = parse_code(code, rules=barcode_rules())
     if scanned.expiry is not None:  # the store's date is read for a dated label only
         refuse_expired(scanned, today=timezone.localdate())
-    stamp, product = product_for_code(scanned=scanned)
+    stamp, product = product_for_scan(scanned=scanned)
     measure = scanned_measure(
         scanned=scanned,
         name=product.name,

@@ -17,8 +17,8 @@ from devices.barcodes import parse_code
 from store_edge.baskets.errors import InvalidItem
 from store_edge.baskets.models import TenderMethod
 from store_edge.baskets.scan_rules import GRAM
-from store_edge.baskets.services import barcode_rules, card_tender_refused
-from store_edge.catalog.selectors import config_stamp, product_for_code
+from store_edge.baskets.services import barcode_rules, card_tender_refused, product_for_scan
+from store_edge.catalog.selectors import config_stamp
 from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind
 from store_edge.ledger.services import NewEntry, ledger_append
@@ -87,7 +87,7 @@ def return_without_receipt(
 ) -> Sale:
     """Take an item back without its receipt: at today's price, in cash, approved."""
     scanned = parse_code(code, rules=barcode_rules())
-    _, product = product_for_code(scanned=scanned)
+    _, product = product_for_scan(scanned=scanned)
     if scanned.count is not None and quantity != scanned.count:
         raise InvalidItem(f"the label gives the count ({scanned.count}): that many come back")
     if not Decimal(0) < quantity <= Decimal(100) or quantity != quantity.quantize(GRAM):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.barcodes import BarcodeError, codes, normalize_gtin, parse_code
+from devices.barcodes import BarcodeError, codes, is_store_label, normalize_gtin, parse_code
 from devices.barcodes.codes import CodeKind
 
 
@@ -305,3 +305,20 @@ def test_a_plain_gtin_read_without_biip_reads_as_biip_reads_it(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(codes, "RCN_PREFIXES", ALL_PREFIXES)  # every code through biip
         assert _read(code, rules) == fast
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("2212340003495", True),  # EAN-13, prefix 22: a store's price label
+        ("2912340003495", True),
+        ("0212345000008", True),  # prefix 02: UPC-A number system 2 as an EAN-13
+        ("212345000003", True),  # UPC-A number system 2 (random weight)
+        ("4006381333931", False),  # a manufacturer's GTIN
+        ("96385074", False),  # EAN-8
+        ("00012345000058", False),
+    ],
+)
+def test_a_label_the_store_prints_itself_is_known_by_its_prefix(code: str, label: bool) -> None:
+    assert is_store_label(code.zfill(14)) is label
+    assert is_store_label(code) is (len(code) == 14 and label)  # a GTIN-14 only

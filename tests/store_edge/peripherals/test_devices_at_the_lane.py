@@ -242,7 +242,7 @@ def rcn(prefix_item: str, value: str) -> str:
 
 @pytest.fixture
 def labelled_cheese(catalog: None, settings) -> str:  # type: ignore[no-untyped-def]
-    settings.RCN_REGION = "de"
+    settings.STORE_COUNTRY = "de"
     barcode_rules.cache_clear()
     from store_edge.catalog.models import TaxClass
 
@@ -268,7 +268,7 @@ def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_chee
 
 def test_a_count_label_rings_its_pieces(lane_api: LaneClient, staff: None, settings) -> None:  # type: ignore[no-untyped-def]
     """A pack of loose rolls labelled in store with its count (GS1 Germany's prefix 25)."""
-    settings.RCN_REGION = "de"
+    settings.STORE_COUNTRY = "de"
     barcode_rules.cache_clear()
     from store_edge.catalog.models import TaxClass
 
@@ -295,6 +295,40 @@ def test_a_count_label_rings_its_pieces(lane_api: LaneClient, staff: None, setti
         assert (status, refund["total"]) == (201, "-2.70")
     finally:
         barcode_rules.cache_clear()
+
+
+def test_a_store_label_that_rings_nothing_says_what_to_check(  # type: ignore[no-untyped-def]
+    lane_api: LaneClient, labelled_cheese: str, settings
+) -> None:
+    basket_id = lane_api.new_basket()
+    # The store's country is not set: the label's layout is unknown, and the answer says so.
+    settings.STORE_COUNTRY = ""
+    barcode_rules.cache_clear()
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": labelled_cheese})
+    assert status == 404, answer
+    assert "price or weight label printed in store" in answer["detail"]
+    assert "set STORE_COUNTRY" in answer["detail"]
+    # Set, but no product carries the label's item code.
+    settings.STORE_COUNTRY = "de"
+    barcode_rules.cache_clear()
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": rcn("229999", "00349")})
+    assert status == 404, answer
+    assert "read with DE's layout: no product carries its item code" in answer["detail"]
+    # A code of another kind that rings nothing gets the plain answer.
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": "4000000000013"})
+    assert (status, answer["detail"]) == (404, "No product with code 4000000000013")
+    assert BasketLine.objects.filter(basket_id=basket_id).count() == 0
+
+
+def test_the_store_country_is_checked_at_start(settings) -> None:  # type: ignore[no-untyped-def]
+    from store_edge.baskets.checks import store_country
+
+    for country in ("", "de", "se", "gb"):
+        settings.STORE_COUNTRY = country
+        assert store_country() == [], country
+    settings.STORE_COUNTRY = "fr"  # GS1 France publishes no layout for store labels
+    (warning,) = store_country()
+    assert warning.id == "baskets.W001" and "'fr'" in warning.msg and "de, dk" in warning.hint
 
 
 def test_an_expired_item_is_refused(lane_api: LaneClient) -> None:
