@@ -39,6 +39,7 @@ def basket_price(
         store=settings.STORE_ID,
         member=bool(state and state.member_card),
         coupons=frozenset(state.coupons) if state else frozenset(),
+        zone=timezone.get_default_timezone(),  # the store's TIME_ZONE: its happy hours
     )
     return price_basket(
         [_line_input(line) for line in lines],

@@ -250,6 +250,7 @@ def _item_promotions(  # noqa: C901 - the search over competing promotions, read
                     store=context.store,
                     member=context.member,
                     coupons=context.coupons,
+                    zone=context.zone,
                 ):
                     live[promotion.code] = promotion
                     found.append(promotion)
@@ -669,7 +670,11 @@ def _basket_promotions(
         p
         for p in book.basket_level
         if p.live(
-            at=context.at, store=context.store, member=context.member, coupons=context.coupons
+            at=context.at,
+            store=context.store,
+            member=context.member,
+            coupons=context.coupons,
+            zone=context.zone,
         )
     ]
     if not live:

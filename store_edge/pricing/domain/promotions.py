@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,22 +30,41 @@ GROUP_KINDS = frozenset({Kind.MULTI_BUY, Kind.MIX_AND_MATCH, Kind.BUY_X_GET_Y})
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """When a promotion is live: [starts, ends), optionally on some weekdays and hours."""
+    """When a promotion is live: [starts, ends), optionally on some weekdays and hours.
+
+    `starts` and `ends` with a UTC offset are instants, the same for every store; without
+    one they are local times, read in each store's own time zone ("until Sunday midnight"
+    at every store). Weekdays and daily hours are always the store's local ones. A local
+    time that a daylight-saving change skips or repeats is read as the clock first shows
+    it (fold 0): 02:30 on a spring-forward night is 03:30, the earlier 02:30 of an autumn
+    night.
+    """
 
     starts: datetime
     ends: datetime
     weekdays: frozenset[int] = frozenset()  # 0 = Monday; empty = every day
-    opens: time | None = None  # daily hours [opens, closes), local time of `at`
+    opens: time | None = None  # daily hours [opens, closes), the store's local time
     closes: time | None = None
 
-    def contains(self, at: datetime) -> bool:
-        if not self.starts <= at < self.ends:
+    def contains(self, at: datetime, zone: tzinfo = UTC) -> bool:
+        instant = at.astimezone(UTC)
+        if not _instant(self.starts, zone) <= instant < _instant(self.ends, zone):
             return False
-        if self.weekdays and at.weekday() not in self.weekdays:
+        if not self.weekdays and self.opens is None:
+            return True
+        local = instant.astimezone(zone)
+        if self.weekdays and local.weekday() not in self.weekdays:
             return False
         if self.opens is not None and self.closes is not None:
-            return self.opens <= at.timetz().replace(tzinfo=None) < self.closes
+            return self.opens <= local.time() < self.closes
         return True
+
+
+def _instant(moment: datetime, zone: tzinfo) -> datetime:
+    """A window's bound as an instant: as it is with an offset, else in the store's zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone).astimezone(UTC)
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +99,17 @@ class Promotion:
     def targets(self, sku: str, category: str) -> bool:
         return sku in self.skus or (bool(category) and category in self.categories)
 
-    def live(self, *, at: datetime, store: str, member: bool, coupons: frozenset[str]) -> bool:
+    def live(
+        self,
+        *,
+        at: datetime,
+        store: str,
+        member: bool,
+        coupons: frozenset[str],
+        zone: tzinfo = UTC,
+    ) -> bool:
         return (
-            self.window.contains(at)
+            self.window.contains(at, zone)
             and (not self.stores or store in self.stores)
             and (member or not self.members_only)
             and (not self.coupon or self.coupon in coupons)
@@ -136,3 +163,4 @@ class Context:
     store: str = ""
     member: bool = False
     coupons: frozenset[str] = frozenset()
+    zone: tzinfo = UTC  # the store's time zone: promotions' local times are read in it

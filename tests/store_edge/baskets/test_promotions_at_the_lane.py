@@ -258,3 +258,25 @@ def test_a_future_price_takes_over_on_its_date(lane_token: str) -> None:
     assert config_stamp()[0] == 2
     assert water.price_at(timezone.now()) == Decimal("0.79")
     assert water.price_at(tomorrow) == Decimal("0.69")
+
+
+def test_a_happy_hour_runs_in_the_store_s_own_time_zone(lane_token: str, settings) -> None:  # type: ignore[no-untyped-def]
+    # A zone where it is about noon now (never near midnight), and hours around that noon:
+    # the promotion is live by the store's clock, and would not be by UTC's.
+    now = timezone.now()
+    offset = (12 - now.hour) or 1
+    settings.TIME_ZONE = f"Etc/GMT{-offset:+d}"  # Etc/GMT-5 is five hours ahead of UTC
+    local = now + timedelta(hours=offset)
+    hours = [f"{local - timedelta(minutes=20):%H:%M}", f"{local + timedelta(minutes=20):%H:%M}"]
+    apply_config(1, promotion("water-hour", "percent_off", skus=["100001"], percent="50",
+                              hours=hours))  # fmt: skip
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    assert status == 200, basket
+    assert [a["promotion"] for a in basket["lines"][0]["adjustments"]] == ["water-hour"]
+    # The same hours in a store on UTC: not now.
+    settings.TIME_ZONE = "UTC"
+    status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    assert status == 200, basket
+    assert all(not line["adjustments"] for line in basket["lines"]), basket["lines"]
