@@ -180,6 +180,9 @@ class PromotionIn(_Strict):
     get_quantity: int | None = Field(default=None, ge=1, le=100)
     get_percent: AmountString | None = Field(default=None, gt=0, le=100, decimal_places=2)
     threshold: AmountString | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+    # false: the promotion is withdrawn; HQ keeps it, publishes it no more, and the stores
+    # drop it with the next config (an explicit removal, whatever its window).
+    active: bool = True
 
     @field_validator("weekdays")
     @classmethod

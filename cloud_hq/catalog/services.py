@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -221,11 +221,16 @@ def _check_against_database(catalog: CatalogFile, tax_ids: dict[str, int]) -> No
 @dataclass(frozen=True)
 class CatalogDiff:
     """What importing a file would change in the products: new, changed (field: old → new)
-    and unchanged."""
+    and unchanged; and in the promotions: new, changed, withdrawn (`active: false`) and
+    brought back."""
 
     new: list[str]
     changed: dict[str, list[str]]
     unchanged: int
+    promotions_new: list[str] = field(default_factory=list)
+    promotions_changed: dict[str, list[str]] = field(default_factory=dict)
+    promotions_withdrawn: list[str] = field(default_factory=list)
+    promotions_restored: list[str] = field(default_factory=list)
 
 
 def catalog_diff(*, catalog: CatalogFile) -> CatalogDiff:
@@ -260,7 +265,29 @@ def catalog_diff(*, catalog: CatalogFile) -> CatalogDiff:
                 changed[product.sku] = differences
             else:
                 unchanged += 1
-    return CatalogDiff(new=new, changed=changed, unchanged=unchanged)
+    diff = CatalogDiff(new=new, changed=changed, unchanged=unchanged)
+    _promotions_diff(catalog, diff)
+    return diff
+
+
+def _promotions_diff(catalog: CatalogFile, diff: CatalogDiff) -> None:
+    held = dict(Promotion.objects.values_list("code", "definition"))
+    for promotion in catalog.promotions:
+        now = promotion.model_dump(mode="json", exclude_none=True)
+        was = held.get(promotion.code)
+        if was is None:
+            diff.promotions_new.append(promotion.code)
+            continue
+        active, was_active = now.get("active", True), was.get("active", True)
+        if was_active and not active:
+            diff.promotions_withdrawn.append(promotion.code)
+        elif active and not was_active:
+            diff.promotions_restored.append(promotion.code)
+        differences = [f"{key}: {was.get(key, '—')} → {now.get(key, '—')}"
+                       for key in sorted((set(now) | set(was)) - {"active"})
+                       if now.get(key) != was.get(key)]  # fmt: skip
+        if differences:
+            diff.promotions_changed[promotion.code] = differences
 
 
 def catalog_export() -> dict[str, Any]:

@@ -38,11 +38,14 @@ def product_wire(product: Product, prices: list[dict[str, Any]]) -> dict[str, An
 
 
 def promotions_wire(*, now: datetime) -> list[dict[str, Any]]:
-    """The promotions not yet over, their groups resolved into SKUs and categories."""
+    """The promotions not yet over nor withdrawn, their groups resolved into SKUs and
+    categories."""
     groups = {g.code: g for g in ProductGroup.objects.all()}
     wire = []
     for promotion in Promotion.objects.filter(ends__gt=now).order_by("code"):
         definition = dict(promotion.definition)
+        if definition.pop("active", True) is False:  # withdrawn: published no more
+            continue
         skus, categories = set(definition.get("skus", [])), set(definition.get("categories", []))
         pending, seen = list(definition.pop("groups", [])), set()
         while pending:

@@ -364,3 +364,38 @@ def test_a_version_that_changes_most_of_the_catalogue_is_pulled_whole(
     import_catalog(catalog_document(), "--publish")
     import_catalog(changed_catalogue(), "--publish")
     assert hq.get("config?since=1").json()["delta_from"] is None
+
+
+def test_a_withdrawn_promotion_is_shown_by_a_dry_run_and_published_no_more(
+    hq: StoreClient, import_catalog: Import, write_json: Any
+) -> None:
+    water_10 = {"code": "WATER-10", "name": "Water 10 % off", "kind": "percent_off",
+                "skus": ["100001"], "percent": "10", "starts": "2026-01-01T00:00:00+00:00",
+                "ends": "2099-01-01T00:00:00+00:00"}  # fmt: skip
+    document = catalog_document()
+    document["promotions"] = [water_10]
+    import_catalog(document)
+    publish()
+    assert [p["code"] for p in manifest(hq)["promotions"]] == ["WATER-10"]
+    assert "active" not in manifest(hq)["promotions"][0]  # not a field of the store's contract
+
+    # A file that withdraws it (its window untouched) and brings a new one, tried first
+    document["promotions"] = [
+        {**water_10, "active": False},
+        {**water_10, "code": "WATER-20", "name": "Water 20 % off", "percent": "20"},
+    ]
+    out = run_command("import_catalog", str(write_json(document)), dry_run=True).stdout
+    assert "promotions: 1 new, 0 changed, 1 withdrawn, 0 brought back" in out
+    assert "withdrawn WATER-10 (published no more)" in out
+    assert "new promotion WATER-20" in out
+    assert [p["code"] for p in manifest(hq)["promotions"]] == ["WATER-10"]  # nothing kept
+
+    import_catalog(document)
+    publish()
+    assert [p["code"] for p in manifest(hq)["promotions"]] == ["WATER-20"]
+
+    # Brought back with a new percentage: the dry run says both.
+    document["promotions"] = [{**water_10, "percent": "15"}]
+    out = run_command("import_catalog", str(write_json(document)), dry_run=True).stdout
+    assert "promotions: 0 new, 1 changed, 0 withdrawn, 1 brought back" in out
+    assert "WATER-10: percent: 10 → 15" in out

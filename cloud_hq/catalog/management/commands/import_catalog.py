@@ -69,6 +69,24 @@ class Command(BaseCommand):
         hidden = max(len(diff.new) - SHOWN, 0) + max(len(diff.changed) - SHOWN, 0)
         if hidden:
             self.stdout.write(f"  … and {hidden} more")
+        self.stdout.write(
+            f"promotions: {len(diff.promotions_new)} new, {len(diff.promotions_changed)} "
+            f"changed, {len(diff.promotions_withdrawn)} withdrawn, "
+            f"{len(diff.promotions_restored)} brought back"
+        )
+        listed = [
+            *(f"  new promotion {code}" for code in diff.promotions_new),
+            *(f"  withdrawn {code} (published no more)" for code in diff.promotions_withdrawn),
+            *(f"  brought back {code}" for code in diff.promotions_restored),
+            *(
+                f"  {code}: " + "; ".join(changes)
+                for code, changes in diff.promotions_changed.items()
+            ),
+        ]
+        for text in listed[:SHOWN]:
+            self.stdout.write(text)
+        if len(listed) > SHOWN:
+            self.stdout.write(f"  … and {len(listed) - SHOWN} more")
 
 
 def _not_json(constant: str) -> None:
