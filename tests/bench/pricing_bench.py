@@ -81,8 +81,13 @@ def pricing_median_ms(*, runs: int = 300, dense: bool = False) -> float:
         sku = rng.choice(promoted) if dense or n % 10 < 3 else rng.choice(products)[0]
         category, price, tax = by_sku[sku]
         lines.append(LineInput(f"line{n}", sku, Decimal(rng.randint(1, 3)), price, tax, category))
+    return _median_ms(lines, book, warm_up=20, runs=runs)
+
+
+def _median_ms(lines: list[LineInput], book: PromotionBook, *, warm_up: int, runs: int) -> float:
+    """Median time to price `lines` with `book`, after `warm_up` pricings."""
     context = Context(at=datetime(2026, 11, 26, 10, tzinfo=UTC), member=True)
-    for _ in range(20):
+    for _ in range(warm_up):
         price_basket(lines, context=context, book=book)
     timings = []
     for _ in range(runs):
@@ -137,12 +142,4 @@ def contested_basket() -> tuple[list[LineInput], PromotionBook]:
 
 def contested_median_ms(*, runs: int = 50) -> float:
     lines, book = contested_basket()
-    context = Context(at=datetime(2026, 11, 26, 10, tzinfo=UTC), member=True)
-    for _ in range(3):
-        price_basket(lines, context=context, book=book)
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        price_basket(lines, context=context, book=book)
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    return _median_ms(lines, book, warm_up=3, runs=runs)
