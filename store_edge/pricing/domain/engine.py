@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain, permutations
 
 from store_edge.pricing.domain.money import CENT, HUNDRED, ZERO, line_amount, round_money
 from store_edge.pricing.domain.promotions import (
@@ -20,7 +19,7 @@ from store_edge.pricing.domain.promotions import (
 )
 from store_edge.pricing.domain.tax import TaxLine, TaxRule, tax_for_class
 
-EXACT_SEARCH_LIMIT = 4  # competing promotions tried in every order; beyond, greedy orders
+EXACT_SEARCH_LIMIT = 10  # competing promotions searched in every sequence; beyond, greedy
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +223,9 @@ class _Grant:
     # each saving (an index into `reasons`, which then has one reason per group).
     groups: tuple[int, ...] = ()
     reasons: tuple[str, ...] = ()
+    # Units a group uses without a saving (the ones bought in "buy 2, get 1 free"): a
+    # promotion that does not stack holds them too, so that they earn no second reward.
+    holds: tuple[int, ...] = ()
 
 
 def _item_promotions(  # noqa: C901 - the search over competing promotions, read as one piece
@@ -317,7 +319,7 @@ def _conflict_groups(
     return sorted(groups.values(), key=lambda g: min(p.code for p in g))
 
 
-def _best_order(  # noqa: C901 - exact and greedy orders side by side, read as one piece
+def _best_order(
     promotions: list[Promotion],
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
@@ -327,73 +329,164 @@ def _best_order(  # noqa: C901 - exact and greedy orders side by side, read as o
 ) -> list[_Grant]:
     """Choose which competing promotions apply, in which order, for the lowest total.
 
-    Up to EXACT_SEARCH_LIMIT competing promotions are tried in every order on copies of
-    the units concerned, with the stacking promotions that reach those units on top, and
-    compared on what the customer finally pays; where a stacking group promotion is on
-    top, leaving a promotion out is tried too (it can cost the customer less). Beyond the
-    limit, promotions priced per unit (percent, amount, member price) become one step in
-    which each line takes the best of them, and two greedy orders of the steps are
-    compared.
+    Up to EXACT_SEARCH_LIMIT competing promotions, every sequence of them is priced (see
+    `_search`), so the lowest total found is the lowest of a set of choices that only grows
+    when a promotion is added: adding one never raises the total. Beyond the limit,
+    promotions priced per unit (percent, amount, member price) become one step in which
+    each line takes the best of them, and two greedy orders of the steps are compared.
     """
     by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
     per_unit = [p for p in by_priority if p.kind not in GROUP_KINDS]
-    steps: list[Promotion | None] = [p for p in by_priority if p.kind in GROUP_KINDS]
-    if per_unit:
-        steps.append(None)  # the per-unit step: each line takes its best
-    # Few enough promotions are also tried one by one, each in every place.
-    singly = len(by_priority) <= EXACT_SEARCH_LIMIT and len(per_unit) > 1
     concerned_set = {i for p in by_priority for i in targeted[p.code]}
-    on_top_promotions = [p for p in stacking if not concerned_set.isdisjoint(targeted[p.code])]
+    on_top = [p for p in stacking if not concerned_set.isdisjoint(targeted[p.code])]
     # Stacking promotions priced per unit lower each unit's price the more, the less is
     # left of it: then more savings below them never cost more, and one step needs no
     # search. A stacking group promotion on top can turn that around.
-    group_on_top = any(p.kind in GROUP_KINDS for p in on_top_promotions)
-    if not group_on_top and not any(p.kind in GROUP_KINDS for p in by_priority):
+    group_on_top = any(p.kind in GROUP_KINDS for p in on_top)
+    groups = [p for p in by_priority if p.kind in GROUP_KINDS]
+    if not group_on_top and len(groups) <= 1:
         # Promotions priced per unit do not interact across lines: each line taking its
-        # best one is the best for the basket (and lowers every class total the most).
-        return _best_per_line(per_unit, units, targeted)
-    if len(steps) == 1 and not group_on_top:  # one step changes nothing it reads
-        step = steps[0]
-        if step is None:
+        # best one is the best for the basket (and lowers every class total the most). A
+        # group promotion alone goes first, if per-unit ones do not keep units from it
+        # (then the search below decides).
+        if not groups:
             return _best_per_line(per_unit, units, targeted)
-        return [_apply(step, units, targeted[step.code])]
-    for promotion in on_top_promotions:  # stacking groups reach units beyond these
+        if not per_unit:
+            return [_apply(groups[0], units, targeted[groups[0].code])]
+    for promotion in on_top:  # stacking groups reach units beyond these
         concerned_set.update(targeted[promotion.code])
     concerned = sorted(concerned_set)
     fixed = dict(totals)
     for i in concerned:
         fixed[units[i].tax] -= units[i].left
-    orders: Iterable[tuple[Promotion | None, ...]]
-    if len(steps) > EXACT_SEARCH_LIMIT:
-        alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
-        greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
-        orders = [tuple(steps), tuple(greedy)]
-    else:
-        families: list[list[Promotion | None]] = [steps]
-        if singly:
-            families.append(list(by_priority))
-        if group_on_top:  # fullest subsets first, in a fixed order: ties keep the first
-            orders = chain.from_iterable(
-                permutations(family, size)
-                for family in families
-                for size in range(len(family), -1, -1)
-            )
-        else:  # leaving a promotion out never helps here
-            orders = chain.from_iterable(permutations(family) for family in families)
+    if len(by_priority) <= EXACT_SEARCH_LIMIT:
+        return _search(by_priority, per_unit, units, targeted, on_top, concerned, fixed,
+                       outside, group_on_top=group_on_top)  # fmt: skip
+    steps: list[Promotion | None] = [*groups, None]  # None: each line takes its best
+    alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
+    greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
     best: list[_Grant] = []
     best_left: Decimal | None = None
-    for order in orders:
+    for order in (tuple(steps), tuple(greedy)):
         trial = list(units)
         for i in concerned:
             trial[i] = units[i].copy()
         grants = _run_steps(order, per_unit, trial, targeted)
         # The stacking promotions on top, decided as they finally will be
-        for grant in _stacking_grants(trial, targeted, on_top_promotions, outside):
+        for grant in _stacking_grants(trial, targeted, on_top, outside):
             _take(grant, trial, exclusive=False)
         left = _to_pay([trial[i] for i in concerned], fixed)
         if best_left is None or left < best_left:
             best, best_left = grants, left
     return best
+
+
+def _search(  # noqa: PLR0913, C901 - the search's whole state, read as one piece
+    promotions: list[Promotion],
+    per_unit: list[Promotion],
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    on_top: Sequence[Promotion],
+    concerned: list[int],
+    fixed: Mapping[TaxRule, Decimal],
+    outside: Mapping[TaxRule, Decimal],
+    *,
+    group_on_top: bool,
+) -> list[_Grant]:
+    """The lowest total over every subset of these promotions applied in each of two
+    orders (by priority, and by what each saves on the basket alone), each promotion taking
+    what is still open to it, then every line taking its best per-unit promotion, with the
+    stacking promotions on top.
+
+    Neither order depends on which other promotions compete, so every choice priced with
+    a set of promotions is priced again with that set and one more: adding a promotion
+    never raises what the search finds. Subsets that leave the units in the same state are
+    explored once; on equal totals the first found (the fullest, by priority) stays.
+    """
+    if group_on_top:  # leaving a per-unit promotion out can then cost the customer less
+        steps = promotions
+    else:  # a per-unit promotion goes early only to keep a unit from a group promotion
+        reach = {i for p in promotions if p.kind in GROUP_KINDS for i in targeted[p.code]}
+        steps = [p for p in promotions
+                 if p.kind in GROUP_KINDS or not reach.isdisjoint(targeted[p.code])]  # fmt: skip
+    alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in steps}
+    orders = [steps, sorted(steps, key=lambda p: -alone[p.code])]  # stable: ties by priority
+    if orders[1] == orders[0]:
+        orders.pop()
+    # Each choice ends with every line taking its best per-unit promotion; with a stacking
+    # group on top, also without that step.
+    endings: tuple[Sequence[Promotion], ...] = (per_unit, []) if group_on_top else (per_unit,)
+    best: list[_Grant] = []
+    best_left: Decimal | None = None
+    # A state is what the promotions took so far: each unit is taken once at most, so the
+    # set of (unit, saving) names it whatever the order.
+    State = frozenset[tuple[int, Decimal]]
+    priced: set[State] = set()
+    start = list(units)
+    for i in concerned:
+        start[i] = units[i].copy()
+    for order in orders:
+        seen: set[tuple[int, State]] = set()
+        pending: list[tuple[int, list[_Unit], list[_Grant], State]]
+        pending = [(0, start, [], frozenset())]
+        while pending:
+            index, trial, grants, state = pending.pop()
+            if (index, state) in seen:
+                continue
+            seen.add((index, state))
+            if index == len(order):
+                if state not in priced:
+                    priced.add(state)
+                    for ending in endings:
+                        done, left = _finish(
+                            trial, grants, ending, targeted, on_top, concerned, fixed, outside
+                        )
+                        if best_left is None or left < best_left:
+                            best, best_left = done, left
+                continue
+            promotion = order[index]
+            pending.append((index + 1, trial, grants, state))  # without it
+            grant = _apply(promotion, trial, targeted[promotion.code])
+            if grant.savings or grant.holds:  # with it, explored first
+                after = list(trial)
+                changes = [*grant.savings, *((i, ZERO) for i in grant.holds)]
+                for i, _ in changes:
+                    after[i] = trial[i].copy()
+                _take(grant, after, exclusive=True)
+                pending.append((index + 1, after, [*grants, grant], state | frozenset(changes)))
+    return best
+
+
+def _finish(  # noqa: PLR0913 - the search's whole state, passed once
+    trial: list[_Unit],
+    grants: list[_Grant],
+    per_unit: Sequence[Promotion],
+    targeted: Mapping[str, list[int]],
+    on_top: Sequence[Promotion],
+    concerned: list[int],
+    fixed: Mapping[TaxRule, Decimal],
+    outside: Mapping[TaxRule, Decimal],
+) -> tuple[list[_Grant], Decimal]:
+    """Finish a choice of the search: each line takes its best per-unit promotion, the
+    stacking promotions go on top; what the customer pays for the concerned units then."""
+    last = _best_per_line(per_unit, trial, targeted) if per_unit else []
+    if not on_top:  # nothing more reads the units: sum what is left without copying them
+        left = {rule: [amount] for rule, amount in fixed.items()}
+        for i in concerned:
+            unit = trial[i]
+            left.setdefault(unit.tax, []).append(unit.left)
+        for grant in last:
+            for i, saving in grant.savings:
+                left[trial[i].tax].append(-saving)
+        return grants + last, _to_pay((), {rule: sum(a, ZERO) for rule, a in left.items()})
+    final = list(trial)
+    for i in concerned:
+        final[i] = trial[i].copy()
+    for grant in last:
+        _take(grant, final, exclusive=True)
+    for grant in _stacking_grants(final, targeted, on_top, outside):
+        _take(grant, final, exclusive=False)
+    return grants + last, _to_pay([final[i] for i in concerned], fixed)
 
 
 def _run_steps(
@@ -552,6 +645,9 @@ def _take(grant: _Grant, units: list[_Unit], *, exclusive: bool) -> None:
     for index, saving in grant.savings:
         units[index].left -= saving
         units[index].taken = units[index].taken or exclusive
+    if exclusive:
+        for index in grant.holds:
+            units[index].taken = True
 
 
 def _apply(  # noqa: C901 - one branch per promotion kind
@@ -567,6 +663,7 @@ def _apply(  # noqa: C901 - one branch per promotion kind
     reason = promotion.name
     group_reasons: list[str] = []  # one per group formed, for a promotion that forms groups
     in_group: list[int] = []  # the group of each saving
+    holds: list[int] = []
     if kind is Kind.PERCENT_OFF and promotion.percent is not None:
         pct = promotion.percent
         for unit_indexes in _by_line(open_units, units):
@@ -613,9 +710,15 @@ def _apply(  # noqa: C901 - one branch per promotion kind
         for start in range(0, len(open_units) - size + 1, size):
             group = open_units[start : start + size]  # most expensive first
             rewarded = group[promotion.quantity :]  # the cheapest are rewarded
-            for i in rewarded:
-                savings.append((i, round_money(units[i].left * promotion.get_percent / HUNDRED)))
+            rewards = [round_money(units[i].left * promotion.get_percent / HUNDRED)
+                       for i in rewarded]  # fmt: skip
+            if not any(rewards):
+                continue
+            for i, reward_saving in zip(rewarded, rewards, strict=True):
+                savings.append((i, reward_saving))
                 in_group.append(len(group_reasons))
+            holds += group[: promotion.quantity]
+            holds += [i for i, r in zip(rewarded, rewards, strict=True) if not r]
             group_reasons.append(f"{offer}: " + " + ".join(str(units[i].left) for i in rewarded)
                                  + f" {reward}")  # fmt: skip
         reason = f"{promotion.name}: {offer}"
@@ -627,9 +730,10 @@ def _apply(  # noqa: C901 - one branch per promotion kind
         )
         kept = [(saving, g) for saving, g in zip(savings, in_group, strict=True) if saving[1] > 0]
         return _Grant(promotion, tuple(s for s, _ in kept), reason,
-                      tuple(g for _, g in kept), reasons)  # fmt: skip
+                      tuple(g for _, g in kept), reasons, tuple(holds))  # fmt: skip
     # A unit a promotion gives nothing stays free for another one.
-    return _Grant(promotion, tuple((i, saving) for i, saving in savings if saving > 0), reason)
+    return _Grant(promotion, tuple((i, saving) for i, saving in savings if saving > 0), reason,
+                  holds=tuple(holds))  # fmt: skip
 
 
 def _by_line(indexes: list[int], units: list[_Unit]) -> list[list[int]]:

@@ -267,6 +267,37 @@ def test_the_split_of_units_between_competitors_is_optimal() -> None:
     assert savings(basket) == {"pair": Decimal("0.98"), "juice-half": Decimal("2.29")}
 
 
+def test_a_fifth_competing_promotion_does_not_raise_the_total() -> None:
+    # Found by the property test: with five promotions competing, comparing only two
+    # orders priced this basket at 0.04 with four promotions and at 0.51 with the extra
+    # 1 %. Every subset of the promotions in both orders
+    # is now priced: the apples at their member price and the chips paired, with or without.
+    basket = [line("apple", n=n, unit_price="0.50") for n in range(3)]
+    basket += [line("chips", n=n, unit_price="0.50") for n in range(2)]
+    four = [
+        promo("p0", Kind.PERCENT_OFF, skus={"apple"}, percent=1),
+        promo("p1", Kind.PERCENT_OFF, skus={"apple"}, percent=1),
+        promo("p2", Kind.MEMBER_PRICE, skus={"apple"}, price="0.01"),
+        promo("p3", Kind.MULTI_BUY, skus={"apple"}, categories={"snacks"}, quantity=2,
+              price="0.01"),
+    ]  # fmt: skip
+    extra = promo("extra", Kind.PERCENT_OFF, skus={"apple"}, categories={"snacks"}, percent=1)
+    assert priced(basket, *four).total == Decimal("0.04")
+    assert priced(basket, *four, extra).total == Decimal("0.04")
+
+
+def test_the_pieces_bought_to_earn_a_free_one_earn_nothing_else() -> None:
+    # Buy 1 get 1 free on chips and 2 for 3.00 on chips: the chips paid in full to get the
+    # free one are the deal's; they cannot also form a pair with other chips.
+    free = promo("b1g1", Kind.BUY_X_GET_Y, skus={"chips"}, quantity=1, get_quantity=1)
+    pair = promo("pair", Kind.MULTI_BUY, skus={"chips"}, quantity=2, price="3.00")
+    basket = priced([line("chips", "3")], free, pair)
+    # One paid, one free, the third in full (4.98); or a pair and the third (5.49). Not
+    # 3.00: the paid one and the third paired again, on top of the free one.
+    assert basket.total == Decimal("4.98")
+    assert sum(len(p.adjustments) for p in basket.lines) == 1
+
+
 def test_equal_savings_go_to_the_higher_priority() -> None:
     first = promo("a-first", Kind.AMOUNT_OFF, skus={"cola"}, amount="0.50", priority=1)
     second = promo("b-second", Kind.AMOUNT_OFF, skus={"cola"}, amount="0.50", priority=5)
