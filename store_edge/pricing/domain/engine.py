@@ -363,7 +363,7 @@ def _best_order(
         return _search(by_priority, per_unit, units, targeted, on_top, concerned, fixed,
                        outside, group_on_top=group_on_top)  # fmt: skip
     steps: list[Promotion | None] = [*groups, None]  # None: each line takes its best
-    alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in by_priority}
+    alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in groups}
     greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
     best: list[_Grant] = []
     best_left: Decimal | None = None
