@@ -90,7 +90,7 @@ class _Strict(BaseModel):
 
 class TaxClassIn(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
-    rate: AmountString = Field(ge=0, lt=1, max_digits=6, decimal_places=4)
+    rate: AmountString = Field(ge=0, lt=1, max_digits=8, decimal_places=6)
     inclusive: bool
 
 

@@ -1,6 +1,10 @@
 """The chain's master data: HQ is authoritative for all of it."""
 
+from decimal import Decimal
+
 from django.db import models
+
+FOUR_PLACES = Decimal("0.0001")
 
 
 class Unit(models.TextChoices):
@@ -10,14 +14,22 @@ class Unit(models.TextChoices):
 
 class TaxClass(models.Model):
     code = models.CharField(max_length=16, unique=True)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
     inclusive = models.BooleanField()
 
     class Meta:
         verbose_name_plural = "tax classes"
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.rate})"
+        return f"{self.code} ({self.rate_text})"
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as HQ publishes it: four decimal places where they hold it (as every
+        earlier version did, so a store that reads no more still takes it), else as many as
+        it has (0.08875)."""
+        short = self.rate.quantize(FOUR_PLACES)
+        return str(short) if short == self.rate else f"{self.rate.normalize():f}"
 
 
 class Category(models.Model):

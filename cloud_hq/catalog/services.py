@@ -313,7 +313,7 @@ def catalog_export() -> dict[str, Any]:
                       "store": book.store, "prices": prices})  # fmt: skip
     return {
         "tax_classes": [
-            {"code": t.code, "rate": str(t.rate), "inclusive": t.inclusive}
+            {"code": t.code, "rate": t.rate_text, "inclusive": t.inclusive}
             for t in TaxClass.objects.order_by("code")
         ],  # fmt: skip
         "products": products,

@@ -180,7 +180,7 @@ class TenderDoc(Exact):
 
 class TaxDoc(Exact):
     tax_class: str = Field(max_length=16)
-    rate: Decimal = Field(max_digits=6, decimal_places=4)
+    rate: Decimal = Field(max_digits=8, decimal_places=6)
     inclusive: bool
     net: Decimal = Field(max_digits=12, decimal_places=2)
     tax: Decimal = Field(max_digits=12, decimal_places=2)

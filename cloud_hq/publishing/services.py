@@ -99,7 +99,7 @@ def _publish() -> ConfigVersion:
         list(ConfigVersion.objects.select_for_update().order_by("-version")[:1])
         version = (ConfigVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         taxes = [
-            {"code": t.code, "rate": str(t.rate), "inclusive": t.inclusive}
+            {"code": t.code, "rate": t.rate_text, "inclusive": t.inclusive}
             for t in TaxClass.objects.order_by("code")
         ]
         now = timezone.now()

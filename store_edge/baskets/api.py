@@ -36,14 +36,33 @@ class BasketLineOut(Schema):
     adjustments: list[AdjustmentOut]
 
 
+class BasketTaxOut(Schema):
+    """One tax class of the basket, as the receipt will show it: the tax is worked out once
+    per class on the lines' amounts after adjustments, rounded half up to the cent."""
+
+    tax_class: str
+    rate: Decimal = Field(description="a fraction, e.g. 0.19 or 0.08875 (8.875 %)")
+    inclusive: bool = Field(
+        description="true: the lines' amounts include the tax (VAT), gross is their sum; "
+        "false: the tax comes on top (sales tax), net is their sum and gross adds the tax"
+    )
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
 class BasketOut(Schema):
     id: uuid.UUID
     status: str
     lines: list[BasketLineOut]
-    subtotal: Decimal
+    subtotal: Decimal = Field(description="the lines' amounts before adjustments")
     discount_total: Decimal
-    tax_total: Decimal
-    total: Decimal
+    taxes: list[BasketTaxOut]
+    tax_total: Decimal = Field(description="the tax of every class, included or on top")
+    total: Decimal = Field(
+        description="what the customer pays, exact: subtotal - discount_total + the tax of "
+        "the classes whose tax comes on top"
+    )
     cash_total: Decimal = Field(description="the total when paid in cash (cash rounding)")
     amount_paid: Decimal
     amount_due: Decimal = Field(

@@ -49,7 +49,7 @@ class BasketLine(models.Model):
     weight_kg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
-    tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    tax_rate = models.DecimalField(max_digits=8, decimal_places=6)
     tax_inclusive = models.BooleanField()
     category = models.CharField(max_length=64, blank=True)
     embedded_price = models.DecimalField(

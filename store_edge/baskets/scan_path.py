@@ -20,7 +20,7 @@ from store_edge.baskets.scan_rules import GRAM
 from store_edge.sqlite_values import decimal_of
 
 CENT = Decimal("0.01")
-RATE = Decimal("0.0001")
+RATE = Decimal("0.000001")
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,17 @@ def basket_detail(
         ],
         "subtotal": str(priced.subtotal),
         "discount_total": str(priced.discount_total),
+        "taxes": [
+            {
+                "tax_class": t.code,
+                "rate": f"{t.rate.normalize():f}",
+                "inclusive": t.inclusive,
+                "net": str(t.net),
+                "tax": str(t.tax),
+                "gross": str(t.gross),
+            }
+            for t in priced.taxes
+        ],  # fmt: skip
         "tax_total": str(priced.tax_total),
         "total": str(priced.total),
         "cash_total": str(cash_total),

@@ -10,7 +10,7 @@ class Unit(models.TextChoices):
 
 class TaxClass(models.Model):
     code = models.CharField(max_length=16, unique=True)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
     inclusive = models.BooleanField()
 
     class Meta:

@@ -97,7 +97,7 @@ def _product_row(stamp: tuple[int, str], kind: str, value: str) -> ProductRow | 
         price=decimal_of(row[2], Decimal("0.01")),
         unit=row[3],
         tax_class=row[4],
-        tax_rate=decimal_of(row[5], Decimal("0.0001")),
+        tax_rate=decimal_of(row[5], Decimal("0.000001")),
         tax_inclusive=bool(row[6]),
         category=row[7],
         prices=tuple(

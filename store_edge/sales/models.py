@@ -88,7 +88,7 @@ class SaleTender(models.Model):
 class SaleTax(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="taxes")
     tax_class = models.CharField(max_length=16)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
     inclusive = models.BooleanField()
     net = models.DecimalField(max_digits=12, decimal_places=2)
     tax = models.DecimalField(max_digits=12, decimal_places=2)

@@ -16,7 +16,7 @@ class _Strict(BaseModel):
 
 class TaxClassWire(_Strict):
     code: str = Field(min_length=1, max_length=16)
-    rate: Decimal = Field(ge=0, lt=1, max_digits=6, decimal_places=4)
+    rate: Decimal = Field(ge=0, lt=1, max_digits=8, decimal_places=6)
     inclusive: bool
 
 

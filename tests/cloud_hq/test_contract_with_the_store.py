@@ -3,6 +3,7 @@ wire models accept (loaded from the store's code by path: the two projects share
 
 import importlib.util
 import sys
+from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
@@ -65,3 +66,18 @@ def test_ledger_pages_are_what_the_store_reads(
         answer = hq.get(query)
         assert answer.status_code == 200
         store_contract.LedgerPageWire.model_validate(answer.json())
+
+
+def test_a_five_decimal_tax_rate_reaches_the_store_exactly(
+    hq: StoreClient, import_catalog: Import, store_contract: ModuleType
+) -> None:
+    document = catalog_document()
+    document["tax_classes"].append({"code": "NY", "rate": "0.08875", "inclusive": False})
+    import_catalog(document, "--publish")
+    published = hq.get("config").json()
+    # four places where they hold the rate, as before: a store that reads no more takes them
+    assert {t["code"]: t["rate"] for t in published["tax_classes"]} == {
+        "NY": "0.08875", "RED": "0.0700", "STD": "0.1900"}  # fmt: skip
+    manifest = store_contract.ConfigManifestWire.model_validate(published)
+    ny = next(t for t in manifest.tax_classes if t.code == "NY")
+    assert (ny.rate, ny.inclusive) == (Decimal("0.08875"), False)

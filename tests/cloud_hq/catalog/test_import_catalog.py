@@ -187,6 +187,10 @@ def _tax_rate_as_json_number(document: dict[str, Any]) -> None:
     document["tax_classes"][1]["rate"] = 0.07
 
 
+def _tax_rate_with_seven_decimals(document: dict[str, Any]) -> None:
+    document["tax_classes"][1]["rate"] = "0.0887501"
+
+
 def _unknown_unit(document: dict[str, Any]) -> None:
     document["products"][0]["unit"] = "litre"
 
@@ -260,6 +264,7 @@ def _same_gtin_twice_on_one_product(document: dict[str, Any]) -> None:
         (_price_as_json_number, "products[0].price", "amounts are strings"),
         (_price_with_three_decimals, "products[1].price", "2 decimal places"),
         (_tax_rate_as_json_number, "tax_classes[1].rate", "amounts are strings"),
+        (_tax_rate_with_seven_decimals, "tax_classes[1].rate", "6 decimal places"),
         (_unknown_unit, "products[0].unit", "'each' or 'kg'"),
         (_five_digit_plu_without_prefix, "products[2].plu", "is not a PLU"),
         (_duplicate_sku, "products[2].sku", "listed twice"),
@@ -469,3 +474,14 @@ def test_an_export_imports_back_to_the_same_master_data(
 def test_export_to_an_unwritable_place_is_refused(db: None, tmp_path: Path) -> None:
     refusal = refused_command("export_catalog", out=tmp_path / "missing" / "x.json")
     assert "No such file or directory" in refusal.message
+
+
+def test_a_sales_tax_rate_of_five_decimals_is_kept_exactly(import_catalog: Import) -> None:
+    # New York City's 8.875 %, added on top of prices
+    document = catalog_document()
+    document["tax_classes"].append({"code": "NY", "rate": "0.08875", "inclusive": False})
+    document["products"][0]["tax_class"] = "NY"
+    import_catalog(document)
+    ny = TaxClass.objects.get(code="NY")
+    assert (ny.rate, ny.inclusive) == (Decimal("0.08875"), False)
+    assert Product.objects.get(sku="100001").tax_class == ny

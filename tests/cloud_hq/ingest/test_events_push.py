@@ -518,3 +518,24 @@ def test_nul_character_in_an_entry_never_causes_a_server_error(
     assert holdings(store.store_id)["high_water_mark"] == 2
     assert "control characters" in answer.json()["quarantined"][0]["reason"]
     assert "\x00" not in str(LedgerEntry.objects.values_list("payload", flat=True))
+
+
+def test_a_sale_taxed_on_top_at_five_decimals_is_kept_exactly(
+    hq: StoreClient, store: StoreCredentials, till: Till
+) -> None:
+    # 3 water at 0.79 under New York City's 8.875 % on top: net 2.37, tax 0.21, paid 2.58
+    entries = till.sale((WATER, "3", "0.79"))
+    document = entries[0]["payload"]
+    document["taxes"] = [{"tax_class": "NY", "rate": "0.08875", "inclusive": False,
+                          "net": "2.37", "tax": "0.21", "gross": "2.58"}]  # fmt: skip
+    document.update(tax_total="0.21", total="2.58", amount_paid="3.00", change="0.42")
+    for line in document["lines"]:
+        line["tax_class"] = "NY"
+    assert pushed(hq, entries)["quarantined"] == []
+    sale = Sale.objects.get(store_id=store.store_id)
+    assert (sale.subtotal, sale.tax_total, sale.total) == (
+        Decimal("2.37"), Decimal("0.21"), Decimal("2.58"))  # fmt: skip
+    assert list(SaleTax.objects.filter(sale=sale).values_list(
+        "tax_class", "rate", "inclusive", "net", "tax", "gross")) == [
+        ("NY", Decimal("0.08875"), False, Decimal("2.37"), Decimal("0.21"), Decimal("2.58"))
+    ]  # fmt: skip
