@@ -233,6 +233,23 @@ def test_five_wrong_pins_lock_a_cashier_out_and_the_lock_screen_holds(day: Day) 
     assert cashier.lines() == []
 
 
+def test_the_lane_locks_even_when_the_store_box_does_not_answer(day: Day) -> None:
+    cashier = day.signed_in()
+    page = cashier.page
+    page.route("**/pos/lock", lambda route: route.abort())
+    page.route("**/pos/unlock", lambda route: route.abort())
+    page.keyboard.press("F12")
+    expect(page.locator("#lock-screen")).to_be_visible()
+    page.fill("#unlock-pin", "1234")
+    page.click("#unlock button[type=submit]")
+    expect(page.locator("#unlock-error")).to_contain_text("not answering")
+    expect(page.locator("#lock-screen")).to_be_visible()  # no PIN checked, no way in
+    page.unroute("**/pos/unlock")
+    page.fill("#unlock-pin", "1234")
+    page.click("#unlock button[type=submit]")
+    expect(page.locator("#lock-screen")).to_be_hidden()
+
+
 def test_hq_away_shows_the_offline_banner_and_the_sale_still_completes(day: Day) -> None:
     day.system.services["hq"].stop()
     lane = day.signed_in()

@@ -7,9 +7,12 @@ import { state } from "./state.js";
 
 const IDLE_MS = 5 * 60 * 1000;
 
+// The screen is covered at once, whether or not the store box answers: a lane left alone
+// never shows its basket. The box is told so that a reload stays locked.
 export async function lock() {
-  const response = await postForm(app.dataset.lockUrl);
-  if (response.ok) showLock(true);
+  showLock(true);
+  const response = await postForm(app.dataset.lockUrl).catch(() => null);
+  if (response?.status === 401) window.location.reload();
 }
 
 export function showLock(locked) {
@@ -29,7 +32,12 @@ export function listenForUnlock(unlocked) {
   $("unlock").addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = new URLSearchParams({ pin: $("unlock-pin").value });
-    const response = await postForm(app.dataset.unlockUrl, body);
+    const response = await postForm(app.dataset.unlockUrl, body).catch(() => null);
+    if (response === null) {
+      $("unlock-error").textContent = "The store box is not answering: try again";
+      $("unlock-pin").value = "";
+      return;
+    }
     const data = await response.json().catch(() => ({ detail: "Try again" }));
     if (response.ok) {
       $("unlock-error").textContent = "";
