@@ -175,4 +175,4 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 
 # Sync protocol versions HQ serves (the store sends X-Edge-Protocol): this release's and the
 # one before, so stores can be upgraded after HQ, one region at a time.
-SUPPORTED_PROTOCOLS = (1,)
+SUPPORTED_PROTOCOLS = (1, 2)

@@ -26,6 +26,16 @@ class StoreProfileOut(Schema):
     currency: str
     region: str
     cash_rounding: str | None
+    country: str | None = Field(
+        default=None,
+        description="sync protocol 2 on: ISO 3166 code, lower case, the layouts of the store's "
+        "price and weight labels; empty: not set at HQ (the store keeps its own setting)",
+    )
+    time_zone: str | None = Field(
+        default=None,
+        description="sync protocol 2 on: IANA zone in which the store reads happy hours, "
+        "weekdays and local promotion windows; empty: not set at HQ",
+    )
 
 
 class StoreOut(Schema):
@@ -98,7 +108,9 @@ class PageQuery(Schema):
     since: int | None = Field(default=None, ge=1, description="pages of the delta since this")
 
 
-@router.get("/stores/{store_id}/config", response={200: ManifestOut, 404: DetailOut})
+@router.get(
+    "/stores/{store_id}/config", response={200: ManifestOut, 404: DetailOut}, exclude_unset=True
+)
 def config_get(
     request: HttpRequest, response: HttpResponse, store_id: str, query: Query[ConfigQuery]
 ) -> Any:
@@ -107,12 +119,13 @@ def config_get(
         return Status(404, {"detail": "no config has been published yet"})
     store = request_store(request)
     Store.objects.filter(code=store.code).update(config_checked_at=timezone.now())
-    etag = selectors.config_etag(config=config, store=store)
+    protocol = getattr(request, "edge_protocol", 1)
+    etag = selectors.config_etag(config=config, store=store, protocol=protocol)
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
     response["ETag"] = etag
     plan = selectors.delta_plan(config=config, since=query.since)
-    return selectors.config_manifest(config=config, store=store, plan=plan)
+    return selectors.config_manifest(config=config, store=store, plan=plan, protocol=protocol)
 
 
 @router.get("/stores/{store_id}/config/{version}/products", response={200: PageOut, 404: DetailOut})

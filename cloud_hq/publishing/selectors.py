@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -53,8 +55,22 @@ def delta_plan(*, config: ConfigVersion, since: int | None) -> DeltaPlan | None:
     return DeltaPlan(since, [changed[sku] for sku in sorted(changed)], sorted(removed))
 
 
+def store_profile(*, store: Store, protocol: int) -> dict[str, Any]:
+    """The store as HQ publishes it to itself; its country and time zone from protocol 2 on
+    (a store of protocol 1 refuses fields it does not know)."""
+    profile = {
+        "name": store.name,
+        "currency": store.currency,
+        "region": store.region,
+        "cash_rounding": None if store.cash_rounding is None else str(store.cash_rounding),
+    }
+    if protocol >= 2:
+        profile |= {"country": store.country, "time_zone": store.time_zone}
+    return profile
+
+
 def config_manifest(
-    *, config: ConfigVersion, store: Store, plan: DeltaPlan | None = None
+    *, config: ConfigVersion, store: Store, plan: DeltaPlan | None = None, protocol: int = 1
 ) -> dict[str, Any]:
     pages = config.product_pages
     total = config.products_total
@@ -64,12 +80,7 @@ def config_manifest(
     return {
         "version": config.version,
         "published_at": config.published_at,
-        "store": {
-            "name": store.name,
-            "currency": store.currency,
-            "region": store.region,
-            "cash_rounding": None if store.cash_rounding is None else str(store.cash_rounding),
-        },
+        "store": store_profile(store=store, protocol=protocol),
         "tax_classes": config.tax_classes,
         "promotions": config.promotions,
         "stores": [
@@ -85,9 +96,15 @@ def config_manifest(
     }
 
 
-def config_etag(*, config: ConfigVersion, store: Store) -> str:
-    """Changes with the version, a delivery announced to the store, or a new store."""
-    return f'"v{config.version}-d{deliveries_stamp(store=store)}-s{Store.objects.count()}"'
+def config_etag(*, config: ConfigVersion, store: Store, protocol: int = 1) -> str:
+    """Changes with the version, a delivery announced to the store, a new store, or a change
+    to the store's own profile (its time zone, its cash rounding)."""
+    profile = hashlib.sha256(
+        json.dumps(store_profile(store=store, protocol=protocol), sort_keys=True).encode()
+    ).hexdigest()[:8]
+    return (
+        f'"v{config.version}-d{deliveries_stamp(store=store)}-s{Store.objects.count()}-p{profile}"'
+    )
 
 
 def config_page(

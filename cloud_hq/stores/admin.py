@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from cloud_hq.stores.models import AnnouncedDelivery, Store, StoreHeartbeat, StoreKey
+from cloud_hq.stores.services import StoreRegistrationError, store_place_checked
+
+
+class StoreForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A store's country and time zone are checked as register_store checks them."""
+
+    class Meta:
+        model = Store
+        fields = ("code", "name", "currency", "region", "cash_rounding", "country", "time_zone")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["country"], data["time_zone"] = store_place_checked(
+                country=data.get("country", ""), time_zone=data.get("time_zone", "")
+            )
+        except StoreRegistrationError as error:
+            raise forms.ValidationError(str(error)) from error
+        return data
 
 
 class StoreKeyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -21,8 +43,9 @@ class StoreKeyInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("code", "name", "region", "currency", "created_at")
-    list_filter = ("region",)
+    list_display = ("code", "name", "region", "country", "time_zone", "currency", "created_at")
+    list_filter = ("region", "country")
+    form = StoreForm
     search_fields = ("code", "name")
     inlines = [StoreKeyInline]
 

@@ -63,6 +63,7 @@ class ProtocolMiddleware:
                  "supported": list(supported)},
                 status=426,
             )  # fmt: skip
+        request.edge_protocol = int(asked)  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Edge-Protocol"] = asked
         return response

@@ -15,6 +15,16 @@ class Store(models.Model):
         blank=True,
         help_text="cash totals are rounded to this (0.05 where coins below it are gone)",
     )
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 code (de, us): the layouts of its price and weight labels",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA zone (Europe/Berlin) its happy hours and local windows are read in",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     config_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="when the store last asked HQ for its config"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -29,8 +31,11 @@ def store_register(
     currency: str | None = None,
     region: str = "",
     cash_rounding: Decimal | None = None,
+    country: str = "",
+    time_zone: str = "",
 ) -> Store:
     """Register a store; its code is the next free S0001-style code unless given."""
+    country, time_zone = store_place_checked(country=country, time_zone=time_zone)
     if not re.fullmatch(r"[A-Za-z0-9_-]{0,32}", region):
         raise StoreRegistrationError("a region is up to 32 letters, digits, '-' or '_'")
     if cash_rounding is not None and cash_rounding not in CASH_INCREMENTS:
@@ -57,7 +62,27 @@ def store_register(
             currency=currency,
             region=region,
             cash_rounding=cash_rounding,
+            country=country,
+            time_zone=time_zone,
         )
+
+
+def store_place_checked(*, country: str, time_zone: str) -> tuple[str, str]:
+    """The store's country (ISO 3166 alpha-2, lower case) and IANA time zone, or why not."""
+    country = country.strip().lower()
+    if country and not re.fullmatch(r"[a-z]{2}", country):
+        raise StoreRegistrationError(f"{country[:16]!r} is not an ISO 3166 country code (de, us)")
+    time_zone = time_zone.strip()
+    if time_zone and time_zone not in _zones():
+        raise StoreRegistrationError(
+            f"{time_zone[:64]!r} is not an IANA time zone (Europe/Berlin, America/New_York)"
+        )
+    return country, time_zone
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def store_key_issue(*, store: Store) -> str:

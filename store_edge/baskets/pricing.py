@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from store_edge.baskets.models import TenderMethod
 from store_edge.baskets.scan_path import BasketState, LineRow
-from store_edge.catalog.selectors import cash_increment, config_stamp
+from store_edge.catalog.selectors import cash_increment, config_stamp, store_place
 from store_edge.pricing.book import promotion_book
 from store_edge.pricing.domain import (
     Adjustment,
@@ -34,17 +34,16 @@ def basket_price(
     """Price the lines of a basket with the engine, at `at` (now when not given), with the
     promotions of the config `stamp` (the one in force when not given)."""
 
+    stamp = stamp or config_stamp()
     context = Context(
         at=at or timezone.now(),
         store=settings.STORE_ID,
         member=bool(state and state.member_card),
         coupons=frozenset(state.coupons) if state else frozenset(),
-        zone=timezone.get_default_timezone(),  # the store's TIME_ZONE: its happy hours
+        zone=store_place(stamp).zone,  # HQ's zone for the store, else TIME_ZONE: happy hours
     )
     return price_basket(
-        [_line_input(line) for line in lines],
-        context=context,
-        book=promotion_book(stamp or config_stamp()),
+        [_line_input(line) for line in lines], context=context, book=promotion_book(stamp)
     )
 
 

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
@@ -26,7 +25,13 @@ from store_edge.baskets.pricing import amount_due, basket_price
 from store_edge.baskets.scan_path import basket_lines, basket_state, line_append
 from store_edge.baskets.scan_rules import GRAM, MAX_QUANTITY, refuse_expired, scanned_measure
 from store_edge.catalog.models import Unit
-from store_edge.catalog.selectors import ProductNotFound, ProductRow, product_for_code
+from store_edge.catalog.selectors import (
+    ProductNotFound,
+    ProductRow,
+    config_stamp,
+    product_for_code,
+    store_place,
+)
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.relay import lane_scale_weight
 from store_edge.raw_sqlite import raw_cursor, raw_edit
@@ -53,24 +58,33 @@ def card_tender_refused(*, terminal_reference: str, card_last4: str) -> str:
 
 
 @cache
-def barcode_rules() -> BarcodeRules:
-    """The store's rules for variable-measure codes (its country's GS1 layouts)."""
-    return BarcodeRules(rcn_region=settings.STORE_COUNTRY or None)
+def _barcode_rules(country: str) -> BarcodeRules:
+    return BarcodeRules(rcn_region=country or None)
 
 
-def product_for_scan(*, scanned: ScannedCode) -> tuple[tuple[int, str], ProductRow]:
+def barcode_rules(stamp: tuple[int, str] | None = None) -> BarcodeRules:
+    """The store's rules for variable-measure codes (its country's GS1 layouts) in the
+    config `stamp` (the one in force when not given)."""
+    return _barcode_rules(store_place(stamp or config_stamp()).country)
+
+
+def product_for_scan(
+    *, scanned: ScannedCode, stamp: tuple[int, str] | None = None
+) -> tuple[tuple[int, str], ProductRow]:
     """The config in force and the product a scanned code designates; for a label the store
     prints itself that designates none, the answer says what to check."""
+    stamp = stamp or config_stamp()
     try:
-        return product_for_code(scanned=scanned)
+        return product_for_code(scanned=scanned, stamp=stamp)
     except ProductNotFound as error:
         if scanned.kind is not CodeKind.GTIN or not is_store_label(scanned.value):
             raise
-        country = settings.STORE_COUNTRY
+        country = store_place(stamp).country
         if not country:
             hint = ("it is a price or weight label printed in store (prefix 02 or 20-29), and "
-                    "this store's country is not set: set STORE_COUNTRY (de, se, gb, …) so "
-                    "that its layout can be read")  # fmt: skip
+                    "this store's country is not set: set its country at HQ (register_store "
+                    "--country) or STORE_COUNTRY here (de, se, gb, …) so that its layout can "
+                    "be read")  # fmt: skip
         else:
             hint = (f"it is a label printed in store, read with {country.upper()}'s layout: "
                     "no product carries its item code (is it published by HQ?)")  # fmt: skip
@@ -131,10 +145,11 @@ def basket_add_item(
 
     Returns the config in force the product was taken from (its stamp).
     """
-    scanned = parse_code(code, rules=barcode_rules())
+    stamp = config_stamp()
+    scanned = parse_code(code, rules=barcode_rules(stamp))
     if scanned.expiry is not None:  # the store's date is read for a dated label only
-        refuse_expired(scanned, today=timezone.localdate())
-    stamp, product = product_for_scan(scanned=scanned)
+        refuse_expired(scanned, today=timezone.localdate(timezone=store_place(stamp).zone))
+    stamp, product = product_for_scan(scanned=scanned, stamp=stamp)
     measure = scanned_measure(
         scanned=scanned,
         name=product.name,

@@ -100,6 +100,12 @@ class ConfigState(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     region = models.CharField(max_length=32, blank=True)
     cash_rounding = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="published by HQ; empty: STORE_COUNTRY holds"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="published by HQ; empty: TIME_ZONE holds"
+    )
     etag = models.CharField(max_length=64, blank=True, help_text="HQ's ETag of what was pulled")
 
     class Meta:

@@ -6,10 +6,15 @@ process for the config in force: a new config (a new `applied_at`) is a new cach
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.utils import timezone
 
 from devices.barcodes import BarcodeError, ScannedCode, parse_code
 from store_edge.catalog.models import ConfigState, Product
@@ -18,6 +23,8 @@ from store_edge.raw_sqlite import raw_cursor
 from store_edge.sqlite_values import decimal_of
 
 LOOKUP_CACHE_SIZE = 20_000
+
+logger = logging.getLogger(__name__)
 
 
 class ProductNotFound(LookupError):
@@ -58,10 +65,39 @@ def cash_increment(stamp: tuple[int, str]) -> Decimal | None:
     return value or None
 
 
-def product_for_code(*, scanned: ScannedCode) -> tuple[tuple[int, str], ProductRow]:
-    """Return the config in force (its stamp) and the product a scanned code designates in
-    it."""
-    stamp = config_stamp()
+@dataclass(frozen=True, slots=True)
+class StorePlace:
+    """Where the store is, for its prices: the country of its label layouts and the zone of
+    its happy hours. HQ's published values win; the store's settings stand in for them."""
+
+    country: str  # ISO 3166, lower case; empty: not set anywhere
+    zone: tzinfo
+
+
+def store_place(stamp: tuple[int, str]) -> StorePlace:
+    """The store's place in the config `stamp`."""
+    country, zone_name = _published_place(stamp)
+    zone: tzinfo = timezone.get_default_timezone()
+    if zone_name:
+        try:
+            zone = ZoneInfo(zone_name)  # zoneinfo keeps each zone it has read
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("HQ's time zone %r is unknown here: %s holds", zone_name, zone)
+    return StorePlace(country=country or settings.STORE_COUNTRY, zone=zone)
+
+
+@lru_cache(maxsize=4)
+def _published_place(stamp: tuple[int, str]) -> tuple[str, str]:
+    row = ConfigState.objects.values_list("country", "time_zone").filter(id=1).first()
+    return row or ("", "")
+
+
+def product_for_code(
+    *, scanned: ScannedCode, stamp: tuple[int, str] | None = None
+) -> tuple[tuple[int, str], ProductRow]:
+    """Return the config in force (its stamp, read unless given) and the product a scanned
+    code designates in it."""
+    stamp = stamp or config_stamp()
     product = _product_row(stamp, scanned.kind, scanned.value)
     if product is None:
         raise ProductNotFound(f"No product with code {scanned.value.lstrip('0') or '0'}")

@@ -68,6 +68,8 @@ class ConfigSnapshot:
     promotions: tuple[dict[str, Any], ...] = ()  # as published (PromotionWire, JSON mode)
     region: str = ""
     cash_rounding: Decimal | None = None
+    country: str = ""  # empty: not set at HQ, the store's STORE_COUNTRY holds
+    time_zone: str = ""  # empty: not set at HQ, the store's TIME_ZONE holds
 
 
 def catalog_apply(
@@ -132,12 +134,36 @@ def catalog_apply(
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()
-        state.store_name = snapshot.store_name
-        state.currency = snapshot.currency
-        state.region = snapshot.region
-        state.cash_rounding = snapshot.cash_rounding
+        _profile_set(state, snapshot)
         state.save()
     logger.info("config v%s applied", snapshot.version)
+
+
+PROFILE_FIELDS = ("store_name", "currency", "region", "cash_rounding", "country", "time_zone")
+
+
+def _profile_set(state: ConfigState, snapshot: ConfigSnapshot) -> bool:
+    changed = False
+    for field in PROFILE_FIELDS:
+        value = getattr(snapshot, field)
+        if getattr(state, field) != value:
+            setattr(state, field, value)
+            changed = True
+    return changed
+
+
+def store_profile_apply(*, snapshot: ConfigSnapshot) -> bool:
+    """Take the store's own profile from HQ between config versions (HQ changed the store's
+    time zone or cash rounding, not the catalogue). A change is a new `applied_at`: every
+    cache of the config in force is keyed by it. Return whether anything changed."""
+    with transaction.atomic():
+        state, _ = ConfigState.objects.select_for_update().get_or_create(id=1)
+        if not _profile_set(state, snapshot):
+            return False
+        state.applied_at = timezone.now()
+        state.save()
+    logger.info("store profile from HQ applied to config v%s", state.version)
+    return True
 
 
 def _tax_classes_apply(classes: Iterable[TaxClassData]) -> dict[str, int]:

@@ -37,8 +37,9 @@ class HQRefused(Exception):
         self.data = data
 
 
-# The sync protocol this store speaks (HQ serves this one and the one before).
-PROTOCOL_VERSION = "1"
+# The sync protocol this store speaks (HQ serves this one and the one before). 2: the
+# store's profile carries its country and time zone.
+PROTOCOL_VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 
 class _Strict(BaseModel):
@@ -25,6 +26,19 @@ class StoreProfileWire(_Strict):
     currency: str = Field(min_length=3, max_length=3)
     region: str = Field(default="", max_length=32)
     cash_rounding: Decimal | None = Field(default=None, gt=0, le=1, decimal_places=2)
+    # From sync protocol 2: empty is "not set at HQ" (the store's own setting holds).
+    country: str = Field(default="", pattern=r"^([a-z]{2})?$")
+    time_zone: str = Field(default="", max_length=64)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not a time zone this store knows") from None
+        return value
 
 
 class PromotionWire(_Strict):

@@ -27,6 +27,7 @@ from store_edge.catalog.services import (
     TaxClassData,
     catalog_apply,
     directory_apply,
+    store_profile_apply,
 )
 from store_edge.inventory.stock_operations import ExpectedDelivery, deliveries_expect
 from store_edge.ledger.models import LedgerEntry
@@ -240,6 +241,8 @@ def config_pull(*, client: HQClient) -> int | None:
                 if spool is not None:
                     _catalog_apply(manifest=manifest, products=_spooled(spool))
                     applied = manifest.version
+                elif manifest.version == state.version:
+                    store_profile_apply(snapshot=_snapshot(manifest))
                 directory_apply(stores=[(s.code, s.name) for s in manifest.stores])
                 deliveries_expect(
                     deliveries=[
@@ -296,24 +299,30 @@ def _spooled(path: Path) -> Iterator[ProductWire]:
             yield ProductWire.model_validate_json(line)
 
 
+def _snapshot(manifest: ConfigManifestWire) -> ConfigSnapshot:
+    return ConfigSnapshot(
+        version=manifest.version,
+        published_at=manifest.published_at,
+        store_name=manifest.store.name,
+        currency=manifest.store.currency,
+        region=manifest.store.region,
+        cash_rounding=manifest.store.cash_rounding,
+        country=manifest.store.country,
+        time_zone=manifest.store.time_zone,
+        tax_classes=tuple(
+            TaxClassData(code=t.code, rate=t.rate, inclusive=t.inclusive)
+            for t in manifest.tax_classes
+        ),
+        promotions=tuple(p.model_dump(mode="json") for p in manifest.promotions),
+    )
+
+
 def _catalog_apply(*, manifest: ConfigManifestWire, products: Iterator[ProductWire]) -> None:
     catalog_apply(
         delta_from=manifest.delta_from,
         removed=manifest.removed,
         catalogue_total=manifest.catalogue_total,
-        snapshot=ConfigSnapshot(
-            version=manifest.version,
-            published_at=manifest.published_at,
-            store_name=manifest.store.name,
-            currency=manifest.store.currency,
-            region=manifest.store.region,
-            cash_rounding=manifest.store.cash_rounding,
-            tax_classes=tuple(
-                TaxClassData(code=t.code, rate=t.rate, inclusive=t.inclusive)
-                for t in manifest.tax_classes
-            ),
-            promotions=tuple(p.model_dump(mode="json") for p in manifest.promotions),
-        ),
+        snapshot=_snapshot(manifest),
         products=(
             ProductData(
                 sku=p.sku,

@@ -2,6 +2,7 @@
 wire models accept (loaded from the store's code by path: the two projects share no code)."""
 
 import importlib.util
+import itertools
 import sys
 from decimal import Decimal
 from types import ModuleType
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cloud_hq.stores.models import Store
 from tests.cloud_hq.catalog.test_import_catalog import Import
 from tests.cloud_hq.conftest import StoreClient, Till, catalog_document
 from tests.processes import ROOT
@@ -49,13 +51,16 @@ def test_config_answers_are_what_the_store_reads(
     document = catalog_document()
     document["products"][0]["price"] = "0.99"
     import_catalog(document, "--publish")
+    Store.objects.update(country="de", time_zone="Europe/Berlin")
     pulls = (("config", "config/2/products?page=1"),
              ("config?since=1", "config/2/products?page=1&since=1"))  # fmt: skip
-    for manifest_path, page_path in pulls:
-        manifest = store_contract.ConfigManifestWire.model_validate(hq.get(manifest_path).json())
+    for (manifest_path, page_path), protocol in itertools.product(pulls, ("1", "2")):
+        answer = hq.get(manifest_path, headers={"X-Edge-Protocol": protocol})
+        manifest = store_contract.ConfigManifestWire.model_validate(answer.json())
         page = store_contract.ProductsPageWire.model_validate(hq.get(page_path).json())
         assert manifest.version == page.version == 2
     assert manifest.delta_from == 1 and [p.sku for p in page.products] == ["100001"]
+    assert (manifest.store.country, manifest.store.time_zone) == ("de", "Europe/Berlin")
 
 
 def test_ledger_pages_are_what_the_store_reads(

@@ -1,5 +1,6 @@
 """GET /api/v1/stores/{id}/config: the newest published version in pages, with an ETag
-"v<version>-d<deliveries>-s<stores>" that changes with anything the store must pull."""
+"v<version>-d<deliveries>-s<stores>-p<profile>" that changes with anything the store must
+pull. From sync protocol 2 the store's profile carries its country and time zone."""
 
 from collections.abc import Callable
 from typing import Any
@@ -8,6 +9,7 @@ import pytest
 from django.test import Client
 
 from cloud_hq.catalog.models import Product
+from cloud_hq.stores.models import Store
 from tests.cloud_hq.conftest import (
     COLA,
     WATER,
@@ -77,7 +79,7 @@ def test_published_manifest_describes_the_version_and_the_store(
 
     # Then it gets the manifest of v1 with its own profile and the chain's stores
     assert answer.status_code == 200, answer.content
-    assert answer["ETag"] == '"v1-d0-s1"'
+    assert answer["ETag"].startswith('"v1-d0-s1-p')  # version, deliveries, stores, profile
     body = answer.json()
     assert body.pop("published_at")
     assert body == {
@@ -113,29 +115,74 @@ def test_manifest_carries_each_stores_own_profile(
     assert manifest(zurich)["store"] == {"name": "Zürich HB", "currency": "CHF", **profile}
 
 
+def test_protocol_2_carries_the_stores_country_and_time_zone(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given a store HQ places in Germany, in Berlin's zone, and a published config
+    Store.objects.filter(code=hq.credentials.store_id).update(
+        country="de", time_zone="Europe/Berlin"
+    )
+    import_catalog(catalog_document())
+    publish()
+
+    # When it pulls speaking protocol 2, and as a store of protocol 1 would
+    second = manifest(hq, headers={"X-Edge-Protocol": "2"})["store"]
+    first = manifest(hq, headers={"X-Edge-Protocol": "1"})["store"]
+
+    # Then protocol 2 has both; protocol 1 neither (such a store refuses fields it does not know)
+    assert (second["country"], second["time_zone"]) == ("de", "Europe/Berlin")
+    assert first == {"name": "Berlin Mitte", "currency": "EUR", "region": "", "cash_rounding": None}
+
+
+def test_a_change_to_the_stores_profile_is_pulled_again(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given v1 pulled
+    import_catalog(catalog_document())
+    publish()
+    etag = hq.get("config", headers={"X-Edge-Protocol": "2"})["ETag"]
+
+    # When HQ moves the store to another time zone (no new config version)
+    Store.objects.filter(code=hq.credentials.store_id).update(time_zone="Europe/Vienna")
+    answer = hq.get("config", headers={"X-Edge-Protocol": "2", "If-None-Match": etag})
+
+    # Then the store's ETag no longer matches: it gets v1 again, with the new zone
+    assert answer.status_code == 200 and answer["ETag"] != etag
+    assert answer.json()["version"] == 1
+    assert answer.json()["store"]["time_zone"] == "Europe/Vienna"
+
+
 def test_pull_with_the_current_etag_is_not_modified(
     hq: StoreClient, import_catalog: Import
 ) -> None:
-    # Given v1 published
+    # Given v1 published and pulled
     import_catalog(catalog_document())
     publish()
+    etag = hq.get("config")["ETag"]
+
+    # When the store asks again with the ETag it holds
+    answer = hq.get("config", headers={"If-None-Match": etag})
+
+    # Then nothing is sent again
+    assert answer.status_code == 304 and answer["ETag"] == etag and not answer.content
 
 
 def test_later_publish_yields_the_next_version(hq: StoreClient, import_catalog: Import) -> None:
     # Given v1 published, then a price change published
     import_catalog(catalog_document())
     publish()
+    v1_etag = hq.get("config")["ETag"]
     changed = catalog_document()
     changed["products"][0]["price"] = "0.89"
     import_catalog(changed)
     assert "published config v2" in publish()
 
     # When a store that holds v1 pulls
-    answer = hq.get("config", headers={"If-None-Match": '"v1-d0-s1"'})
+    answer = hq.get("config", headers={"If-None-Match": v1_etag})
 
     # Then it gets v2
     assert answer.status_code == 200
-    assert answer["ETag"] == '"v2-d0-s1"'
+    assert answer["ETag"] == v1_etag.replace('"v1-', '"v2-')
     assert answer.json()["version"] == 2
     (page,) = all_pages(hq, 2)
     assert {p["sku"]: p["price"] for p in page["products"]}["100001"] == "0.89"

@@ -10,10 +10,13 @@ from cloud_hq.ingest.models import LedgerEntry
 from tests.cloud_hq.conftest import StoreClient, Till, encode
 
 
-def test_a_known_version_is_served_and_named_back(hq: StoreClient, till: Till) -> None:
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_a_known_version_is_served_and_named_back(
+    hq: StoreClient, till: Till, version: str
+) -> None:
     answer = hq.send("POST", hq.store_path("events"), encode({"entries": till.sale(
-        ("100001", "1", "0.79"))}), headers={"X-Edge-Protocol": "1"})  # fmt: skip
-    assert answer.status_code == 200 and answer["X-Edge-Protocol"] == "1"
+        ("100001", "1", "0.79"))}), headers={"X-Edge-Protocol": version})  # fmt: skip
+    assert answer.status_code == 200 and answer["X-Edge-Protocol"] == version
 
 
 def test_a_store_without_the_header_is_served_version_1(hq: StoreClient, till: Till) -> None:
@@ -21,7 +24,7 @@ def test_a_store_without_the_header_is_served_version_1(hq: StoreClient, till: T
     assert answer.status_code == 200 and answer["X-Edge-Protocol"] == "1"
 
 
-@pytest.mark.parametrize("version", ["2", "0", "one", "1.5", "9" * 40, ""])
+@pytest.mark.parametrize("version", ["3", "0", "one", "1.5", "9" * 40, ""])
 def test_an_unknown_version_is_refused_and_nothing_applied(
     hq: StoreClient, till: Till, version: str
 ) -> None:
@@ -31,5 +34,5 @@ def test_an_unknown_version_is_refused_and_nothing_applied(
         assert answer.status_code == 200  # an empty header is no header: version 1
         return
     assert answer.status_code == 426
-    assert answer.json()["supported"] == [1]
+    assert answer.json()["supported"] == [1, 2]
     assert not LedgerEntry.objects.exists()

@@ -72,6 +72,11 @@ def test_currency_is_upper_cased_and_defaults_from_settings(db: None, settings) 
         ({"code": "S 01"}, "a store code is 1-16 letters"),
         ({"code": "S" * 17}, "a store code is 1-16 letters"),
         ({"name": "   "}, "a store needs a name"),
+        ({"country": "DEU"}, "'deu' is not an ISO 3166 country code"),
+        ({"country": "d1"}, "is not an ISO 3166 country code"),
+        ({"time_zone": "Europe/Atlantis"}, "'Europe/Atlantis' is not an IANA time zone"),
+        ({"time_zone": "../../etc/passwd"}, "is not an IANA time zone"),
+        ({"time_zone": "Z" * 5000}, "is not an IANA time zone"),
     ],
 )
 def test_invalid_registration_is_refused_and_creates_nothing(
@@ -97,3 +102,13 @@ def test_duplicate_store_code_is_refused(db: None) -> None:
     assert "store S0001 is already registered" in refusal.message
     assert Store.objects.get(code="S0001").name == "Berlin Mitte"
     assert StoreKey.objects.count() == 1
+
+
+def test_a_store_is_registered_with_its_country_and_time_zone(db: None) -> None:
+    # When a store is registered in Germany, in Berlin's time zone
+    run_command("register_store", name="Berlin", code="B1", country=" DE ",
+                time_zone="Europe/Berlin")  # fmt: skip
+
+    # Then HQ keeps the country as ISO 3166 lower case, the zone as given
+    store = Store.objects.get(code="B1")
+    assert (store.country, store.time_zone) == ("de", "Europe/Berlin")

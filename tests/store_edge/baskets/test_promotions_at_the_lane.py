@@ -37,7 +37,8 @@ WELCOME = promotion("welcome", "basket_threshold", threshold="5.00", amount="1.0
 
 
 def apply_config(version: int, *promotions: dict, cash_rounding: str | None = None,
-                 prices: dict[str, tuple[PriceData, ...]] | None = None) -> None:  # fmt: skip
+                 prices: dict[str, tuple[PriceData, ...]] | None = None,
+                 time_zone: str = "") -> None:  # fmt: skip
     products = [
         ProductData(p.sku, p.name, p.price, p.unit, p.tax_class, p.category, p.plu, p.barcodes,
                     (prices or {}).get(p.sku, ()))
@@ -55,6 +56,7 @@ def apply_config(version: int, *promotions: dict, cash_rounding: str | None = No
             ),  # fmt: skip
             promotions=promotions,
             cash_rounding=Decimal(cash_rounding) if cash_rounding else None,
+            time_zone=time_zone,
         ),
         products=products,
     )
@@ -260,16 +262,29 @@ def test_a_future_price_takes_over_on_its_date(lane_token: str) -> None:
     assert water.price_at(tomorrow) == Decimal("0.69")
 
 
-def test_a_happy_hour_runs_in_the_store_s_own_time_zone(lane_token: str, settings) -> None:  # type: ignore[no-untyped-def]
-    # A zone where it is about noon now (never near midnight), and hours around that noon:
-    # the promotion is live by the store's clock, and would not be by UTC's.
+def hours_around_local_noon() -> tuple[str, list[str]]:
+    """A zone where it is about noon now (never near midnight), and hours around that noon:
+    a promotion with them is live by that zone's clock, and would not be by UTC's."""
     now = timezone.now()
     offset = (12 - now.hour) or 1
-    settings.TIME_ZONE = f"Etc/GMT{-offset:+d}"  # Etc/GMT-5 is five hours ahead of UTC
     local = now + timedelta(hours=offset)
     hours = [f"{local - timedelta(minutes=20):%H:%M}", f"{local + timedelta(minutes=20):%H:%M}"]
-    apply_config(1, promotion("water-hour", "percent_off", skus=["100001"], percent="50",
-                              hours=hours))  # fmt: skip
+    return f"Etc/GMT{-offset:+d}", hours  # Etc/GMT-5 is five hours ahead of UTC
+
+
+@pytest.mark.parametrize("zone_from", ["store settings", "HQ"])
+def test_a_happy_hour_runs_in_the_store_s_own_time_zone(  # type: ignore[no-untyped-def]
+    lane_token: str, settings, zone_from: str
+) -> None:
+    zone, hours = hours_around_local_noon()
+    water_hour = promotion("water-hour", "percent_off", skus=["100001"], percent="50",
+                           hours=hours)  # fmt: skip
+    if zone_from == "HQ":  # published with the store; the store box's own TIME_ZONE is UTC
+        settings.TIME_ZONE = "UTC"
+        apply_config(1, water_hour, time_zone=zone)
+    else:
+        settings.TIME_ZONE = zone
+        apply_config(1, water_hour)
     lane = LaneClient(lane_token)
     basket_id = lane.new_basket()
     status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
@@ -277,6 +292,7 @@ def test_a_happy_hour_runs_in_the_store_s_own_time_zone(lane_token: str, setting
     assert [a["promotion"] for a in basket["lines"][0]["adjustments"]] == ["water-hour"]
     # The same hours in a store on UTC: not now.
     settings.TIME_ZONE = "UTC"
+    apply_config(2, water_hour)
     status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
     assert status == 200, basket
     assert all(not line["adjustments"] for line in basket["lines"]), basket["lines"]

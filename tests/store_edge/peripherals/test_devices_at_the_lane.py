@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from devices.simulators import ScaleSimulator, ScannerSimulator
 from store_edge.baskets.models import BasketLine
-from store_edge.baskets.services import barcode_rules
-from store_edge.catalog.models import Barcode, Product
+from store_edge.catalog.models import Barcode, ConfigState, Product
 from store_edge.lanes.models import Lane
 from store_edge.peripherals import gateway
 from store_edge.peripherals import relay as peripherals
@@ -243,7 +242,6 @@ def rcn(prefix_item: str, value: str) -> str:
 @pytest.fixture
 def labelled_cheese(catalog: None, settings) -> str:  # type: ignore[no-untyped-def]
     settings.STORE_COUNTRY = "de"
-    barcode_rules.cache_clear()
     from store_edge.catalog.models import TaxClass
 
     cheese = Product.objects.create(
@@ -256,7 +254,6 @@ def labelled_cheese(catalog: None, settings) -> str:  # type: ignore[no-untyped-
     base = rcn("221234", "00000")  # the item's code with its price zeroed, as HQ publishes it
     Barcode.objects.create(gtin=base.zfill(14), code=base, product=cheese)
     yield rcn("221234", "00349")  # a label printed at the deli counter: 3.49
-    barcode_rules.cache_clear()
 
 
 def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_cheese: str) -> None:
@@ -266,10 +263,22 @@ def test_a_price_printed_in_the_barcode_wins(lane_api: LaneClient, labelled_chee
     assert (basket["lines"][0]["amount"], basket["total"]) == ("3.49", "3.49")
 
 
+def test_the_country_hq_publishes_reads_the_label(  # type: ignore[no-untyped-def]
+    lane_api: LaneClient, labelled_cheese: str, settings
+) -> None:
+    # The store box has no STORE_COUNTRY; HQ placed the store in Germany (a new profile is a
+    # new applied_at: the config in force is read again).
+    settings.STORE_COUNTRY = ""
+    ConfigState.objects.filter(id=1).update(country="de", applied_at=timezone.now())
+    basket_id = lane_api.new_basket()
+    status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": labelled_cheese})
+    assert status == 200, basket
+    assert basket["total"] == "3.49"
+
+
 def test_a_count_label_rings_its_pieces(lane_api: LaneClient, staff: None, settings) -> None:  # type: ignore[no-untyped-def]
     """A pack of loose rolls labelled in store with its count (GS1 Germany's prefix 25)."""
     settings.STORE_COUNTRY = "de"
-    barcode_rules.cache_clear()
     from store_edge.catalog.models import TaxClass
 
     reduced = TaxClass.objects.get(code="RED")
@@ -277,24 +286,21 @@ def test_a_count_label_rings_its_pieces(lane_api: LaneClient, staff: None, setti
                                    unit="piece", tax_class=reduced)  # fmt: skip
     base = rcn("251234", "00000")
     Barcode.objects.create(gtin=base.zfill(14), code=base, product=rolls)
-    try:
-        basket_id = lane_api.new_basket()
-        label = rcn("251234", "00006")
-        status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": label})
-        assert status == 200, basket
-        assert (basket["lines"][0]["quantity"], basket["total"]) == ("6.000", "2.70")
-        status, answer = lane_api.post(f"/baskets/{basket_id}/items",
-                                       {"code": label, "quantity": 2})  # fmt: skip
-        assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
-        assert BasketLine.objects.filter(basket_id=basket_id).count() == 1
-        # Brought back without its receipt: the pack's count comes back, not one piece.
-        back = {"code": label, "quantity": 1, "supervisor": "77", "pin": "4321"}
-        status, answer = lane_api.post("/returns/without-receipt", back)
-        assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
-        status, refund = lane_api.post("/returns/without-receipt", {**back, "quantity": 6})
-        assert (status, refund["total"]) == (201, "-2.70")
-    finally:
-        barcode_rules.cache_clear()
+    basket_id = lane_api.new_basket()
+    label = rcn("251234", "00006")
+    status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": label})
+    assert status == 200, basket
+    assert (basket["lines"][0]["quantity"], basket["total"]) == ("6.000", "2.70")
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items",
+                                   {"code": label, "quantity": 2})  # fmt: skip
+    assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
+    assert BasketLine.objects.filter(basket_id=basket_id).count() == 1
+    # Brought back without its receipt: the pack's count comes back, not one piece.
+    back = {"code": label, "quantity": 1, "supervisor": "77", "pin": "4321"}
+    status, answer = lane_api.post("/returns/without-receipt", back)
+    assert (status, "the label gives the count (6)" in answer["detail"]) == (422, True)
+    status, refund = lane_api.post("/returns/without-receipt", {**back, "quantity": 6})
+    assert (status, refund["total"]) == (201, "-2.70")
 
 
 def test_a_store_label_that_rings_nothing_says_what_to_check(  # type: ignore[no-untyped-def]
@@ -303,14 +309,12 @@ def test_a_store_label_that_rings_nothing_says_what_to_check(  # type: ignore[no
     basket_id = lane_api.new_basket()
     # The store's country is not set: the label's layout is unknown, and the answer says so.
     settings.STORE_COUNTRY = ""
-    barcode_rules.cache_clear()
     status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": labelled_cheese})
     assert status == 404, answer
     assert "price or weight label printed in store" in answer["detail"]
-    assert "set STORE_COUNTRY" in answer["detail"]
+    assert "set its country at HQ (register_store --country) or STORE_COUNTRY" in answer["detail"]
     # Set, but no product carries the label's item code.
     settings.STORE_COUNTRY = "de"
-    barcode_rules.cache_clear()
     status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": rcn("229999", "00349")})
     assert status == 404, answer
     assert "read with DE's layout: no product carries its item code" in answer["detail"]

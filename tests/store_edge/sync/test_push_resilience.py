@@ -214,11 +214,11 @@ def test_every_request_names_the_sync_protocol_and_a_426_is_a_refusal() -> None:
 
     def hq(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers.get("X-Edge-Protocol", ""))
-        return httpx.Response(426, json={"detail": "sync protocol '1' is not served here",
-                                         "supported": [2]})  # fmt: skip
+        return httpx.Response(426, json={"detail": "sync protocol '2' is not served here",
+                                         "supported": [3]})  # fmt: skip
 
     sleeps: list[float] = []
     with pytest.raises(HQRefused) as refused, client_for(hq, sleeps=sleeps) as client:
         client.request("GET", client.store_path("config"))
-    assert seen == ["1"] and sleeps == []  # not retried: an upgrade is needed, not patience
+    assert seen == ["2"] and sleeps == []  # not retried: an upgrade is needed, not patience
     assert refused.value.status == 426

@@ -4,12 +4,14 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from store_edge.catalog.models import Product, TaxClass
-from store_edge.catalog.selectors import config_state
+from store_edge.catalog.selectors import StorePlace, config_stamp, config_state, store_place
 from store_edge.ledger.models import LedgerEntry
 from store_edge.sync import services
 from store_edge.sync.client import HQClient, HQRefused, HQUnreachable
@@ -146,6 +148,16 @@ GOOD_PRODUCT = {"sku": "1", "name": "Water", "barcodes": ["4006381333931"], "plu
     ("manifest", "products"),
     [
         ({**MANIFEST, "surprise": 1}, [GOOD_PRODUCT]),
+        ({**MANIFEST, "store": {**MANIFEST["store"], "country": "DEU"}}, [GOOD_PRODUCT]),
+        ({**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "Mars/Olympus"}}, [GOOD_PRODUCT]),
+        (
+            {**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "../../etc/passwd"}},
+            [GOOD_PRODUCT],
+        ),
+        (
+            {**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "Europe/" + "B" * 80}},
+            [GOOD_PRODUCT],
+        ),
         ({**MANIFEST, "version": "five"}, [GOOD_PRODUCT]),
         ({**MANIFEST, "products_total": 2}, [GOOD_PRODUCT]),
         (MANIFEST, [{**GOOD_PRODUCT, "price": "-1.00"}]),
@@ -166,6 +178,45 @@ def test_an_invalid_config_is_refused_and_the_old_version_stays(
         services.config_pull(client=hostile)
     assert (config_state().version, Product.objects.count()) == before
     assert SyncState.objects.get().last_error
+
+
+BERLIN = {"name": "Store", "currency": "EUR", "country": "de", "time_zone": "Europe/Berlin"}
+
+
+def test_the_country_and_time_zone_hq_publishes_are_the_stores(catalog: None) -> None:
+    hostile = hostile_hq({
+        "/config": httpx.Response(200, json={**MANIFEST, "store": BERLIN}),
+        "/products": httpx.Response(200, json={"version": 5, "page": 1,
+                                              "products": [GOOD_PRODUCT]}),
+    })  # fmt: skip
+    assert services.config_pull(client=hostile) == 5
+    place = store_place(config_stamp())
+    assert (place.country, place.zone) == ("de", ZoneInfo("Europe/Berlin"))
+
+
+def test_a_new_profile_of_the_version_in_force_is_taken_without_a_new_catalogue(
+    catalog: None, settings: Any
+) -> None:
+    # Given the store on v1 with no country or zone from HQ: its own settings hold
+    settings.STORE_COUNTRY, settings.TIME_ZONE = "se", "Europe/Stockholm"
+    before, products = config_stamp(), Product.objects.count()
+    assert store_place(before) == StorePlace("se", ZoneInfo("Europe/Stockholm"))
+
+    # When HQ places the store in Berlin (same version: a new ETag, not a new catalogue)
+    hostile = hostile_hq(
+        {
+            "/config": httpx.Response(
+                200, json={**MANIFEST, "version": 1, "store": BERLIN}, headers={"ETag": '"v1-p2"'}
+            )
+        }
+    )
+    assert services.config_pull(client=hostile) is None
+
+    # Then the store is in Berlin from now on, with the catalogue it had
+    after = config_stamp()
+    assert after[0] == 1 and after != before and Product.objects.count() == products
+    assert store_place(after) == StorePlace("de", ZoneInfo("Europe/Berlin"))
+    assert config_state().etag == '"v1-p2"'
 
 
 def test_an_older_config_version_is_never_applied(catalog: None) -> None:

@@ -17,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cash-rounding", type=Decimal, help="round cash totals to this, e.g. 0.05"
         )
+        parser.add_argument(
+            "--country", default="", help="ISO 3166 code (de, us): its price/weight labels"
+        )
+        parser.add_argument(
+            "--time-zone", default="", help="IANA zone (Europe/Berlin): its happy hours"
+        )
 
     def handle(
         self,
@@ -26,6 +32,8 @@ class Command(BaseCommand):
         currency: str | None,
         region: str,
         cash_rounding: Decimal | None,
+        country: str,
+        time_zone: str,
         **options: Any,
     ) -> None:
         try:
@@ -35,6 +43,8 @@ class Command(BaseCommand):
                 currency=currency,
                 region=region,
                 cash_rounding=cash_rounding,
+                country=country,
+                time_zone=time_zone,
             )
         except StoreRegistrationError as exc:
             raise CommandError(str(exc)) from exc
