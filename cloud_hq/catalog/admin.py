@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from cloud_hq.catalog.catalog_file import ProductIn, PromotionIn, error_path
@@ -105,7 +106,7 @@ class ProductGroupAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class PromotionForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Promotion
-        fields = ("code", "name", "kind", "starts", "ends", "definition")
+        fields = ("code", "name", "kind", "starts", "ends", "local_window", "definition")
         help_texts = {"definition": 'The rule as in the catalogue file, e.g. {"percent": "20", '
                                     '"skus": ["100001"]}; code, name, kind and dates come from '
                                     "the fields above."}  # fmt: skip
@@ -117,9 +118,12 @@ class PromotionForm(forms.ModelForm):  # type: ignore[type-arg]
         definition = data.get("definition")
         if not isinstance(definition, dict):
             raise forms.ValidationError("The definition is a JSON object.")
+        bounds = {"starts": data["starts"], "ends": data["ends"]}
+        if data.get("local_window"):  # the times typed, as each store's clock reads them
+            bounds = {k: timezone.localtime(v).replace(tzinfo=None) for k, v in bounds.items()}
         checked = _check(PromotionIn, {
             **definition, "code": data["code"], "name": data["name"], "kind": data["kind"],
-            "starts": data["starts"].isoformat(), "ends": data["ends"].isoformat(),
+            **{bound: value.isoformat() for bound, value in bounds.items()},
         })  # fmt: skip
         data["definition"] = checked.model_dump(mode="json", exclude_none=True)
         return data
@@ -128,8 +132,8 @@ class PromotionForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = PromotionForm
-    list_display = ("code", "name", "kind", "starts", "ends")
-    list_filter = ("kind",)
+    list_display = ("code", "name", "kind", "starts", "ends", "local_window")
+    list_filter = ("kind", "local_window")
     search_fields = ("code", "name")
     date_hierarchy = "starts"
 

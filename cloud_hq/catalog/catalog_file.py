@@ -75,6 +75,20 @@ def _in_utc(value: datetime) -> datetime:
 
 # An instant, held in UTC: the database keeps no UTC offset (PostgreSQL none beyond 16 h).
 Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
+def _window_bound(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        return _in_utc(value)
+    if not EARLIEST.replace(tzinfo=None) <= value <= LATEST.replace(tzinfo=None):
+        raise ValueError("out of range: too close to the years 1 or 9999")
+    return value
+
+
+# A promotion's window bound: with an offset one instant for all (held in UTC); without,
+# each store's own clock (a window that ends at each store's midnight). Both bounds of a
+# window are of one kind.
+WindowBound = Annotated[datetime, AfterValidator(_window_bound)]
 SKU = r"^[A-Za-z0-9._-]{1,32}$"
 Sku = Annotated[str, Field(pattern=SKU)]
 
@@ -160,8 +174,8 @@ class PromotionIn(_Strict):
         "percent_off", "amount_off", "member_price", "multi_buy", "buy_x_get_y",
         "mix_and_match", "basket_threshold",
     ]  # fmt: skip
-    starts: Moment
-    ends: Moment
+    starts: WindowBound
+    ends: WindowBound
     weekdays: list[int] = Field(default_factory=list, max_length=7)
     hours: tuple[time, time] | None = None
     skus: list[Sku] = Field(default_factory=list, max_length=10_000)
@@ -184,6 +198,11 @@ class PromotionIn(_Strict):
     # drop it with the next config (an explicit removal, whatever its window).
     active: bool = True
 
+    @property
+    def local_window(self) -> bool:
+        """Whether the window is each store's local time (its bounds have no offset)."""
+        return self.starts.tzinfo is None
+
     @field_validator("weekdays")
     @classmethod
     def _weekdays(cls, days: list[int]) -> list[int]:
@@ -201,6 +220,11 @@ class PromotionIn(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> PromotionIn:
+        if (self.starts.tzinfo is None) != (self.ends.tzinfo is None):
+            raise ValueError(
+                "starts and ends are both local times (no offset: each store's own clock) or "
+                "both instants (with an offset: one moment for every store)"
+            )
         if self.ends <= self.starts:
             raise ValueError("empty validity window: ends must be after starts")
         if self.hours is not None and self.hours[1] <= self.hours[0]:

@@ -1,5 +1,6 @@
 """The chain's master data: HQ is authoritative for all of it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -97,14 +98,27 @@ class PromotionKind(models.TextChoices):
     BASKET_THRESHOLD = "basket_threshold", "basket threshold"
 
 
+# The widest a local time lies from the same time in HQ's zone (UTC-12 to UTC+14): a local
+# window is over for every store that long after its end as read in HQ's zone.
+LOCAL_WINDOW_SLACK = timedelta(hours=26)
+
+
 class Promotion(models.Model):
-    """A promotion as the catalogue file describes it (`definition`), validated on import."""
+    """A promotion as the catalogue file describes it (`definition`), validated on import.
+
+    `starts` and `ends` are the window's instants; for a local window (each store's clock)
+    they are its bounds read in HQ's time zone, and the definition keeps them without offset.
+    """
 
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=PromotionKind.choices)
     starts = models.DateTimeField()
     ends = models.DateTimeField(db_index=True)
+    local_window = models.BooleanField(
+        default=False,
+        help_text="starts and ends are each store's own clock, else one instant for all",
+    )
     definition = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cloud_hq.catalog.catalog_file import (
     EARLIEST,
@@ -129,8 +130,9 @@ def _import_promotions(catalog: CatalogFile) -> None:
             defaults={
                 "name": promotion.name,
                 "kind": promotion.kind,
-                "starts": promotion.starts,
-                "ends": promotion.ends,
+                "starts": window_instant(promotion.starts),
+                "ends": window_instant(promotion.ends),
+                "local_window": promotion.local_window,
                 "definition": promotion.model_dump(mode="json", exclude_none=True),
             },
         )
@@ -147,6 +149,14 @@ def _import_promotions(catalog: CatalogFile) -> None:
             ),
             batch_size=CHUNK,
         )
+
+
+def window_instant(bound: datetime) -> datetime:
+    """A window bound as HQ keeps it: an instant as it is, a store-local time read in HQ's
+    zone (what the admin shows; publishing keeps it without offset)."""
+    if bound.tzinfo is None:
+        return timezone.make_aware(bound, timezone.get_default_timezone())
+    return bound
 
 
 def _check_promotions_against_database(catalog: CatalogFile) -> None:

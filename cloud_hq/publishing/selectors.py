@@ -6,9 +6,12 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from cloud_hq.catalog.prices import book_applies
 from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
@@ -69,6 +72,31 @@ def store_profile(*, store: Store, protocol: int) -> dict[str, Any]:
     return profile
 
 
+def promotions_for(
+    *, store: Store, protocol: int, promotions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The published promotions as the store's protocol reads them. Before protocol 2 a
+    store reads every window bound as an instant: a local bound (no offset) is sent as the
+    instant it is in the store's zone (HQ's when HQ has none for the store)."""
+    if protocol >= 2 or not any(_local(p) for p in promotions):
+        return promotions
+    zone = ZoneInfo(store.time_zone) if store.time_zone else timezone.get_default_timezone()
+    return [
+        {**p, **{bound: _instant(p[bound], zone) for bound in ("starts", "ends")}}
+        if _local(p)
+        else p
+        for p in promotions
+    ]
+
+
+def _local(promotion: dict[str, Any]) -> bool:
+    return datetime.fromisoformat(promotion["starts"]).tzinfo is None
+
+
+def _instant(bound: str, zone: tzinfo) -> str:
+    return datetime.fromisoformat(bound).replace(tzinfo=zone).isoformat()
+
+
 def config_manifest(
     *, config: ConfigVersion, store: Store, plan: DeltaPlan | None = None, protocol: int = 1
 ) -> dict[str, Any]:
@@ -82,7 +110,7 @@ def config_manifest(
         "published_at": config.published_at,
         "store": store_profile(store=store, protocol=protocol),
         "tax_classes": config.tax_classes,
-        "promotions": config.promotions,
+        "promotions": promotions_for(store=store, protocol=protocol, promotions=config.promotions),
         "stores": [
             {"code": code, "name": name}
             for code, name in Store.objects.order_by("code").values_list("code", "name")

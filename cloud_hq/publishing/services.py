@@ -11,10 +11,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from cloud_hq.catalog.models import PriceEntry, Product, ProductGroup, Promotion, TaxClass
+from cloud_hq.catalog.models import (
+    LOCAL_WINDOW_SLACK,
+    PriceEntry,
+    Product,
+    ProductGroup,
+    Promotion,
+    TaxClass,
+)
 from cloud_hq.publishing.models import (
     ConfigDelta,
     ConfigPage,
@@ -42,7 +49,10 @@ def promotions_wire(*, now: datetime) -> list[dict[str, Any]]:
     categories."""
     groups = {g.code: g for g in ProductGroup.objects.all()}
     wire = []
-    for promotion in Promotion.objects.filter(ends__gt=now).order_by("code"):
+    live = Q(local_window=False, ends__gt=now) | Q(
+        local_window=True, ends__gt=now - LOCAL_WINDOW_SLACK
+    )  # a local window is over in every store only once its last zone's clock is past it
+    for promotion in Promotion.objects.filter(live).order_by("code"):
         definition = dict(promotion.definition)
         if definition.pop("active", True) is False:  # withdrawn: published no more
             continue

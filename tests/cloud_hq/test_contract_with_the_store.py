@@ -86,3 +86,17 @@ def test_a_five_decimal_tax_rate_reaches_the_store_exactly(
     manifest = store_contract.ConfigManifestWire.model_validate(published)
     ny = next(t for t in manifest.tax_classes if t.code == "NY")
     assert (ny.rate, ny.inclusive) == (Decimal("0.08875"), False)
+
+
+def test_a_local_window_reaches_the_store_without_offset(
+    hq: StoreClient, import_catalog: Import, store_contract: ModuleType
+) -> None:
+    document = catalog_document()
+    document["promotions"] = [{"code": "XMAS", "name": "Christmas", "kind": "percent_off",
+                               "skus": ["100001"], "percent": "10",
+                               "starts": "2026-12-24T00:00:00",
+                               "ends": "2026-12-27T00:00:00"}]  # fmt: skip
+    import_catalog(document, "--publish")
+    answer = hq.get("config", headers={"X-Edge-Protocol": "2"})
+    (promotion,) = store_contract.ConfigManifestWire.model_validate(answer.json()).promotions
+    assert (promotion.starts.isoformat(), promotion.ends.tzinfo) == ("2026-12-24T00:00:00", None)

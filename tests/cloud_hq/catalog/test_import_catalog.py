@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError
 from django.utils import timezone
 
-from cloud_hq.catalog.models import Barcode, Category, Product, TaxClass
+from cloud_hq.catalog.models import Barcode, Category, Product, Promotion, TaxClass
+from cloud_hq.catalog.services import catalog_export
 from tests.cloud_hq.conftest import (
     BREAD,
     BREAD_UPC,
@@ -225,6 +226,18 @@ def _promotion_with_empty_window(document: dict[str, Any]) -> None:
     document["promotions"] = [_promotion(ends="2026-11-01T00:00:00+01:00")]
 
 
+def _promotion_with_a_local_start_and_an_instant_end(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(starts="2026-11-01T00:00:00")]
+
+
+def _promotion_with_a_local_start_out_of_the_calendar(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(starts="0001-01-01T00:00:00", ends="2026-12-01T00:00")]
+
+
+def _promotion_with_a_start_that_is_no_time(document: dict[str, Any]) -> None:
+    document["promotions"] = [_promotion(starts="the first of November")]
+
+
 def _promotion_with_a_field_of_another_kind(document: dict[str, Any]) -> None:
     document["promotions"] = [_promotion(quantity=3)]
 
@@ -272,6 +285,13 @@ def _same_gtin_twice_on_one_product(document: dict[str, Any]) -> None:
         (_promotion_of_unknown_kind, "promotions[0].kind", "Input should be"),
         (_promotion_with_negative_value, "promotions[0].percent", "greater than 0"),
         (_promotion_with_empty_window, "promotions[0]", "empty validity window"),
+        (
+            _promotion_with_a_local_start_and_an_instant_end,
+            "promotions[0]",
+            "both local times (no offset: each store's own clock) or both instants",
+        ),
+        (_promotion_with_a_local_start_out_of_the_calendar, "promotions[0].starts", "out of range"),
+        (_promotion_with_a_start_that_is_no_time, "promotions[0].starts", "datetime"),
         (_promotion_with_a_field_of_another_kind, "promotions[0]", "does not apply"),
         (_promotion_of_an_unknown_sku, "promotions[0].skus", "unknown SKU 999999"),
         (_loop_of_groups, "groups[0].groups", "DRINKS → SNACKS → DRINKS"),
@@ -485,3 +505,24 @@ def test_a_sales_tax_rate_of_five_decimals_is_kept_exactly(import_catalog: Impor
     ny = TaxClass.objects.get(code="NY")
     assert (ny.rate, ny.inclusive) == (Decimal("0.08875"), False)
     assert Product.objects.get(sku="100001").tax_class == ny
+
+
+def test_a_window_without_offset_is_each_stores_local_time(
+    import_catalog: Import, settings: Any
+) -> None:
+    # Given HQ in Berlin, and a Christmas promotion that ends at each store's own midnight
+    settings.TIME_ZONE = "Europe/Berlin"
+    document = catalog_document()
+    document["promotions"] = [_promotion(starts="2026-12-24T00:00:00",
+                                         ends="2026-12-27T00:00:00")]  # fmt: skip
+    import_catalog(document)
+
+    # Then HQ keeps it as local: its bounds without offset, shown as Berlin's clock reads them
+    promotion = Promotion.objects.get(code="WATER-10")
+    assert promotion.local_window is True
+    assert (promotion.definition["starts"], promotion.definition["ends"]) == (
+        "2026-12-24T00:00:00", "2026-12-27T00:00:00")  # fmt: skip
+    assert promotion.ends == datetime(2026, 12, 26, 23, 0, tzinfo=UTC)
+    # and the export gives the window back as it was written
+    (exported,) = catalog_export()["promotions"]
+    assert (exported["starts"], exported["ends"]) == ("2026-12-24T00:00:00", "2026-12-27T00:00:00")

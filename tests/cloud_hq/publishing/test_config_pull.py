@@ -3,6 +3,7 @@
 pull. From sync protocol 2 the store's profile carries its country and time zone."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -446,3 +447,55 @@ def test_a_withdrawn_promotion_is_shown_by_a_dry_run_and_published_no_more(
     out = run_command("import_catalog", str(write_json(document)), dry_run=True).stdout
     assert "promotions: 0 new, 1 changed, 0 withdrawn, 1 brought back" in out
     assert "WATER-10: percent: 10 → 15" in out
+
+
+def local_christmas(ends: str = "2026-12-27T00:00:00") -> dict[str, Any]:
+    return {"code": "XMAS", "name": "Christmas water", "kind": "percent_off",
+            "skus": ["100001"], "percent": "10", "starts": "2026-12-24T00:00:00",
+            "ends": ends}  # fmt: skip
+
+
+def test_a_local_window_reaches_each_store_as_its_protocol_reads_it(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    # Given a store HQ places in New York, and a promotion to each store's own midnight
+    Store.objects.filter(code=hq.credentials.store_id).update(time_zone="America/New_York")
+    document = catalog_document()
+    document["promotions"] = [local_christmas()]
+    import_catalog(document)
+    publish()
+
+    # When the store pulls speaking protocol 2, and as a store of protocol 1 would
+    (local,) = manifest(hq, headers={"X-Edge-Protocol": "2"})["promotions"]
+    (instant,) = manifest(hq, headers={"X-Edge-Protocol": "1"})["promotions"]
+
+    # Then protocol 2 reads the window without offset (its engine reads it by the store's
+    # clock); protocol 1, which reads instants only, gets New York's midnights
+    assert (local["starts"], local["ends"]) == ("2026-12-24T00:00:00", "2026-12-27T00:00:00")
+    assert (instant["starts"], instant["ends"]) == (
+        "2026-12-24T00:00:00-05:00", "2026-12-27T00:00:00-05:00")  # fmt: skip
+
+
+def test_a_local_window_is_published_until_its_end_has_passed_in_every_zone(
+    hq: StoreClient, import_catalog: Import, settings: Any
+) -> None:
+    # Given HQ on UTC and a local window that ended at 00:00 by HQ's clock: 20 hours ago,
+    # and one that ended 27 hours ago
+    settings.TIME_ZONE = "UTC"
+    now = datetime.now(UTC)
+    recent = (now - timedelta(hours=20)).replace(tzinfo=None, microsecond=0)
+    long_ago = (now - timedelta(hours=27)).replace(tzinfo=None, microsecond=0)
+    document = catalog_document()
+    document["promotions"] = [
+        {**local_christmas(), "code": "RECENT", "starts": "2026-01-01T00:00:00",
+         "ends": recent.isoformat()},
+        {**local_christmas(), "code": "OVER", "starts": "2026-01-01T00:00:00",
+         "ends": long_ago.isoformat()},
+    ]  # fmt: skip
+    import_catalog(document)
+    publish()
+
+    # Then the first is still published (a store west of UTC is still inside it), the
+    # second no more (over in every zone, UTC-12 included)
+    codes = [p["code"] for p in manifest(hq, headers={"X-Edge-Protocol": "2"})["promotions"]]
+    assert codes == ["RECENT"]
