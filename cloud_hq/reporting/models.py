@@ -80,6 +80,31 @@ class TenderDay(models.Model):
         return f"{self.store_id} {self.day} {self.method}"
 
 
+class TaxDay(models.Model):
+    """A store's taxes of one class (at one rate) in a day, as its receipts printed them:
+    rounded per class on each receipt, returns subtracting."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tax_class = models.CharField(max_length=16)
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
+    inclusive = models.BooleanField(help_text="prices include the tax (VAT), else on top")
+    receipts = models.PositiveIntegerField(default=0)
+    net = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    tax = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    gross = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "day", "tax_class", "rate", "inclusive"],
+                                    name="reporting_tax_once")
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["day", "store"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.tax_class} {self.rate}"
+
+
 class PromotionDay(models.Model):
     """What a promotion gave away at a store in a day, and on how many lines."""
 

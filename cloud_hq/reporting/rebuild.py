@@ -14,6 +14,7 @@ from cloud_hq.reporting.models import (
     PromotionDay,
     SalesHour,
     ShrinkDay,
+    TaxDay,
     TenderDay,
 )
 
@@ -81,6 +82,15 @@ CROSS JOIN LATERAL jsonb_array_elements(l.adjustments) a
 GROUP BY 1, 2, 3
 """,
     """
+INSERT INTO hq_reporting_taxday (store_id, day, tax_class, rate, inclusive, receipts, net, tax,
+                                 gross)
+SELECT s.store_id, s.day, t.tax_class, t.rate, t.inclusive, count(*), sum(t.net), sum(t.tax),
+       sum(t.gross)
+FROM (__SALES__) s
+JOIN hq_ingest_saletax t ON t.sale_id = s.id
+GROUP BY 1, 2, 3, 4, 5
+""",
+    """
 INSERT INTO hq_reporting_shrinkday (store_id, day, sku, reason, quantity, entries)
 SELECT store_id, day, sku, reason, sum(quantity), count(*) FROM (
   SELECT store_id, (created_at AT TIME ZONE %(tz)s)::date AS day, sku, kind AS reason, quantity
@@ -110,6 +120,7 @@ SUMMARIES: tuple[type[models.Model], ...] = (
     ProductDay,
     TenderDay,
     PromotionDay,
+    TaxDay,
     ShrinkDay,
 )
 

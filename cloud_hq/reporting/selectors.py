@@ -31,6 +31,7 @@ from cloud_hq.reporting.models import (
     PromotionDay,
     SalesHour,
     ShrinkDay,
+    TaxDay,
     TenderDay,
 )
 from cloud_hq.stores.models import Store
@@ -69,7 +70,7 @@ class ReportFilter:
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str = "text"  # text, int, money, quantity, percent, date
+    kind: str = "text"  # text, int, money, quantity, percent, rate (exact, as text), date
 
 
 @dataclass
@@ -263,6 +264,33 @@ def tender_mix(f: ReportFilter) -> Report:
     )  # fmt: skip
 
 
+def taxes(f: ReportFilter) -> Report:
+    names = dict(Store.objects.values_list("code", "name"))
+    totals = list(
+        f.days(TaxDay).values("store_id", "tax_class", "rate", "inclusive")
+        .annotate(receipts_sum=Sum("receipts"), net_sum=Sum("net"), tax_sum=Sum("tax"),
+                  gross_sum=Sum("gross"))
+        .order_by("store_id", "tax_class", "rate", "inclusive")[:ROW_LIMIT]
+    )  # fmt: skip
+    rows = [
+        [t["store_id"], names.get(t["store_id"], ""), t["tax_class"],
+         f"{(t['rate'] * 100).normalize():f}", "included" if t["inclusive"] else "on top",
+         t["receipts_sum"], t["net_sum"], t["tax_sum"], t["gross_sum"]]
+        for t in totals
+    ]  # fmt: skip
+    return Report(
+        "taxes", "Taxes by store and class",
+        [Column("Store"), Column("Name"), Column("Class"), Column("Rate %", "rate"),
+         Column("Prices"), Column("Receipts", "int"), Column("Net", "money"),
+         Column("Tax", "money"), Column("Gross", "money")],
+        rows, chart=(0, 7),
+        notes=["As the receipts printed it: tax rounded once per class on each receipt (half "
+               "up), returns subtracting. 'Included': the shelf price holds the tax (VAT), "
+               "gross is what the customer paid; 'on top': the tax was added at the till "
+               "(US sales tax), net is the shelf price."],
+    )  # fmt: skip
+
+
 def promotions(f: ReportFilter) -> Report:
     totals = list(f.days(PromotionDay).values("promotion").annotate(
         lines_sum=Sum("lines"), amount_sum=Sum("amount"), sales_sum=Sum("sales_amount"),
@@ -413,6 +441,7 @@ REPORTS: dict[str, tuple[str, Callable[[ReportFilter], Report]]] = {
     "tender-mix": ("Tender mix", tender_mix),
     "baskets": ("Baskets", baskets),
     "promotions": ("Promotions", promotions),
+    "taxes": ("Taxes", taxes),
     "returns": ("Returns", returns),
     "price-variances": ("Price variances", price_variances),
     "stock": ("Stock", stock),

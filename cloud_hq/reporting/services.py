@@ -24,6 +24,7 @@ from cloud_hq.reporting.models import (
     PromotionDay,
     SalesHour,
     ShrinkDay,
+    TaxDay,
     TenderDay,
 )
 from cloud_hq.stores.models import Store
@@ -47,6 +48,9 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
     products: dict[tuple[date, str], list[Decimal]] = defaultdict(lambda: [ZERO] * 4)
     tenders: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, ZERO])
     promotions: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, ZERO, ZERO])
+    taxes: dict[tuple[date, str, Decimal, bool], list[Any]] = defaultdict(
+        lambda: [0, ZERO, ZERO, ZERO]
+    )
     for entry, doc in sales:
         day, hour = _local(doc.completed_at)
         row = hours[(day, hour)]
@@ -71,6 +75,12 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
                 promotion[0] += 1
                 promotion[1] += adjustment.amount
                 promotion[2] += line.amount
+        for line_tax in doc.taxes:
+            tax = taxes[(day, line_tax.tax_class, line_tax.rate, line_tax.inclusive)]
+            tax[0] += 1
+            tax[1] += line_tax.net
+            tax[2] += line_tax.tax
+            tax[3] += line_tax.gross
         change = doc.change  # given back in cash: the drawer keeps the tender less change
         for tender in doc.tenders:
             paid = tenders[(day, tender.method)]
@@ -107,6 +117,11 @@ def sales_summarize(*, store: Store, sales: Sequence[tuple[EntryIn, SaleDoc]]) -
         PromotionDay, ("store_id", "day", "promotion"),
         [(code, day, promotion, *values) for (day, promotion), values in promotions.items()],
         add=("lines", "amount", "sales_amount"),
+    )  # fmt: skip
+    rows_accumulate(
+        TaxDay, ("store_id", "day", "tax_class", "rate", "inclusive"),
+        [(code, *key, *values) for key, values in taxes.items()],
+        add=("receipts", "net", "tax", "gross"),
     )  # fmt: skip
 
 

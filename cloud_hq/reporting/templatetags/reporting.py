@@ -47,7 +47,7 @@ def cell(value: Any, kind: str) -> str:
         return number_format(Decimal(value).quantize(Decimal("0.01")), 2, force_grouping=True)
     if kind == "quantity":
         return number_format(Decimal(value).normalize(), force_grouping=True)
-    if kind == "percent":
+    if kind in ("percent", "rate"):
         return f"{value} %"
     if kind == "int":
         return number_format(value, force_grouping=True)

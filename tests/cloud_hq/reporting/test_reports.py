@@ -108,6 +108,36 @@ def test_products_categories_and_tenders(seeded: Any, analyst: Client) -> None:
     assert returned == [["S0001", "Berlin Mitte", 1, D("-1.58"), 2, D("50.0")]]
 
 
+def test_taxes_per_store_and_class_as_the_receipts_printed_them(
+    seeded: Any, analyst: Client, client: Client
+) -> None:
+    from tests.cloud_hq.conftest import register_store
+
+    # S0001: A 4.86 (net 4.08, VAT 0.78), B 1.58 (1.33, 0.25), B's refund −1.58; S0002: C 9.96
+    # (8.37, 1.59). And a New York store: 3 waters at 0.79 with 8.875 % sales tax on top.
+    new_york = register_store(name="Manhattan", code="NY1")
+    till = Till()
+    entries = till.sale(("100001", "3", "0.79"))
+    entries[0]["payload"].update(tax_total="0.21", total="2.58", amount_paid="3.00",
+                                 change="0.42")  # fmt: skip
+    entries[0]["payload"]["tenders"][0]["amount"] = "3.00"
+    entries[0]["payload"]["taxes"] = [{"tax_class": "NY", "rate": "0.08875", "inclusive": False,
+                                       "net": "2.37", "tax": "0.21", "gross": "2.58"}]  # fmt: skip
+    assert StoreClient(client, new_york).push(entries).json()["quarantined"] == []
+
+    report = page(analyst, "taxes")
+    assert report.rows == [
+        ["NY1", "Manhattan", "NY", "8.875", "on top", 1, D("2.37"), D("0.21"), D("2.58")],
+        ["S0001", "Berlin Mitte", "STD", "19", "included", 3, D("4.08"), D("0.78"), D("4.86")],
+        ["S0002", "Hamburg Altona", "STD", "19", "included", 1, D("8.37"), D("1.59"), D("9.96")],
+    ]
+    exported = analyst.get("/reports/taxes/", {"start": DAY, "end": DAY, "format": "csv"})
+    lines = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert lines[1] == ["NY1", "Manhattan", "NY", "8.875", "on top", "1", "2.37", "0.21", "2.58"]
+    # One store asked for: only its rows.
+    assert [row[0] for row in page(analyst, "taxes", stores="S0002").rows] == ["S0002"]
+
+
 def test_stock_and_shrink(seeded: Any, analyst: Client) -> None:
     stock = {(r[0], r[1]): (r[3], r[6]) for r in page(analyst, "stock").rows}
     assert stock == {
