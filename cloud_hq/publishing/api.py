@@ -55,6 +55,14 @@ class DeliveryOut(Schema):
     lines: list[DeliveryLineOut]
 
 
+class PriorPriceOut(Schema):
+    sku: str
+    reference: str = Field(description="the promotion's code, or 'price' for a price book's")
+    starts: datetime
+    ends: datetime | None
+    price: str = Field(description="the lowest price at this store in the 30 days before")
+
+
 class ManifestOut(Schema):
     version: int
     published_at: datetime
@@ -63,6 +71,11 @@ class ManifestOut(Schema):
     promotions: list[dict[str, Any]]
     stores: list[StoreOut]
     deliveries: list[DeliveryOut]
+    prior_prices: list[PriorPriceOut] | None = Field(
+        default=None,
+        description="sync protocol 2 on: this store's price reductions in this version, each "
+        "with the lowest price of the 30 days before it (EU Omnibus directive, Art. 6a)",
+    )
     product_pages: int
     products_total: int
     delta_from: int | None = Field(

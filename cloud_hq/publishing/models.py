@@ -62,3 +62,56 @@ class ScheduledPublication(models.Model):
 
     def __str__(self) -> str:
         return f"publication at {self.publish_at:%Y-%m-%d %H:%M}"
+
+
+class PriceHistory(models.Model):
+    """A product's prices as a published version gave them (its list price and every price
+    book's entries), recorded when they changed: what each store had in force, and so the
+    lowest price of the 30 days before a reduction (EU Omnibus directive, Art. 6a)."""
+
+    sku = models.CharField(max_length=32)
+    version = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    entries = models.JSONField(default=list, help_text="the price books' entries, as published")
+    digest = models.CharField(max_length=24)
+    latest = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "version"], name="publishing_price_once")
+        ]
+        indexes = [
+            models.Index(fields=["sku", "published_at"]),
+            models.Index(fields=["latest"], condition=models.Q(latest=True), name="price_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} v{self.version}: {self.price}"
+
+
+class PriorPrice(models.Model):
+    """A reduction a version announces to a store, with the lowest price the product had
+    there in the 30 days before it starts. `flag` says why it needs a look before the
+    reduction is shown to customers (empty: none)."""
+
+    config = models.ForeignKey(ConfigVersion, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("hq_stores.Store", on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(max_length=32)
+    reference = models.CharField(
+        max_length=40, help_text="the promotion's code, or 'price' for a price book entry"
+    )
+    starts = models.DateTimeField()
+    ends = models.DateTimeField(null=True, blank=True)
+    reduced_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="a price book's price, or the list price less the promotion's",
+    )  # fmt: skip
+    prior_price = models.DecimalField(max_digits=12, decimal_places=2)
+    flag = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["config", "store"])]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.sku} {self.reference}: {self.prior_price}"

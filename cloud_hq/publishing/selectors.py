@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cloud_hq.catalog.prices import book_applies
 from cloud_hq.publishing.models import ConfigDelta, ConfigPage, ConfigVersion
+from cloud_hq.publishing.prior_prices import prior_prices_wire
 from cloud_hq.stores.deliveries import deliveries_stamp, deliveries_wire
 from cloud_hq.stores.models import Store
 
@@ -116,6 +117,9 @@ def config_manifest(
             for code, name in Store.objects.order_by("code").values_list("code", "name")
         ],
         "deliveries": deliveries_wire(store=store),
+        **(
+            {"prior_prices": prior_prices_wire(config=config, store=store)} if protocol >= 2 else {}
+        ),
         "product_pages": pages,
         "products_total": total,
         "delta_from": plan.since if plan else None,

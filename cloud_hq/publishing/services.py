@@ -28,6 +28,13 @@ from cloud_hq.publishing.models import (
     ConfigVersion,
     ScheduledPublication,
 )
+from cloud_hq.publishing.prior_prices import (
+    Reduction,
+    price_history_record,
+    prior_prices_record,
+    reductions_of,
+)
+from cloud_hq.stores.models import Store
 
 
 def product_wire(product: Product, prices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -95,14 +102,14 @@ def config_publish(*, attempts: int = 3) -> ConfigVersion:
     """
     for attempt in range(attempts):
         try:
-            return _publish()
+            return _publish()[0]
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _publish() -> ConfigVersion:
+def _publish(*, dry_run: bool = False) -> tuple[ConfigVersion, list[Reduction]]:
     page_size = settings.CONFIG_PAGE_SIZE
     with transaction.atomic():
         # Taking the lock on the newest version serialises two publishers.
@@ -128,9 +135,11 @@ def _publish() -> ConfigVersion:
             .order_by("sku")
         )
         page: list[dict[str, Any]] = []
+        bases: dict[str, str] = {}
         number = total = 0
         for product in products.iterator(chunk_size=page_size):
             page.append(product_wire(product, prices.get(product.sku, [])))
+            bases[product.sku] = page[-1]["price"]
             if len(page) == page_size:
                 number += 1
                 ConfigPage.objects.create(config=config, number=number, products=page)
@@ -144,7 +153,29 @@ def _publish() -> ConfigVersion:
         config.product_pages = number
         config.save(update_fields=["products_total", "product_pages"])
         _delta_record(config)
-    return config
+        price_history_record(config=config, bases=bases, prices=prices)
+        reductions = reductions_of(now=now, bases=bases, prices=prices,
+                                   promotions=config.promotions,
+                                   stores=list(Store.objects.order_by("code")))  # fmt: skip
+        prior_prices_record(config=config, reductions=reductions)
+        if dry_run:
+            raise _DryRun(config, reductions)
+    return config, reductions
+
+
+def reductions_check() -> list[Reduction]:
+    """The reductions a publish now would announce, with their prior prices and flags,
+    publishing nothing (the publish is rolled back)."""
+    try:
+        _publish(dry_run=True)
+    except _DryRun as done:
+        return done.result[1]
+    raise AssertionError("a dry run always rolls back")
+
+
+class _DryRun(Exception):
+    def __init__(self, config: ConfigVersion, reductions: list[Reduction]) -> None:
+        self.result = (config, reductions)
 
 
 def _wire_hash(wire: dict[str, Any]) -> str:
@@ -193,7 +224,7 @@ def scheduled_publish(*, now: datetime | None = None) -> list[int]:
         )
         if not due:
             return []
-        version = _publish()
+        version, _ = _publish()
         ScheduledPublication.objects.filter(id__in=[d.id for d in due]).update(
             published=version, published_at=now
         )

@@ -16,6 +16,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from cloud_hq.catalog.models import Product, Promotion
 from cloud_hq.ingest.models import LedgerEntry
+from cloud_hq.publishing.models import ConfigVersion, PriorPrice
 from cloud_hq.reconciliation.models import Conflict, PriceVariance, StockLevel
 from cloud_hq.reporting.models import (
     ProductDay,
@@ -291,6 +293,41 @@ def taxes(f: ReportFilter) -> Report:
     )  # fmt: skip
 
 
+def reductions(f: ReportFilter) -> Report:
+    latest = ConfigVersion.objects.order_by("-version").first()
+    queryset = PriorPrice.objects.filter(config=latest).filter(
+        Q(ends=None) | Q(ends__date__gte=f.start), starts__date__lte=f.end
+    )
+    codes = f.store_codes()
+    if codes is not None:
+        queryset = queryset.filter(store_id__in=codes)
+    if f.category:
+        queryset = queryset.filter(sku__in=Product.objects.filter(
+            category__code=f.category).values("sku"))  # fmt: skip
+    found = list(queryset.order_by("-flag", "store_id", "sku", "starts")[:ROW_LIMIT])
+    names = dict(Product.objects.filter(sku__in={r.sku for r in found}).values_list("sku", "name"))
+    rows = [
+        [r.store_id, r.sku, names.get(r.sku, "(unknown SKU)"), r.reference,
+         timezone.localtime(r.starts).date(),
+         timezone.localtime(r.ends).date() if r.ends else None, r.reduced_price, r.prior_price,
+         r.flag]
+        for r in found
+    ]  # fmt: skip
+    return Report(
+        "reductions", "Price reductions and their lowest 30-day prices",
+        [Column("Store"), Column("SKU"), Column("Name"), Column("Reduction"),
+         Column("From", "date"), Column("Until", "date"), Column("Reduced price", "money"),
+         Column("Lowest 30-day price", "money"), Column("Flag")],
+        rows, uses_category=True,
+        notes=["The reductions the newest published version announces (EU Omnibus directive, "
+               "Art. 6a): a price book entry below the price before it, or a percent or amount "
+               "promotion everyone gets. The lowest 30-day price is the lowest the store "
+               "charged in the 30 days before the reduction starts, its other promotions "
+               "included; the lane and the receipt show it. Flagged first: check them with "
+               "publish_config --check before the next publish."],
+    )  # fmt: skip
+
+
 def promotions(f: ReportFilter) -> Report:
     totals = list(f.days(PromotionDay).values("promotion").annotate(
         lines_sum=Sum("lines"), amount_sum=Sum("amount"), sales_sum=Sum("sales_amount"),
@@ -442,6 +479,7 @@ REPORTS: dict[str, tuple[str, Callable[[ReportFilter], Report]]] = {
     "baskets": ("Baskets", baskets),
     "promotions": ("Promotions", promotions),
     "taxes": ("Taxes", taxes),
+    "reductions": ("Reductions", reductions),
     "returns": ("Returns", returns),
     "price-variances": ("Price variances", price_variances),
     "stock": ("Stock", stock),

@@ -34,6 +34,12 @@ class BasketLineOut(Schema):
     unit_price: Decimal
     amount: Decimal
     adjustments: list[AdjustmentOut]
+    prior_price: Decimal | None = Field(
+        default=None,
+        description="where the line's price is reduced (a price book reduction, or a percent "
+        "or amount promotion): the lowest price of the 30 days before the reduction, as HQ "
+        "published it (EU Omnibus directive); null otherwise",
+    )
 
 
 class BasketTaxOut(Schema):

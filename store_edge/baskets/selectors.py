@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
 from store_edge.baskets.errors import BasketNotFound
 from store_edge.baskets.models import Basket, BasketStatus
 from store_edge.baskets.pricing import adjustments_wire, amount_due, basket_price
 from store_edge.baskets.scan_path import basket_lines, basket_state
-from store_edge.catalog.selectors import config_stamp
+from store_edge.catalog.selectors import config_stamp, prior_price_of
 from store_edge.lanes.models import Lane
 from store_edge.raw_sqlite import raw_cursor
 
@@ -45,6 +46,7 @@ def basket_detail(
     settled = bool(payments) and paid >= amount_due(total=priced.total, payments=payments,
                                                     stamp=stamp)  # fmt: skip
     zero = Decimal("0.00")
+    now = timezone.now()
     return {
         "id": str(basket_id),
         "status": state.status,
@@ -58,6 +60,14 @@ def basket_detail(
                 "unit_price": str(line.unit_price),
                 "amount": str(by_line[line.id].amount),
                 "adjustments": adjustments_wire(by_line[line.id].adjustments),
+                "prior_price": _text(
+                    prior_price_of(
+                        stamp=stamp,
+                        sku=line.sku,
+                        at=now,
+                        promotions=[a.promotion for a in by_line[line.id].adjustments],
+                    )
+                ),  # fmt: skip
             }
             for line in lines
         ],
@@ -85,6 +95,10 @@ def basket_detail(
         "config_version": stamp[0],
         "sale_id": None if state.sale_id is None else str(uuid.UUID(state.sale_id)),
     }
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
 
 
 def baskets_in(*, status: str, lane: Lane) -> list[dict[str, Any]]:

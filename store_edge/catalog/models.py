@@ -115,3 +115,20 @@ class ConfigState(models.Model):
 
     def __str__(self) -> str:
         return f"config v{self.version}"
+
+
+class PriorPrice(models.Model):
+    """A price reduction at this store, as HQ published it with the config in force: the
+    lowest price of the 30 days before it starts (EU Omnibus directive, Art. 6a), shown
+    beside the reduced price on the lane and the receipt."""
+
+    sku = models.CharField(max_length=32, db_index=True)
+    reference = models.CharField(
+        max_length=40, help_text="the promotion's code, or 'price' for a price book's"
+    )
+    starts = models.DateTimeField()
+    ends = models.DateTimeField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.reference}: lowest 30-day price {self.price}"

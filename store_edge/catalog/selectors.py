@@ -7,6 +7,7 @@ process for the config in force: a new config (a new `applied_at`) is a new cach
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from devices.barcodes import BarcodeError, ScannedCode, parse_code
-from store_edge.catalog.models import ConfigState, Product
+from store_edge.catalog.models import ConfigState, PriorPrice, Product
 from store_edge.pricing.domain import PriceEntry, Scope, list_price
 from store_edge.raw_sqlite import raw_cursor
 from store_edge.sqlite_values import decimal_of
@@ -90,6 +91,44 @@ def store_place(stamp: tuple[int, str]) -> StorePlace:
 def _published_place(stamp: tuple[int, str]) -> tuple[str, str]:
     row = ConfigState.objects.values_list("country", "time_zone").filter(id=1).first()
     return row or ("", "")
+
+
+@lru_cache(maxsize=4)
+def _prior_prices(stamp: tuple[int, str]) -> dict[str, tuple[PriorPriceRow, ...]]:
+    rows: dict[str, list[PriorPriceRow]] = {}
+    for sku, reference, starts, ends, price in PriorPrice.objects.values_list(
+        "sku", "reference", "starts", "ends", "price"
+    ):
+        rows.setdefault(sku, []).append(PriorPriceRow(reference, starts, ends, price))
+    return {sku: tuple(found) for sku, found in rows.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class PriorPriceRow:
+    reference: str
+    starts: datetime
+    ends: datetime | None
+    price: Decimal
+
+
+def prior_price_of(
+    *, stamp: tuple[int, str], sku: str, promotions: Iterable[str], at: datetime
+) -> Decimal | None:
+    """The lowest 30-day price to show beside a line's reduction at `at`: of the promotion
+    that reduced it, else of the price book reduction in force (None: the line is not
+    reduced, or HQ published no prior price for it)."""
+    rows = _prior_prices(stamp).get(sku)
+    if not rows:
+        return None
+    live = [r for r in rows if r.starts <= at and (r.ends is None or at < r.ends)]
+    wanted = set(promotions)
+    for row in live:
+        if row.reference in wanted:
+            return row.price
+    return next((r.price for r in live if r.reference == PRICE_REDUCTION), None)
+
+
+PRICE_REDUCTION = "price"  # the reference of a price book's reduction
 
 
 def product_for_code(

@@ -18,6 +18,7 @@ from store_edge.catalog.models import (
     ConfigState,
     KnownStore,
     PriceEntry,
+    PriorPrice,
     Product,
     Promotion,
     TaxClass,
@@ -70,6 +71,16 @@ class ConfigSnapshot:
     cash_rounding: Decimal | None = None
     country: str = ""  # empty: not set at HQ, the store's STORE_COUNTRY holds
     time_zone: str = ""  # empty: not set at HQ, the store's TIME_ZONE holds
+    prior_prices: tuple[PriorPriceData, ...] = ()
+
+
+@dataclass(frozen=True)
+class PriorPriceData:
+    sku: str
+    reference: str
+    starts: datetime
+    ends: datetime | None
+    price: Decimal
 
 
 def catalog_apply(
@@ -131,6 +142,12 @@ def catalog_apply(
                 f"v{snapshot.version} should hold {catalogue_total} products, "
                 f"{Product.objects.count()} after applying it"
             )
+        PriorPrice.objects.all().delete()  # the version's reductions replace the last ones
+        PriorPrice.objects.bulk_create(
+            (PriorPrice(sku=p.sku, reference=p.reference, starts=p.starts, ends=p.ends,
+                        price=p.price) for p in snapshot.prior_prices),
+            batch_size=2000,
+        )  # fmt: skip
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()

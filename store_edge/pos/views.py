@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from store_edge.catalog.selectors import config_state
+from store_edge.catalog.selectors import config_stamp, config_state, prior_price_of
 from store_edge.lanes.auth import (
     LANE_COOKIE,
     PosSession,
@@ -239,8 +239,15 @@ def receipt(request: HttpRequest, lane: Lane, session: PosSession, sale_id: uuid
         return render(request, "pos/not_found.html", {"what": "sale"}, status=404)
     names = _staff_names(sale.cashier)
     original = sale.returns_sale.number if sale.returns_sale_id and sale.returns_sale else None
+    lines = list(sale.lines.all())
+    stamp = config_stamp()
+    for line in lines:  # where its price was reduced, the lowest price of the 30 days before
+        line.prior_price = None if sale.total < 0 else prior_price_of(  # type: ignore[attr-defined]
+            stamp=stamp, sku=line.sku, at=sale.completed_at,
+            promotions=[a.get("promotion", "") for a in line.adjustments],
+        )  # fmt: skip
     context = {
-        "sale": sale, "lines": sale.lines.all(), "tenders": sale.tenders.all(),
+        "sale": sale, "lines": lines, "tenders": sale.tenders.all(),
         "taxes": [{"tax": t, "percent": percent(t.rate)} for t in sale.taxes.all()],
         "cashier": names.get(sale.cashier, sale.cashier),
         "is_return": sale.total < 0, "original": original, "barcode": sale_barcode(sale.number),

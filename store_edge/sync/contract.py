@@ -80,6 +80,16 @@ class PriceWire(_Strict):
     ends: datetime | None = None
 
 
+class PriorPriceWire(_Strict):
+    """A price reduction at this store with the lowest price of the 30 days before it."""
+
+    sku: str = Field(min_length=1, max_length=32)
+    reference: str = Field(min_length=1, max_length=40)
+    starts: AwareDatetime
+    ends: AwareDatetime | None = None
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+
 class KnownStoreWire(_Strict):
     code: str = Field(min_length=1, max_length=16)
     name: str = Field(max_length=200)
@@ -105,6 +115,8 @@ class ConfigManifestWire(_Strict):
     promotions: list[PromotionWire] = Field(default_factory=list)
     stores: list[KnownStoreWire] = Field(default_factory=list, max_length=100_000)
     deliveries: list[DeliveryWire] = Field(default_factory=list, max_length=1000)
+    # From sync protocol 2: this store's reductions with their lowest 30-day prices.
+    prior_prices: list[PriorPriceWire] = Field(default_factory=list, max_length=1_000_000)
     product_pages: int = Field(ge=0)
     products_total: int = Field(ge=0)
     delta_from: int | None = Field(default=None, ge=1)

@@ -22,6 +22,7 @@ from store_edge.catalog.selectors import config_state
 from store_edge.catalog.services import (
     ConfigSnapshot,
     PriceData,
+    PriorPriceData,
     ProductData,
     StaleConfig,
     TaxClassData,
@@ -314,6 +315,12 @@ def _snapshot(manifest: ConfigManifestWire) -> ConfigSnapshot:
             for t in manifest.tax_classes
         ),
         promotions=tuple(p.model_dump(mode="json") for p in manifest.promotions),
+        prior_prices=tuple(
+            PriorPriceData(
+                sku=p.sku, reference=p.reference, starts=p.starts, ends=p.ends, price=p.price
+            )
+            for p in manifest.prior_prices
+        ),  # fmt: skip
     )
 
 

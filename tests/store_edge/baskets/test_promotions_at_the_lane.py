@@ -11,6 +11,7 @@ from store_edge.catalog.selectors import config_stamp, product_for_code
 from store_edge.catalog.services import (
     ConfigSnapshot,
     PriceData,
+    PriorPriceData,
     ProductData,
     TaxClassData,
     catalog_apply,
@@ -38,7 +39,8 @@ WELCOME = promotion("welcome", "basket_threshold", threshold="5.00", amount="1.0
 
 def apply_config(version: int, *promotions: dict, cash_rounding: str | None = None,
                  prices: dict[str, tuple[PriceData, ...]] | None = None,
-                 time_zone: str = "") -> None:  # fmt: skip
+                 time_zone: str = "",
+                 prior_prices: tuple[PriorPriceData, ...] = ()) -> None:  # fmt: skip
     products = [
         ProductData(p.sku, p.name, p.price, p.unit, p.tax_class, p.category, p.plu, p.barcodes,
                     (prices or {}).get(p.sku, ()))
@@ -57,6 +59,7 @@ def apply_config(version: int, *promotions: dict, cash_rounding: str | None = No
             promotions=promotions,
             cash_rounding=Decimal(cash_rounding) if cash_rounding else None,
             time_zone=time_zone,
+            prior_prices=prior_prices,
         ),
         products=products,
     )
@@ -296,3 +299,37 @@ def test_a_happy_hour_runs_in_the_store_s_own_time_zone(  # type: ignore[no-unty
     status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
     assert status == 200, basket
     assert all(not line["adjustments"] for line in basket["lines"]), basket["lines"]
+
+
+WATER_20 = promotion("water-20", "percent_off", skus=["100001"], percent="20")
+
+
+def test_a_reduced_line_shows_the_lowest_price_of_the_30_days_before(
+    lane_token: str, supervisor: str
+) -> None:
+    from django.test import Client
+
+    from tests.store_edge.pos.test_pages import signed_in
+
+    # HQ published water's 20 % with its lowest 30-day price 0.69, and bread's book reduction
+    # that is over; the bread line is not reduced now: no prior price for it.
+    live = timezone.now() - timedelta(days=1)
+    apply_config(1, WATER_20, prior_prices=(
+        PriorPriceData("100001", "water-20", live, None, Decimal("0.69")),
+        PriorPriceData("200036", "price", live - timedelta(days=9), live, Decimal("2.29")),
+    ))  # fmt: skip
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    status, basket = lane.post(f"/baskets/{basket_id}/items", {"code": BREAD})
+    assert status == 200, basket
+    water, bread = basket["lines"]
+    assert (water["amount"], water["prior_price"]) == ("0.63", "0.69")
+    assert bread["prior_price"] is None
+    # The receipt says it under the reduced line.
+    lane.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "5.00"})
+    status, sale = lane.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
+    page = signed_in(Client(), lane_token).get(f"/pos/receipts/{sale['id']}")
+    receipt = page.content.decode()
+    assert receipt.count("Lowest 30-day price") == 1 and "Lowest 30-day price 0.69" in receipt

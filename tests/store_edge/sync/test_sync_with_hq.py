@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from store_edge.catalog.models import Product, TaxClass
+from store_edge.catalog.models import PriorPrice, Product, TaxClass
 from store_edge.catalog.selectors import StorePlace, config_stamp, config_state, store_place
 from store_edge.ledger.models import LedgerEntry
 from store_edge.sync import services
@@ -140,6 +140,8 @@ MANIFEST = {
     "product_pages": 1,
     "products_total": 1,
 }
+PRIOR = {"sku": "1", "reference": "WATER-20", "starts": "2026-11-20T08:00:00Z", "ends": None,
+         "price": "0.69"}  # fmt: skip
 GOOD_PRODUCT = {"sku": "1", "name": "Water", "barcodes": ["4006381333931"], "plu": "",
                 "price": "0.79", "tax_class": "STD", "unit": "each", "category": ""}  # fmt: skip
 
@@ -149,6 +151,14 @@ GOOD_PRODUCT = {"sku": "1", "name": "Water", "barcodes": ["4006381333931"], "plu
     [
         ({**MANIFEST, "surprise": 1}, [GOOD_PRODUCT]),
         ({**MANIFEST, "store": {**MANIFEST["store"], "country": "DEU"}}, [GOOD_PRODUCT]),
+        ({**MANIFEST, "prior_prices": [{**PRIOR, "price": "-0.01"}]}, [GOOD_PRODUCT]),
+        (
+            {**MANIFEST, "prior_prices": [{**PRIOR, "starts": "2026-11-20T08:00:00"}]},
+            [GOOD_PRODUCT],
+        ),
+        ({**MANIFEST, "prior_prices": [{**PRIOR, "sku": "1" * 33}]}, [GOOD_PRODUCT]),
+        ({**MANIFEST, "prior_prices": [{**PRIOR, "price": "0.691"}]}, [GOOD_PRODUCT]),
+        ({**MANIFEST, "prior_prices": [{**PRIOR, "card": "4111111111111111"}]}, [GOOD_PRODUCT]),
         ({**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "Mars/Olympus"}}, [GOOD_PRODUCT]),
         (
             {**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "../../etc/passwd"}},
@@ -192,6 +202,19 @@ def test_the_country_and_time_zone_hq_publishes_are_the_stores(catalog: None) ->
     assert services.config_pull(client=hostile) == 5
     place = store_place(config_stamp())
     assert (place.country, place.zone) == ("de", ZoneInfo("Europe/Berlin"))
+
+
+def test_the_prior_prices_hq_publishes_replace_the_last_ones(catalog: None) -> None:
+    PriorPrice.objects.create(sku="9", reference="OLD", starts="2026-01-01T00:00:00Z",
+                              price=Decimal("1.00"))  # fmt: skip
+    hostile = hostile_hq({
+        "/config": httpx.Response(200, json={**MANIFEST, "prior_prices": [PRIOR]}),
+        "/products": httpx.Response(200, json={"version": 5, "page": 1,
+                                              "products": [GOOD_PRODUCT]}),
+    })  # fmt: skip
+    assert services.config_pull(client=hostile) == 5
+    assert list(PriorPrice.objects.values_list("sku", "reference", "price")) == [
+        ("1", "WATER-20", Decimal("0.69"))]  # fmt: skip
 
 
 def test_a_new_profile_of_the_version_in_force_is_taken_without_a_new_catalogue(

@@ -64,6 +64,13 @@ export function renderLines(flashLast) {
       cells(extra, [adjustment.reason, "", "", `-${adjustment.amount}`]);
       body.appendChild(extra);
     }
+    if (line.prior_price) {
+      // A reduced price shows the lowest price of the 30 days before it (EU Omnibus).
+      const prior = document.createElement("tr");
+      prior.className = "adjustment prior-price";
+      cells(prior, [`Lowest 30-day price ${line.prior_price}`, "", "", ""]);
+      body.appendChild(prior);
+    }
   });
   const selected = body.querySelector("tr.selected");
   if (selected) selected.scrollIntoView({ block: "nearest" });
