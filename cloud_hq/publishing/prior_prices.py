@@ -390,3 +390,21 @@ def prior_prices_wire(*, config: ConfigVersion, store: Store) -> list[dict[str, 
          "ends": r.ends.isoformat() if r.ends else None, "price": str(r.prior_price)}
         for r in rows
     ]  # fmt: skip
+
+
+def prior_prices_for_store(*, store: Store) -> int:
+    """Give a store registered after the newest publish its reductions in that version (the
+    publish worked them out for the stores it knew), from the version's own prices."""
+    config = ConfigVersion.objects.order_by("-version").first()
+    if config is None or PriorPrice.objects.filter(config=config, store=store).exists():
+        return 0
+    bases: dict[str, str] = {}
+    prices: dict[str, list[dict[str, Any]]] = {}
+    for page in config.pages.order_by("number").iterator(chunk_size=4):
+        for wire in page.products:
+            bases[wire["sku"]] = wire["price"]
+            if wire["prices"]:
+                prices[wire["sku"]] = wire["prices"]
+    found = reductions_of(now=config.published_at, bases=bases, prices=prices,
+                          promotions=config.promotions, stores=[store])  # fmt: skip
+    return prior_prices_record(config=config, reductions=found)

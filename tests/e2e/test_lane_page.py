@@ -99,6 +99,10 @@ def test_a_cashier_scans_weighs_gets_a_promotion_pays_cash_and_prints(day: Day) 
     expect(page.locator("#lines .adjustment")).to_have_count(2)
     expect(page.locator("#lines")).to_contain_text("Water 0.20 off")
     expect(page.locator("#discounts")).to_have_text("-0.40")
+    # A reduced price shows the lowest price of the 30 days before it, as HQ published it
+    # (HQ's prices go back to this system's start only: the price before, 3.49).
+    expect(page.locator("#lines .prior-price")).to_have_count(2)
+    expect(page.locator("#lines .prior-price").first).to_have_text("Lowest 30-day price 3.49")
     assert page.input_value("#entry-input") == ""  # the scan never landed in the field
     sources = page.evaluate("window.posMetrics.scans.map(s => s.source)")
     assert sources == ["wedge", "wedge"]

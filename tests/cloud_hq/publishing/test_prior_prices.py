@@ -190,3 +190,14 @@ def test_the_reductions_report_lists_flagged_ones_first(history: None, client: C
         ("200036", "price", D("1.99"), D("1.24"), True),
         ("100001", "DRINKS-30", D("0.69"), D("0.79"), False),
     ]
+
+
+def test_a_store_registered_after_the_publish_gets_its_reductions_too(history: None) -> None:
+    from tests.cloud_hq.conftest import register_store
+
+    publish_at(NOW)
+    register_store(name="Köln", code="S0003")
+    found = reductions()
+    # like S0002 (no book of its own), worked out from the version's own prices
+    assert found[("S0003", "100001", "DRINKS-30")] == (D("0.69"), D("0.79"), "")
+    assert found[("S0003", "200036", "price")][:2] == (D("1.99"), D("1.24"))

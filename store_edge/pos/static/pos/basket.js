@@ -67,7 +67,7 @@ export function renderLines(flashLast) {
     if (line.prior_price) {
       // A reduced price shows the lowest price of the 30 days before it (EU Omnibus).
       const prior = document.createElement("tr");
-      prior.className = "adjustment prior-price";
+      prior.className = "prior-price";
       cells(prior, [`Lowest 30-day price ${line.prior_price}`, "", "", ""]);
       body.appendChild(prior);
     }
