@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -166,6 +167,12 @@ def _profile_set(state: ConfigState, snapshot: ConfigSnapshot) -> bool:
         if getattr(state, field) != value:
             setattr(state, field, value)
             changed = True
+    if changed and snapshot.time_zone and snapshot.time_zone != settings.TIME_ZONE:
+        logger.warning(
+            "HQ places this store in %s: its prices follow that zone, but receipts and the "
+            "admin show TIME_ZONE=%s; set TIME_ZONE=%s",
+            snapshot.time_zone, settings.TIME_ZONE, snapshot.time_zone,
+        )  # fmt: skip
     return changed
 
 

@@ -218,7 +218,7 @@ def test_the_prior_prices_hq_publishes_replace_the_last_ones(catalog: None) -> N
 
 
 def test_a_new_profile_of_the_version_in_force_is_taken_without_a_new_catalogue(
-    catalog: None, settings: Any
+    catalog: None, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given the store on v1 with no country or zone from HQ: its own settings hold
     settings.STORE_COUNTRY, settings.TIME_ZONE = "se", "Europe/Stockholm"
@@ -240,6 +240,8 @@ def test_a_new_profile_of_the_version_in_force_is_taken_without_a_new_catalogue(
     assert after[0] == 1 and after != before and Product.objects.count() == products
     assert store_place(after) == StorePlace("de", ZoneInfo("Europe/Berlin"))
     assert config_state().etag == '"v1-p2"'
+    # and the operator is told to set the box's own clock zone to match (receipts, admin)
+    assert "set TIME_ZONE=Europe/Berlin" in caplog.text
 
 
 def test_an_older_config_version_is_never_applied(catalog: None) -> None:
