@@ -11,6 +11,8 @@ from tests.processes import base_env, manage
 # CI runs the same examples every time (a red CI must be reproducible) and does not time
 # examples out on a loaded machine; locally each run explores new examples.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+# Many more examples, for a search run by hand: HYPOTHESIS_PROFILE=thorough make test
+settings.register_profile("thorough", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -136,6 +136,14 @@ class PromotionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("kind", "local_window")
     search_fields = ("code", "name")
     date_hierarchy = "starts"
+    readonly_fields = ("added_at",)
+
+    def save_model(self, request: Any, obj: Promotion, form: Any, change: bool) -> None:
+        if change and "definition" in form.changed_data:
+            was = form.initial.get("definition") or {}
+            if was.get("active", True) is False and obj.definition.get("active", True):
+                obj.added_at = timezone.now()  # withdrawn, then brought back: live anew
+        super().save_model(request, obj, form, change)
 
 
 class PriceEntryInline(admin.TabularInline):  # type: ignore[type-arg]

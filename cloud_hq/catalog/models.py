@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -121,6 +122,11 @@ class Promotion(models.Model):
     )
     definition = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
+    added_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="when it was created or last withdrawn and brought back: stores add "
+        "competing promotions in the order they went live",
+    )
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -124,10 +124,15 @@ def _import_promotions(catalog: CatalogFile) -> None:
             code=group.code,
             defaults={"skus": group.skus, "categories": group.categories, "groups": group.groups},
         )
+    was_active = {code: d.get("active", True) for code, d in
+                  Promotion.objects.values_list("code", "definition")}  # fmt: skip
+    now = timezone.now()
     for promotion in catalog.promotions:
+        back = promotion.code in was_active and not was_active[promotion.code] and promotion.active
         Promotion.objects.update_or_create(
             code=promotion.code,
             defaults={
+                **({"added_at": now} if back else {}),  # withdrawn, then brought back
                 "name": promotion.name,
                 "kind": promotion.kind,
                 "starts": window_instant(promotion.starts),

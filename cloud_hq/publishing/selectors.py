@@ -78,14 +78,20 @@ def promotions_for(
 ) -> list[dict[str, Any]]:
     """The published promotions as the store's protocol reads them. Before protocol 2 a
     store reads every window bound as an instant: a local bound (no offset) is sent as the
-    instant it is in the store's zone (HQ's when HQ has none for the store)."""
-    if protocol >= 2 or not any(_local(p) for p in promotions):
+    instant it is in the store's zone (HQ's when HQ has none for the store); nor does it
+    know when a promotion was added."""
+    if protocol >= 2:
         return promotions
     zone = ZoneInfo(store.time_zone) if store.time_zone else timezone.get_default_timezone()
     return [
-        {**p, **{bound: _instant(p[bound], zone) for bound in ("starts", "ends")}}
-        if _local(p)
-        else p
+        {
+            **{key: value for key, value in p.items() if key != "added"},
+            **(
+                {bound: _instant(p[bound], zone) for bound in ("starts", "ends")}
+                if _local(p)
+                else {}
+            ),
+        }  # fmt: skip
         for p in promotions
     ]
 

@@ -74,6 +74,7 @@ def promotions_wire(*, now: datetime) -> list[dict[str, Any]]:
             categories.update(groups[code].categories)
             pending.extend(groups[code].groups)
         definition["skus"], definition["categories"] = sorted(skus), sorted(categories)
+        definition["added"] = promotion.added_at.isoformat()
         wire.append(definition)
     return wire
 

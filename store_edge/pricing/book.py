@@ -46,6 +46,7 @@ def promotion_of(definition: dict[str, Any]) -> Promotion:
         get_quantity=int(definition.get("get_quantity") or 0),
         get_percent=decimal("get_percent") or Decimal(100),
         threshold=decimal("threshold"),
+        added=datetime.fromisoformat(definition["added"]) if definition.get("added") else None,
     )
 
 

@@ -69,6 +69,7 @@ class PromotionWire(_Strict):
     get_quantity: int | None = Field(default=None, ge=1)
     get_percent: Decimal | None = Field(default=None, gt=0, le=100)
     threshold: Decimal | None = Field(default=None, gt=0)
+    added: AwareDatetime | None = None  # when HQ created it or brought it back (protocol 2)
 
 
 class PriceWire(_Strict):

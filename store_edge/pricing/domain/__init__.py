@@ -11,11 +11,13 @@ Rules, in the order they apply:
    unit price; a price carried by the barcode is the line's amount as it is.
 2. A manager's price override replaces the unit price (the difference is shown as an
    adjustment); an overridden or barcode-priced line takes no promotion.
-3. Item promotions. A unit takes at most one promotion that does not stack; where such
-   promotions compete for the same units, the engine prices every subset of them in two
-   fixed orders (up to EXACT_SEARCH_LIMIT of them; beyond, two greedy orders) and keeps
-   the one that leaves the customer the lowest total (ties: the fuller choice, higher
-   priorities first, then codes), so that adding a promotion never raises a total.
+3. Item promotions. A unit takes at most one promotion that does not stack; where up to
+   EXACT_SEARCH_LIMIT such promotions compete for the same units, the engine prices every
+   subset of them in two fixed orders and keeps the one that leaves the customer the
+   lowest total (ties: the fuller choice, higher priorities first, then codes), so that
+   adding a promotion never raises a total. Beyond, they are chained in the order they
+   went live, each kept only where it lowers the total: the one that went live last never
+   raises it.
    Stacking promotions then apply on what is left, in priority order.
 4. Basket promotions ("spend 50.00, get 5.00 off"): qualification is on the spend at list
    prices, the discount on what is left after item promotions; of several that do not

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from store_edge.pricing.domain.money import CENT, HUNDRED, ZERO, line_amount, round_money
 from store_edge.pricing.domain.promotions import (
@@ -19,7 +20,8 @@ from store_edge.pricing.domain.promotions import (
 )
 from store_edge.pricing.domain.tax import TaxLine, TaxRule, tax_for_class
 
-EXACT_SEARCH_LIMIT = 10  # competing promotions searched in every sequence; beyond, greedy
+EXACT_SEARCH_LIMIT = 8  # competing promotions searched in every sequence; beyond, a chain
+STACKING_SEARCH_LIMIT = 3  # stacking ones with a group among them, searched in every subset
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +220,12 @@ class _Grant:
 
     promotion: Promotion
     savings: tuple[tuple[int, Decimal], ...]  # (unit index, saving)
-    reason: str
     # A promotion that forms groups (3 for 2.50) explains each group apart: the group of
-    # each saving (an index into `reasons`, which then has one reason per group).
+    # each saving (an index into `formed`) when it formed more than one.
     groups: tuple[int, ...] = ()
-    reasons: tuple[str, ...] = ()
+    # What each group it formed was paid before it: its units' prices (the rewarded ones
+    # for buy X get Y), for the explanation (worked out only for the choice recorded).
+    formed: tuple[tuple[Decimal, ...], ...] = ()
     # Units a group uses without a saving (the ones bought in "buy 2, get 1 free"): a
     # promotion that does not stack holds them too, so that they earn no second reward.
     holds: tuple[int, ...] = ()
@@ -288,12 +291,12 @@ def _item_promotions(  # noqa: C901 - the search over competing promotions, read
     # of the basket (tax is rounded per class): such choices are made last, on the rest.
     components = sorted(_conflict_groups(exclusive, units, per_line), key=under_a_stacking_group)
     for component in components:
-        grants = _best_order(component, units, targeted, stacking, totals, outside)
+        grants = _best_order(component, units, targeted, stacking, totals, outside, context)
         _record(grants, units, adjustments, exclusive=True)
         for grant in grants:
             for index, saving in grant.savings:
                 totals[units[index].tax] -= saving
-    for grant in _stacking_grants(units, targeted, stacking, outside):
+    for grant in _stacking_grants(units, targeted, stacking, outside, context):
         _record([grant], units, adjustments, exclusive=False)
 
 
@@ -319,21 +322,21 @@ def _conflict_groups(
     return sorted(groups.values(), key=lambda g: min(p.code for p in g))
 
 
-def _best_order(
+def _best_order(  # noqa: PLR0913 - the search's whole state, passed once
     promotions: list[Promotion],
     units: list[_Unit],
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
     totals: Mapping[TaxRule, Decimal],
     outside: Mapping[TaxRule, Decimal],
+    context: Context,
 ) -> list[_Grant]:
     """Choose which competing promotions apply, in which order, for the lowest total.
 
     Up to EXACT_SEARCH_LIMIT competing promotions, every sequence of them is priced (see
     `_search`), so the lowest total found is the lowest of a set of choices that only grows
-    when a promotion is added: adding one never raises the total. Beyond the limit,
-    promotions priced per unit (percent, amount, member price) become one step in which
-    each line takes the best of them, and two greedy orders of the steps are compared.
+    when a promotion is added: adding one never raises the total. Beyond the limit, see
+    `_chain`.
     """
     by_priority = sorted(promotions, key=lambda p: (-p.priority, p.code))
     per_unit = [p for p in by_priority if p.kind not in GROUP_KINDS]
@@ -353,32 +356,231 @@ def _best_order(
             return _best_per_line(per_unit, units, targeted)
         if not per_unit:
             return [_apply(groups[0], units, targeted[groups[0].code])]
+    if len(by_priority) > EXACT_SEARCH_LIMIT:
+        return _chain(promotions, units, targeted, stacking, totals, outside, context)
     for promotion in on_top:  # stacking groups reach units beyond these
         concerned_set.update(targeted[promotion.code])
     concerned = sorted(concerned_set)
     fixed = dict(totals)
     for i in concerned:
         fixed[units[i].tax] -= units[i].left
-    if len(by_priority) <= EXACT_SEARCH_LIMIT:
-        return _search(by_priority, per_unit, units, targeted, on_top, concerned, fixed,
-                       outside, group_on_top=group_on_top)  # fmt: skip
-    steps: list[Promotion | None] = [*groups, None]  # None: each line takes its best
-    alone = {p.code: _saving(_apply(p, units, targeted[p.code])) for p in groups}
-    greedy = sorted(steps, key=lambda p: (p is None, -alone[p.code] if p else ZERO))
-    best: list[_Grant] = []
-    best_left: Decimal | None = None
-    for order in (tuple(steps), tuple(greedy)):
-        trial = list(units)
+    return _search(by_priority, per_unit, units, targeted, on_top, concerned, fixed,
+                   outside, context, group_on_top=group_on_top)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Part:
+    """Competing promotions of a chain added so far that share lines, and their choice."""
+
+    promotions: list[Promotion]
+    lines: set[int]
+    groups: int  # how many of them form groups
+    grants: dict[int, _Grant] = field(default_factory=dict)  # by id, in the order taken
+    settled: bool = True  # its grants are its choice (else chosen for when needed)
+
+
+# One choice a chain weighs: the grants it drops (ids), the grants it adds, the units it
+# changes (new copies).
+_Choice = tuple[set[int], list[_Grant], dict[int, _Unit]]
+
+
+def _chain(  # noqa: PLR0913, C901 - the search's whole state, read as one piece
+    promotions: list[Promotion],
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    stacking: Sequence[Promotion],
+    totals: Mapping[TaxRule, Decimal],
+    outside: Mapping[TaxRule, Decimal],
+    context: Context,
+) -> list[_Grant]:
+    """Choose for more competing promotions than the search's limit.
+
+    The promotions are added in the order they went live (`Promotion.went_live`). Each one
+    joins the promotions it competes with; while they are few enough, they are chosen for
+    as the basket would be with only them (the search); beyond, the choice already made
+    for them (each group of them apart, as it would be without the newcomer) is kept
+    unless the newcomer does better on what is still open, or by taking its units first
+    and letting the promotions it displaces take what is left. So the answer is never
+    above the answer without the newest promotion: the promotion that goes live last never
+    raises the total.
+    """
+    order = sorted(promotions, key=lambda p: (p.went_live(context.at, context.zone), p.code))
+    reach = sorted({i for p in promotions for i in targeted[p.code]})
+    line_units: dict[int, list[int]] = defaultdict(list)  # most expensive first
+    for i in reach:
+        line_units[units[i].line].append(i)
+    lines_of = {p.code: {units[i].line for i in targeted[p.code]} for p in promotions}
+    per_unit_on: dict[int, list[Promotion]] = defaultdict(list)  # by priority
+    for promotion in sorted(promotions, key=lambda p: (-p.priority, p.code)):
+        if promotion.kind not in GROUP_KINDS:
+            for line in lines_of[promotion.code]:
+                per_unit_on[line].append(promotion)
+    on_top = [p for p in stacking if not set(reach).isdisjoint(targeted[p.code])]
+    under_groups = {units[i].line for p in on_top if p.kind in GROUP_KINDS
+                    for i in targeted[p.code]}  # fmt: skip
+    concerned = sorted({*reach, *(i for p in on_top for i in targeted[p.code])})
+    state = list(units)  # the units as the choices so far leave them
+    for i in concerned:
+        state[i] = units[i].copy()
+    fixed = dict(totals)
+    for i in concerned:
+        fixed[units[i].tax] -= units[i].left
+    shift: dict[TaxRule, Decimal] = defaultdict(Decimal)  # what the choices so far take off
+    inclusive = all(rule.inclusive for rule in totals)  # then no tax is added to compare
+
+    def to_pay(changes: Mapping[int, _Unit]) -> Decimal:
+        if inclusive and not on_top:  # what is paid moves as the changed units do
+            return sum((unit.left - state[i].left for i, unit in changes.items()), ZERO)
+        if not on_top:  # only the changed units' classes move
+            per_class = {rule: amount + shift[rule] for rule, amount in totals.items()}
+            for i, unit in changes.items():
+                per_class[unit.tax] += unit.left - state[i].left
+            return _to_pay((), per_class)
+        trial = list(state)
         for i in concerned:
-            trial[i] = units[i].copy()
-        grants = _run_steps(order, per_unit, trial, targeted)
-        # The stacking promotions on top, decided as they finally will be
-        for grant in _stacking_grants(trial, targeted, on_top, outside):
+            trial[i] = changes.get(i, state[i]).copy()
+        for grant in _stacking_grants(trial, targeted, on_top, outside, context):
             _take(grant, trial, exclusive=False)
-        left = _to_pay([trial[i] for i in concerned], fixed)
-        if best_left is None or left < best_left:
-            best, best_left = grants, left
-    return best
+        return _to_pay([trial[i] for i in concerned], fixed)
+
+    owner: dict[int, _Part] = {}
+    holder: dict[int, _Grant] = {}  # the grant that holds each unit
+    added: set[str] = set()
+
+    def take(part: _Part, gone: set[int], new: list[_Grant], changes: Mapping[int, _Unit]) -> None:
+        for key in gone:
+            del part.grants[key]
+        for i in changes:
+            holder.pop(i, None)
+        for grant in new:
+            part.grants[id(grant)] = grant
+            for i in (*(i for i, _ in grant.savings), *grant.holds):
+                holder[i] = grant
+        for i, unit in changes.items():
+            shift[unit.tax] += unit.left - state[i].left
+            state[i] = unit
+
+    def settle(part: _Part) -> None:
+        """Choose for a part as the basket would be with only its promotions competing
+        (the search, or each line its best): needed only once the part is to grow beyond."""
+        mine = [i for line in sorted(part.lines) for i in line_units[line]]
+        now = {rule: amount + shift[rule] for rule, amount in totals.items()}
+        for i in mine:
+            now[units[i].tax] -= state[i].left - units[i].left
+        found = _best_order(part.promotions, units, targeted, stacking, now, outside, context)
+        changes = {i: units[i].copy() for i in mine}
+        trial = list(state)
+        for i, unit in changes.items():
+            trial[i] = unit
+        for grant in found:
+            _take(grant, trial, exclusive=True)
+        take(part, set(part.grants), found, changes)
+        part.settled = True
+
+    part = _Part([], set(), 0)
+    for promotion in order:
+        added.add(promotion.code)
+        joined = list({id(p): p for line in lines_of[promotion.code]
+                       if (p := owner.get(line)) is not None}.values())  # fmt: skip
+        joined.sort(key=lambda p: -len(p.promotions))
+        promotions_now = sum(len(p.promotions) for p in joined) + 1
+        groups_now = sum(p.groups for p in joined) + (promotion.kind in GROUP_KINDS)
+        lines_now = lines_of[promotion.code].union(*(p.lines for p in joined))
+        per_unit = promotions_now - groups_now
+        simple = not (lines_now & under_groups) and (
+            groups_now == 0 or (groups_now == 1 and not per_unit)
+        )  # as `_best_order` decides without a search
+        searched = simple or promotions_now <= EXACT_SEARCH_LIMIT
+        if not searched:
+            for other in joined:
+                if not other.settled:
+                    settle(other)
+        part = joined[0] if joined else _Part([], set(), 0)  # the largest grows
+        grown = part.lines  # its lines are its already
+        for other in joined[1:]:
+            part.promotions += other.promotions
+            part.grants.update(other.grants)
+        part.promotions.append(promotion)
+        part.lines, part.groups = lines_now, groups_now
+        if searched:
+            part.settled = False  # chosen for when it has to be
+        else:
+            choices = _with_newest(promotion, units, state, targeted, line_units, lines_of,
+                                   per_unit_on, added, holder)  # fmt: skip
+            priced = [to_pay(changes) for _, _, changes in choices]
+            take(part, *choices[priced.index(min(priced))])  # on equal totals, without it
+        for line in lines_now - grown:
+            owner[line] = part
+    return list(part.grants.values())  # the last one added joined them all: they all compete
+
+
+def _with_newest(  # noqa: PLR0913, C901 - the three choices, read as one piece
+    newest: Promotion,
+    units: list[_Unit],
+    state: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    line_units: Mapping[int, list[int]],
+    lines_of: Mapping[str, set[int]],
+    per_unit_on: Mapping[int, list[Promotion]],
+    added: set[str],
+    holder: Mapping[int, _Grant],
+) -> list[_Choice]:
+    """The choices a chain weighs when `newest` joins: the choice without it (nothing
+    changes), `newest` on what is still open, and `newest` first with the promotions it
+    displaces applied again on what is left, then each line it touched taking its best
+    per-unit promotion (of those `added`). `holder`: the grant that holds each unit;
+    `state` is left as it is."""
+    choices: list[_Choice] = [(set(), [], {})]
+    if any(i in holder for i in targeted[newest.code]):  # else the second way does more
+        grant = _apply(newest, state, targeted[newest.code])
+        if grant.savings or grant.holds:
+            changes = {i: state[i].copy() for i in (*(i for i, _ in grant.savings), *grant.holds)}
+            trial = list(state)
+            for i, unit in changes.items():
+                trial[i] = unit
+            _take(grant, trial, exclusive=True)
+            choices.append((set(), [grant], changes))
+    trial = list(state)
+    for i in targeted[newest.code]:
+        trial[i] = units[i]  # as they were before any choice (read, not changed)
+    grant = _apply(newest, trial, targeted[newest.code])
+    if not (grant.savings or grant.holds):
+        return choices
+    reset = {i for i, _ in grant.savings} | set(grant.holds)
+    gone = {id(holder[i]): holder[i] for i in reset if i in holder}
+    for other in gone.values():
+        reset.update(i for i, _ in other.savings)
+        reset.update(other.holds)
+    trial = list(state)
+    changes = {i: units[i].copy() for i in reset}
+    for i, unit in changes.items():
+        trial[i] = unit
+
+    def take(found: _Grant) -> None:
+        for i in (*(i for i, _ in found.savings), *found.holds):
+            if i not in changes:  # copied before it changes: `state` stays as it is
+                changes[i] = trial[i] = state[i].copy()
+        _take(found, trial, exclusive=True)
+
+    take(grant)
+    new = [grant]
+    for other in gone.values():
+        if other.promotion.kind in GROUP_KINDS:
+            regrant = _apply(other.promotion, trial, targeted[other.promotion.code])
+            if regrant.savings or regrant.holds:
+                take(regrant)
+                new.append(regrant)
+    lines = {units[i].line for i in changes if not trial[i].taken and trial[i].left > 0}
+    per_unit = list({p.code: p for line in sorted(lines) for p in per_unit_on[line]
+                     if p.code in added}.values())  # fmt: skip
+    per_unit.sort(key=lambda p: (-p.priority, p.code))
+    on_lines = {p.code: [i for line in sorted(lines & lines_of[p.code]) for i in line_units[line]]
+                for p in per_unit}  # fmt: skip
+    for found in _best_per_line(per_unit, trial, on_lines):
+        take(found)
+        new.append(found)
+    choices.append((set(gone), new, changes))
+    return choices
 
 
 def _search(  # noqa: PLR0913, C901 - the search's whole state, read as one piece
@@ -390,6 +592,7 @@ def _search(  # noqa: PLR0913, C901 - the search's whole state, read as one piec
     concerned: list[int],
     fixed: Mapping[TaxRule, Decimal],
     outside: Mapping[TaxRule, Decimal],
+    context: Context,
     *,
     group_on_top: bool,
 ) -> list[_Grant]:
@@ -438,9 +641,8 @@ def _search(  # noqa: PLR0913, C901 - the search's whole state, read as one piec
                 if state not in priced:
                     priced.add(state)
                     for ending in endings:
-                        done, left = _finish(
-                            trial, grants, ending, targeted, on_top, concerned, fixed, outside
-                        )
+                        done, left = _finish(trial, grants, ending, targeted, on_top,
+                                             concerned, fixed, outside, context)  # fmt: skip
                         if best_left is None or left < best_left:
                             best, best_left = done, left
                 continue
@@ -466,6 +668,7 @@ def _finish(  # noqa: PLR0913 - the search's whole state, passed once
     concerned: list[int],
     fixed: Mapping[TaxRule, Decimal],
     outside: Mapping[TaxRule, Decimal],
+    context: Context,
 ) -> tuple[list[_Grant], Decimal]:
     """Finish a choice of the search: each line takes its best per-unit promotion, the
     stacking promotions go on top; what the customer pays for the concerned units then."""
@@ -484,28 +687,9 @@ def _finish(  # noqa: PLR0913 - the search's whole state, passed once
         final[i] = trial[i].copy()
     for grant in last:
         _take(grant, final, exclusive=True)
-    for grant in _stacking_grants(final, targeted, on_top, outside):
+    for grant in _stacking_grants(final, targeted, on_top, outside, context):
         _take(grant, final, exclusive=False)
     return grants + last, _to_pay([final[i] for i in concerned], fixed)
-
-
-def _run_steps(
-    steps: Sequence[Promotion | None],
-    per_unit: Sequence[Promotion],
-    units: list[_Unit],
-    targeted: Mapping[str, list[int]],
-) -> list[_Grant]:
-    """Apply steps in order on `units` (changing them); None is the per-unit step."""
-    grants: list[_Grant] = []
-    for step in steps:
-        if step is None:
-            found = _best_per_line(per_unit, units, targeted)
-        else:
-            found = [_apply(step, units, targeted[step.code])]
-        for grant in found:
-            _take(grant, units, exclusive=True)
-        grants += found
-    return grants
 
 
 def _best_per_line(
@@ -521,7 +705,7 @@ def _best_per_line(
         for line, indexes in mine.items():
             per_line[line].append((promotion, indexes))
     chosen: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
-    reasons: dict[str, _Grant] = {}
+    by_code: dict[str, Promotion] = {}
     for line in sorted(per_line):
         candidates = per_line[line]
         if len(candidates) > 1:
@@ -533,11 +717,8 @@ def _best_per_line(
         grant = _apply(promotion, units, indexes)
         if grant.savings:
             chosen[promotion.code] += grant.savings
-            reasons[promotion.code] = grant
-    return [
-        _Grant(reasons[code].promotion, tuple(savings), reasons[code].reason)
-        for code, savings in sorted(chosen.items())
-    ]
+            by_code[promotion.code] = promotion
+    return [_Grant(by_code[code], tuple(savings)) for code, savings in sorted(chosen.items())]
 
 
 def _per_unit_saving(promotion: Promotion, units: list[_Unit], indexes: list[int]) -> Decimal:
@@ -559,35 +740,11 @@ def _stacking_grants(
     targeted: Mapping[str, list[int]],
     stacking: Sequence[Promotion],
     outside: Mapping[TaxRule, Decimal],
+    context: Context,
 ) -> list[_Grant]:
-    """Apply stacking promotions in priority order. Where one stacks with a group
-    promotion, leave it out if, all told, it would make the customer pay more (a
-    percentage on a share of a group price can)."""
-    chosen = list(stacking)
-    for group in _stacking_groups(stacking, targeted):
-        if len(group) < 2 or not any(p.kind in GROUP_KINDS for p in group):
-            continue
-        touched = sorted({i for p in group for i in targeted[p.code]})
-        fixed = _class_totals(u for i, u in enumerate(units) if i not in set(touched))
-        for rule, amount in outside.items():
-            fixed[rule] = fixed.get(rule, ZERO) + amount
-
-        def to_pay(subset: Sequence[Promotion], touched: list[int] = touched,
-                   fixed: dict[TaxRule, Decimal] = fixed) -> Decimal:  # fmt: skip
-            trial = list(units)
-            for i in touched:
-                trial[i] = units[i].copy()
-            for promotion in subset:
-                _take(_apply(promotion, trial, targeted[promotion.code], stacking=True), trial,
-                      exclusive=False)  # fmt: skip
-            return _to_pay([trial[i] for i in touched], fixed)
-
-        kept = list(group)
-        for promotion in group:
-            without = [p for p in kept if p is not promotion]
-            if to_pay(without) < to_pay(kept):
-                kept = without
-        chosen = [p for p in chosen if p not in group or p in kept]
+    """Apply stacking promotions in priority order, those `_stacking_kept` keeps."""
+    kept = _stacking_kept(units, targeted, stacking, outside, context)
+    chosen = [p for p in stacking if p.code in kept]
     grants = []
     trial = list(units)
     for i in {i for p in chosen for i in targeted[p.code]}:
@@ -600,19 +757,68 @@ def _stacking_grants(
     return grants
 
 
-def _stacking_groups(
-    stacking: Sequence[Promotion], targeted: Mapping[str, list[int]]
-) -> list[list[Promotion]]:
-    """Stacking promotions that reach a common unit, in priority order."""
-    groups: list[tuple[set[int], list[Promotion]]] = []
-    for promotion in stacking:
+def _stacking_kept(  # noqa: C901 - the search, then the chain, read as one piece
+    units: list[_Unit],
+    targeted: Mapping[str, list[int]],
+    stacking: Sequence[Promotion],
+    outside: Mapping[TaxRule, Decimal],
+    context: Context,
+) -> set[str]:
+    """The stacking promotions that apply. Where one stacks with a group promotion, it can
+    make the customer pay more (a percentage on a share of a group price can): those that
+    reach a common unit are chosen together. Up to STACKING_SEARCH_LIMIT of them, the
+    subset that costs the customer least (ties: the fuller); beyond, they are added in the
+    order they went live, each kept only where it does not raise the total. So a stacking
+    promotion added never raises it (beyond the limit, the one that went live last)."""
+    if len(stacking) < 2 or not any(p.kind in GROUP_KINDS for p in stacking):
+        return {p.code for p in stacking}  # each only lowers what is left
+    rank = {p.code: n for n, p in enumerate(stacking)}  # the order they apply in
+    everything = _class_totals(units)
+    for rule, amount in outside.items():
+        everything[rule] = everything.get(rule, ZERO) + amount
+    priced: dict[tuple[str, ...], Decimal] = {}
+
+    def to_pay(subset: Iterable[Promotion], touched: list[int]) -> Decimal:
+        codes = tuple(sorted(p.code for p in subset))
+        if codes in priced:  # touched grows only with the codes: the same units
+            return priced[codes]
+        fixed = dict(everything)
+        for i in touched:
+            fixed[units[i].tax] -= units[i].left
+        trial = list(units)
+        for i in touched:
+            trial[i] = units[i].copy()
+        for promotion in sorted(subset, key=lambda p: rank[p.code]):
+            _take(_apply(promotion, trial, targeted[promotion.code], stacking=True), trial,
+                  exclusive=False)  # fmt: skip
+        priced[codes] = paid = _to_pay([trial[i] for i in touched], fixed)
+        return paid
+
+    # Each part: the units its promotions reach, its promotions, those it keeps.
+    parts: list[tuple[set[int], list[Promotion], list[Promotion]]] = []
+    by_live = sorted(stacking, key=lambda p: (p.went_live(context.at, context.zone), p.code))
+    for promotion in by_live:
         reach = set(targeted[promotion.code])
-        joined = [g for g in groups if not g[0].isdisjoint(reach)]
-        merged = (reach.union(*(g[0] for g in joined)), [p for g in joined for p in g[1]])
-        merged[1].append(promotion)
-        groups = [g for g in groups if g not in joined] + [merged]
-    order = {p.code: n for n, p in enumerate(stacking)}
-    return [sorted(g[1], key=lambda p: order[p.code]) for g in groups]
+        joined = [part for part in parts if not part[0].isdisjoint(reach)]
+        reach = reach.union(*(part[0] for part in joined))
+        members = sorted([*(p for part in joined for p in part[1]), promotion],
+                         key=lambda p: rank[p.code])  # fmt: skip
+        base = [p for part in joined for p in part[2]]
+        touched = sorted(reach)
+        if not any(p.kind in GROUP_KINDS for p in members):
+            kept = members
+        elif len(members) <= STACKING_SEARCH_LIMIT:
+            kept, least = members, to_pay(members, touched)  # the fullest first
+            for size in range(len(members) - 1, -1, -1):
+                for subset in combinations(members, size):
+                    paid = to_pay(subset, touched)
+                    if paid < least:
+                        kept, least = list(subset), paid
+        else:
+            kept = base if to_pay(base, touched) < to_pay([*base, promotion], touched) else [
+                *base, promotion]  # fmt: skip
+        parts = [part for part in parts if part not in joined] + [(reach, members, kept)]
+    return {p.code for part in parts for p in part[2]}
 
 
 def _class_totals(units: Iterable[_Unit]) -> dict[TaxRule, Decimal]:
@@ -660,8 +866,7 @@ def _apply(  # noqa: C901 - one branch per promotion kind
     open_units = [i for i in indexes if stacking or (not units[i].taken and units[i].left > 0)]
     kind = promotion.kind
     savings: list[tuple[int, Decimal]] = []
-    reason = promotion.name
-    group_reasons: list[str] = []  # one per group formed, for a promotion that forms groups
+    formed: list[tuple[Decimal, ...]] = []  # what each group formed was paid before
     in_group: list[int] = []  # the group of each saving
     holds: list[int] = []
     if kind is Kind.PERCENT_OFF and promotion.percent is not None:
@@ -671,17 +876,14 @@ def _apply(  # noqa: C901 - one branch per promotion kind
             saving = round_money(left * pct / HUNDRED)
             shares = _split(saving, [units[i].left for i in unit_indexes])
             savings += zip(unit_indexes, shares, strict=True)
-        reason = f"{promotion.name}: {pct.normalize():f} % off"
     elif kind is Kind.AMOUNT_OFF and promotion.amount is not None:
         for i in open_units:
             savings.append((i, min(promotion.amount, units[i].left)))
-        reason = f"{promotion.name}: {promotion.amount} off each"
     elif kind is Kind.MEMBER_PRICE and promotion.price is not None:
         for i in open_units:
             saving = units[i].left - promotion.price
             if saving > 0:
                 savings.append((i, saving))
-        reason = f"{promotion.name}: member price {promotion.price}"
     elif kind in (Kind.MULTI_BUY, Kind.MIX_AND_MATCH) and promotion.price is not None:
         size = promotion.quantity
         for start in range(0, len(open_units) - size + 1 if size > 0 else 0, size):
@@ -690,23 +892,10 @@ def _apply(  # noqa: C901 - one branch per promotion kind
             if paid > promotion.price:
                 shares = _split(paid - promotion.price, [units[i].left for i in group])
                 savings += zip(group, shares, strict=True)
-                in_group += [len(group_reasons)] * len(group)
-                prices = sorted({units[i].left for i in group})
-                paid_as = (
-                    f"{size} × {prices[0]}"
-                    if len(prices) == 1
-                    else " + ".join(str(units[i].left) for i in group)
-                )
-                group_reasons.append(f"{size} for {promotion.price}: {paid_as} → {promotion.price}")
-        reason = f"{promotion.name}: {group_reasons[-1]}" if group_reasons else reason
+                in_group += [len(formed)] * len(group)
+                formed.append(tuple(units[i].left for i in group))
     elif kind is Kind.BUY_X_GET_Y and promotion.quantity > 0 and promotion.get_quantity > 0:
         size = promotion.quantity + promotion.get_quantity
-        reward = (
-            "free"
-            if promotion.get_percent == HUNDRED
-            else f"{promotion.get_percent.normalize():f} % off"
-        )
-        offer = f"buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
         for start in range(0, len(open_units) - size + 1, size):
             group = open_units[start : start + size]  # most expensive first
             rewarded = group[promotion.quantity :]  # the cheapest are rewarded
@@ -716,24 +905,53 @@ def _apply(  # noqa: C901 - one branch per promotion kind
                 continue
             for i, reward_saving in zip(rewarded, rewards, strict=True):
                 savings.append((i, reward_saving))
-                in_group.append(len(group_reasons))
+                in_group.append(len(formed))
             holds += group[: promotion.quantity]
             holds += [i for i, r in zip(rewarded, rewards, strict=True) if not r]
-            group_reasons.append(f"{offer}: " + " + ".join(str(units[i].left) for i in rewarded)
-                                 + f" {reward}")  # fmt: skip
-        reason = f"{promotion.name}: {offer}"
-    if len(group_reasons) > 1:  # each group named, with its own numbers
-        count = len(group_reasons)
-        reasons = tuple(
-            f"{promotion.name} (group {n} of {count}): {text}"
-            for n, text in enumerate(group_reasons, start=1)
-        )
+            formed.append(tuple(units[i].left for i in rewarded))
+    if len(formed) > 1:  # each group explained apart
         kept = [(saving, g) for saving, g in zip(savings, in_group, strict=True) if saving[1] > 0]
-        return _Grant(promotion, tuple(s for s, _ in kept), reason,
-                      tuple(g for _, g in kept), reasons, tuple(holds))  # fmt: skip
+        return _Grant(promotion, tuple(s for s, _ in kept), tuple(g for _, g in kept),
+                      tuple(formed), tuple(holds))  # fmt: skip
     # A unit a promotion gives nothing stays free for another one.
-    return _Grant(promotion, tuple((i, saving) for i, saving in savings if saving > 0), reason,
-                  holds=tuple(holds))  # fmt: skip
+    return _Grant(promotion, tuple([(i, saving) for i, saving in savings if saving > 0]),
+                  formed=tuple(formed), holds=tuple(holds))  # fmt: skip
+
+
+def _explain(grant: _Grant) -> tuple[str, tuple[str, ...]]:
+    """What a grant says on the receipt: its reason, and one per group when it formed
+    more than one (each group named, with its own numbers)."""
+    promotion = grant.promotion
+    kind, name = promotion.kind, promotion.name
+    texts: list[str] = []
+    if kind is Kind.PERCENT_OFF and promotion.percent is not None:
+        reason = f"{name}: {promotion.percent.normalize():f} % off"
+    elif kind is Kind.AMOUNT_OFF:
+        reason = f"{name}: {promotion.amount} off each"
+    elif kind is Kind.MEMBER_PRICE:
+        reason = f"{name}: member price {promotion.price}"
+    elif kind in (Kind.MULTI_BUY, Kind.MIX_AND_MATCH):
+        for paid in grant.formed:
+            prices = sorted(set(paid))
+            paid_as = (f"{len(paid)} × {prices[0]}" if len(prices) == 1
+                       else " + ".join(str(price) for price in paid))  # fmt: skip
+            texts.append(f"{promotion.quantity} for {promotion.price}: {paid_as} → "
+                         f"{promotion.price}")  # fmt: skip
+        reason = f"{name}: {texts[-1]}" if texts else name
+    elif kind is Kind.BUY_X_GET_Y:
+        reward = ("free" if promotion.get_percent == HUNDRED
+                  else f"{promotion.get_percent.normalize():f} % off")  # fmt: skip
+        offer = f"buy {promotion.quantity}, get {promotion.get_quantity} {reward}"
+        texts = [f"{offer}: " + " + ".join(str(price) for price in paid) + f" {reward}"
+                 for paid in grant.formed]  # fmt: skip
+        reason = f"{name}: {offer}"
+    else:
+        reason = name
+    if len(texts) > 1:
+        count = len(texts)
+        return reason, tuple(f"{name} (group {n} of {count}): {text}"
+                             for n, text in enumerate(texts, start=1))  # fmt: skip
+    return reason, ()
 
 
 def _by_line(indexes: list[int], units: list[_Unit]) -> list[list[int]]:
@@ -756,10 +974,11 @@ def _record(
         groups = grant.groups or (0,) * len(grant.savings)
         for (index, saving), group in zip(grant.savings, groups, strict=True):
             per_line[units[index].line, group] += saving
+        reason, reasons = _explain(grant)
         for (line, group), saving in sorted(per_line.items()):
             if saving:
-                reason = grant.reasons[group] if grant.reasons else grant.reason
-                adjustments[line].append(Adjustment(grant.promotion.code, saving, reason))
+                text = reasons[group] if reasons else reason
+                adjustments[line].append(Adjustment(grant.promotion.code, saving, text))
 
 
 def _basket_promotions(

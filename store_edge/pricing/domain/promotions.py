@@ -59,6 +59,16 @@ class Window:
             return self.opens <= local.time() < self.closes
         return True
 
+    def opened(self, at: datetime, zone: tzinfo = UTC) -> datetime:
+        """When the window last opened before `at` (in it): its start, or the start of
+        today's hours or day when it has hours or weekdays, whichever is later."""
+        started = _instant(self.starts, zone)
+        if not self.weekdays and self.opens is None:
+            return started
+        local = at.astimezone(zone)
+        today = datetime.combine(local.date(), self.opens or time(0))  # fold 0, as above
+        return max(started, today.replace(tzinfo=zone).astimezone(UTC))
+
 
 def _instant(moment: datetime, zone: tzinfo) -> datetime:
     """A window's bound as an instant: as it is with an offset, else in the store's zone."""
@@ -95,6 +105,14 @@ class Promotion:
     get_quantity: int = 0
     get_percent: Decimal = HUNDRED
     threshold: Decimal | None = None
+    added: datetime | None = None  # when HQ created or re-activated it (an instant)
+
+    def went_live(self, at: datetime, zone: tzinfo = UTC) -> datetime:
+        """When this live promotion last became live: created, started, or its hours
+        opened, whichever came last (the order in which competing promotions beyond the
+        search's limit are added, see the engine)."""
+        opened = self.window.opened(at, zone)
+        return opened if self.added is None else max(opened, self.added.astimezone(UTC))
 
     def targets(self, sku: str, category: str) -> bool:
         return sku in self.skus or (bool(category) and category in self.categories)

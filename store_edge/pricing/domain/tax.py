@@ -14,6 +14,9 @@ class TaxRule:
     rate: Decimal
     inclusive: bool
 
+    def __hash__(self) -> int:  # the engine keys its class totals by rule, often
+        return hash(self.code)
+
 
 @dataclass(frozen=True, slots=True)
 class TaxLine:

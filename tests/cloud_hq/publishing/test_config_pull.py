@@ -449,6 +449,40 @@ def test_a_withdrawn_promotion_is_shown_by_a_dry_run_and_published_no_more(
     assert "WATER-10: percent: 10 → 15" in out
 
 
+def test_each_promotion_says_when_it_was_added_and_a_return_counts_as_new(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    """Stores add competing promotions in the order they went live (see the engine): HQ
+    sends when each was created, or withdrawn and brought back; a changed one keeps its."""
+    water_10 = {"code": "WATER-10", "name": "Water 10 % off", "kind": "percent_off",
+                "skus": ["100001"], "percent": "10", "starts": "2026-01-01T00:00:00+00:00",
+                "ends": "2099-01-01T00:00:00+00:00"}  # fmt: skip
+    water_20 = {**water_10, "code": "WATER-20", "name": "Water 20 % off", "percent": "20"}
+
+    def added() -> dict[str, datetime]:
+        publish()
+        promotions = manifest(hq, headers={"X-Edge-Protocol": "2"})["promotions"]
+        return {p["code"]: datetime.fromisoformat(p["added"]) for p in promotions}
+
+    document = catalog_document()
+    document["promotions"] = [water_10]
+    import_catalog(document)
+    first = added()["WATER-10"]
+    document["promotions"] = [{**water_10, "percent": "12"}, water_20]
+    import_catalog(document)
+    changed = added()
+    assert changed["WATER-10"] == first < changed["WATER-20"]  # changed: still as old
+    document["promotions"] = [{**water_10, "active": False}, water_20]
+    import_catalog(document)
+    document["promotions"] = [water_10, water_20]
+    import_catalog(document)
+    back = added()
+    assert back["WATER-20"] == changed["WATER-20"] < back["WATER-10"]  # back: as new
+    # A store of protocol 1 refuses fields it does not know: it is not sent
+    (old, _) = manifest(hq, headers={"X-Edge-Protocol": "1"})["promotions"]
+    assert "added" not in old and old["code"] == "WATER-10"
+
+
 def local_christmas(ends: str = "2026-12-27T00:00:00") -> dict[str, Any]:
     return {"code": "XMAS", "name": "Christmas water", "kind": "percent_off",
             "skus": ["100001"], "percent": "10", "starts": "2026-12-24T00:00:00",
