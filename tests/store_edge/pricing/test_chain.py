@@ -6,6 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from store_edge.pricing.domain import (
     EXACT_SEARCH_LIMIT,
     Context,
@@ -118,3 +120,20 @@ def test_hundreds_of_promotions_on_one_category_are_priced() -> None:
                           book=PromotionBook.of(promotions))  # fmt: skip
     assert priced.total < priced.subtotal
     assert all(a.amount > 0 for p in priced.lines for a in p.adjustments)
+
+
+def test_when_hq_added_a_promotion_reaches_the_engine_and_a_clockless_one_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from store_edge.pricing.book import promotion_of
+    from store_edge.sync.contract import PromotionWire
+
+    wire = {"code": "W10", "name": "Water 10 % off", "kind": "percent_off", "skus": ["100001"],
+            "percent": "10", "starts": "2026-01-01T00:00:00+00:00",
+            "ends": "2027-01-01T00:00:00+00:00", "added": "2026-11-20T08:30:00+01:00"}  # fmt: skip
+    definition = PromotionWire.model_validate(wire).model_dump(mode="json")
+    assert promotion_of(definition).added == datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+    assert promotion_of({**definition, "added": None}).added is None  # protocol 1's HQ
+    for bad in ("2026-11-20T08:30:00", "yesterday", "2026-13-01T00:00:00+00:00"):
+        with pytest.raises(ValidationError):
+            PromotionWire.model_validate({**wire, "added": bad})
