@@ -107,7 +107,13 @@ class PriorPrice(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True,
         help_text="a price book's price, or the list price less the promotion's",
     )  # fmt: skip
-    prior_price = models.DecimalField(max_digits=12, decimal_places=2)
+    prior_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="empty: no price of it is known before the reduction (flagged, not sent)",
+    )
     flag = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -24,9 +24,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -125,14 +126,19 @@ class _Reducing:
         return max(price - (self.amount or Decimal(0)), Decimal("0.00"))
 
 
-def _moment(text: str | None) -> datetime | None:
-    """A published bound; a local one (no offset) read in HQ's zone, as the admin shows it."""
+def _moment(text: str | None, zone: tzinfo | None = None) -> datetime | None:
+    """A published bound; a local one (no offset) read in `zone` (a store's), else in HQ's
+    zone, as the admin shows it."""
     if text is None:
         return None
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        return timezone.make_aware(moment, timezone.get_default_timezone())
+        return timezone.make_aware(moment, zone or timezone.get_default_timezone())
     return moment
+
+
+def _zone(store: Store) -> tzinfo:
+    return ZoneInfo(store.time_zone) if store.time_zone else timezone.get_default_timezone()
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ class Reduction:
     starts: datetime
     ends: datetime | None
     reduced_price: Decimal | None
-    prior_price: Decimal
+    prior_price: Decimal | None  # None: HQ knows no price of it before the reduction
     flag: str
 
 
@@ -229,7 +235,8 @@ def reductions_of(
             product = _Prices(histories.get(sku, []), reducing.get(sku, []))
             current = [_Entry.of(e) for e in prices.get(sku, [])]
             for store in stores:
-                reductions += _book_reductions(product, sku, store, current, now)
+                reductions += _book_reductions(product, sku, store, Decimal(bases[sku]),
+                                               current, now)  # fmt: skip
                 for code in sorted(targets.get(sku, ())):
                     reductions += _promotion_reductions(product, sku, store, by_code[code], now)
     return reductions
@@ -307,9 +314,10 @@ def _group_skus(codes: list[str], wanted: set[str], categories: dict[str, Any]) 
     return skus
 
 
-def _book_reductions(
-    product: _Prices, sku: str, store: Store, current: list[_Entry], now: datetime
-) -> list[Reduction]:
+def _book_reductions(  # noqa: PLR0913 - a product's prices, then and now, at one store
+    product: _Prices, sku: str, store: Store, base: Decimal, current: list[_Entry],
+    now: datetime,
+) -> list[Reduction]:  # fmt: skip
     found = []
     for entry in current:
         if entry.starts is None or (entry.ends is not None and entry.ends <= now):
@@ -318,10 +326,19 @@ def _book_reductions(
                             store=entry.book.store, to_store=store.code,
                             to_region=store.region):  # fmt: skip
             continue
-        before = product.regular(store, entry.starts - timedelta(microseconds=1))
-        if before is None or entry.price >= before:
+        just_before = entry.starts - timedelta(microseconds=1)
+        before = product.regular(store, just_before)
+        if before is None:  # HQ published nothing before it: what this version says then
+            others = [e for e in current if e is not entry]
+            before = price_in_force(base=base, entries=others,  # type: ignore[arg-type]
+                                    store=store.code, region=store.region,
+                                    at=just_before)  # fmt: skip
+        if entry.price >= before:
             continue  # not lower than the price before it: no reduction
-        if product.regular(store, entry.starts) != entry.price:
+        in_force = price_in_force(base=base, entries=current,  # type: ignore[arg-type]
+                                  store=store.code, region=store.region,
+                                  at=max(entry.starts, now))  # fmt: skip
+        if in_force != entry.price:
             continue  # a more specific book's price is the store's then
         lowest = product.lowest(store, entry.starts)
         found.append(_reduction(store, sku, "price", entry.starts, entry.ends, entry.price,
@@ -335,7 +352,8 @@ def _promotion_reductions(
     stores = promotion.get("stores", [])
     if stores and store.code not in stores:
         return []
-    starts, ends = _moment(promotion["starts"]), _moment(promotion["ends"])
+    zone = _zone(store)  # a local window ends at the store's own midnight
+    starts, ends = _moment(promotion["starts"], zone), _moment(promotion["ends"], zone)
     if starts is None:  # every published promotion has its window: never here
         return []
     rule = next((r for r in product.reducing if r.code == promotion["code"]), None)
@@ -362,11 +380,12 @@ def _reduction(
     if not lowest.complete:
         known = timezone.localtime(lowest.known_from).date().isoformat()
         flags.append(f"HQ's prices of it go back to {known} only: less than 30 days")
-    if prior is not None and reduced is not None and reduced >= prior:
+    if prior is None:
+        flags.append("no price of it is known before the reduction: none is sent")
+    elif reduced is not None and reduced >= prior:
         flags.append(f"{reduced} is not below the lowest price of the 30 days before ({prior})")
     return Reduction(store=store.code, sku=sku, reference=reference, starts=starts, ends=ends,
-                     reduced_price=reduced, prior_price=prior if prior is not None else Decimal(0),
-                     flag="; ".join(flags))  # fmt: skip
+                     reduced_price=reduced, prior_price=prior, flag="; ".join(flags))  # fmt: skip
 
 
 def prior_prices_record(*, config: ConfigVersion, reductions: Iterable[Reduction]) -> int:
@@ -382,9 +401,9 @@ def prior_prices_record(*, config: ConfigVersion, reductions: Iterable[Reduction
 
 def prior_prices_wire(*, config: ConfigVersion, store: Store) -> list[dict[str, Any]]:
     """The store's reductions in this version with their prior prices (protocol 2)."""
-    rows = PriorPrice.objects.filter(config=config, store=store).order_by(
-        "sku", "reference", "starts"
-    )
+    rows = PriorPrice.objects.filter(
+        config=config, store=store, prior_price__isnull=False
+    ).order_by("sku", "reference", "starts")
     return [
         {"sku": r.sku, "reference": r.reference, "starts": r.starts.isoformat(),
          "ends": r.ends.isoformat() if r.ends else None, "price": str(r.prior_price)}

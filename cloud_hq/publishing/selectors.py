@@ -137,8 +137,10 @@ def config_manifest(
 def config_etag(*, config: ConfigVersion, store: Store, protocol: int = 1) -> str:
     """Changes with the version, a delivery announced to the store, a new store, or a change
     to the store's own profile (its time zone, its cash rounding)."""
+    # The whole profile, whatever the protocol: a store of protocol 1 reads local windows
+    # as instants in its zone, so its manifest changes with the zone it does not get.
     profile = hashlib.sha256(
-        json.dumps(store_profile(store=store, protocol=protocol), sort_keys=True).encode()
+        json.dumps(store_profile(store=store, protocol=2), sort_keys=True).encode()
     ).hexdigest()[:8]
     return (
         f'"v{config.version}-d{deliveries_stamp(store=store)}-s{Store.objects.count()}-p{profile}"'

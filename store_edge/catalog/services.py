@@ -143,12 +143,7 @@ def catalog_apply(
                 f"v{snapshot.version} should hold {catalogue_total} products, "
                 f"{Product.objects.count()} after applying it"
             )
-        PriorPrice.objects.all().delete()  # the version's reductions replace the last ones
-        PriorPrice.objects.bulk_create(
-            (PriorPrice(sku=p.sku, reference=p.reference, starts=p.starts, ends=p.ends,
-                        price=p.price) for p in snapshot.prior_prices),
-            batch_size=2000,
-        )  # fmt: skip
+        _prior_prices_set(snapshot.prior_prices)
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()
@@ -176,13 +171,31 @@ def _profile_set(state: ConfigState, snapshot: ConfigSnapshot) -> bool:
     return changed
 
 
+def _prior_prices_set(prior_prices: Iterable[PriorPriceData]) -> bool:
+    """Hold these reductions' prior prices in place of the last ones; return whether they
+    differ."""
+    wanted = {(p.sku, p.reference, p.starts, p.ends, p.price) for p in prior_prices}
+    held = set(PriorPrice.objects.values_list("sku", "reference", "starts", "ends", "price"))
+    if wanted == held:
+        return False
+    PriorPrice.objects.all().delete()
+    PriorPrice.objects.bulk_create(
+        (PriorPrice(sku=sku, reference=reference, starts=starts, ends=ends, price=price)
+         for sku, reference, starts, ends, price in sorted(wanted, key=str)),
+        batch_size=2000,
+    )  # fmt: skip
+    return True
+
+
 def store_profile_apply(*, snapshot: ConfigSnapshot) -> bool:
     """Take the store's own profile from HQ between config versions (HQ changed the store's
-    time zone or cash rounding, not the catalogue). A change is a new `applied_at`: every
-    cache of the config in force is keyed by it. Return whether anything changed."""
+    time zone or cash rounding, not the catalogue; or the store now speaks a protocol that
+    brings the version's prior prices). A change is a new `applied_at`: every cache of the
+    config in force is keyed by it. Return whether anything changed."""
     with transaction.atomic():
         state, _ = ConfigState.objects.select_for_update().get_or_create(id=1)
-        if not _profile_set(state, snapshot):
+        profile = _profile_set(state, snapshot)
+        if not _prior_prices_set(snapshot.prior_prices) and not profile:
             return False
         state.applied_at = timezone.now()
         state.save()

@@ -201,3 +201,21 @@ def test_a_store_registered_after_the_publish_gets_its_reductions_too(history: N
     # like S0002 (no book of its own), worked out from the version's own prices
     assert found[("S0003", "100001", "DRINKS-30")] == (D("0.69"), D("0.79"), "")
     assert found[("S0003", "200036", "price")][:2] == (D("1.99"), D("1.24"))
+
+
+def test_a_book_reduction_already_running_at_the_first_publish_is_announced_and_flagged(
+    import_catalog: Any, hq: StoreClient
+) -> None:
+    """HQ's first publish, with a chain book that took water to 0.59 two days ago: HQ has no
+    history of it, yet the reduction is announced (what the version says it cost before:
+    the list price 0.79) and flagged for its short history."""
+    document = catalog_document()
+    document["price_books"] = [{"code": "CHAIN-WATER", "scope": "chain", "prices": [
+        {"sku": "100001", "price": "0.59", **window(days(-2), days(5))}]}]  # fmt: skip
+    import_catalog(document)
+    publish_at(NOW)
+    reduced, prior, flag = reductions()[("S0001", "100001", "price")]
+    assert (reduced, prior) == (D("0.59"), D("0.79"))
+    assert "less than 30 days" in flag
+    sent = hq.get("config", headers={"X-Edge-Protocol": "2"}).json()["prior_prices"]
+    assert [(p["sku"], p["price"]) for p in sent] == [("100001", "0.79")]

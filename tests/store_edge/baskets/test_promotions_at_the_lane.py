@@ -333,3 +333,29 @@ def test_a_reduced_line_shows_the_lowest_price_of_the_30_days_before(
     page = signed_in(Client(), lane_token).get(f"/pos/receipts/{sale['id']}")
     receipt = page.content.decode()
     assert receipt.count("Lowest 30-day price") == 1 and "Lowest 30-day price 0.69" in receipt
+
+
+def test_prior_prices_of_the_version_in_force_arrive_without_a_new_version(
+    lane_token: str,
+) -> None:
+    """A store upgraded to protocol 2 pulls the version it holds, now with its prior
+    prices: they are taken at once, not at HQ's next publish."""
+    from store_edge.catalog.models import ConfigState
+    from store_edge.catalog.services import store_profile_apply
+
+    apply_config(1, WATER_20)
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    assert basket["lines"][0]["prior_price"] is None
+    stamp = ConfigState.objects.get().applied_at
+    live = timezone.now() - timedelta(days=1)
+    same = ConfigSnapshot(version=1, published_at=datetime(2026, 11, 1, tzinfo=UTC),
+                          store_name="Test store", currency="EUR", tax_classes=(),
+                          prior_prices=(PriorPriceData("100001", "water-20", live, None,
+                                                       Decimal("0.69")),))  # fmt: skip
+    assert store_profile_apply(snapshot=same) is True
+    assert ConfigState.objects.get().applied_at != stamp  # the caches of v1 are keyed anew
+    assert store_profile_apply(snapshot=same) is False  # nothing new the second time
+    _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
+    assert [line["prior_price"] for line in basket["lines"]] == ["0.69", "0.69"]

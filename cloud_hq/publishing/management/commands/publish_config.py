@@ -47,8 +47,7 @@ class Command(BaseCommand):
 
 def _line(r: Reduction) -> str:
     reduced = "?" if r.reduced_price is None else str(r.reduced_price)
+    prior = "?" if r.prior_price is None else str(r.prior_price)
     starts = timezone.localtime(r.starts).strftime("%Y-%m-%d %H:%M")
-    text = (
-        f"  {r.store} {r.sku} {r.reference} from {starts}: {reduced}, lowest 30-day {r.prior_price}"
-    )
+    text = f"  {r.store} {r.sku} {r.reference} from {starts}: {reduced}, lowest 30-day {prior}"
     return f"{text} — FLAG: {r.flag}" if r.flag else text
