@@ -66,6 +66,7 @@ def basket_detail(
                         sku=line.sku,
                         at=now,
                         promotions=[a.promotion for a in by_line[line.id].adjustments],
+                        book_priced=line.embedded_price is None and line.override_price is None,
                     )
                 ),  # fmt: skip
             }

@@ -18,7 +18,14 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from deploy.web.card_numbers import holds_card_number
-from devices.barcodes import BarcodeRules, CodeKind, ScannedCode, is_store_label, parse_code
+from devices.barcodes import (
+    RCN_COUNTRIES,
+    BarcodeRules,
+    CodeKind,
+    ScannedCode,
+    is_store_label,
+    parse_code,
+)
 from store_edge.baskets.errors import BasketClosed, BasketNotFound, BasketPaid, InvalidItem
 from store_edge.baskets.models import Basket, BasketPayment, BasketStatus, TenderMethod
 from store_edge.baskets.pricing import amount_due, basket_price
@@ -59,7 +66,9 @@ def card_tender_refused(*, terminal_reference: str, card_last4: str) -> str:
 
 @cache
 def _barcode_rules(country: str) -> BarcodeRules:
-    return BarcodeRules(rcn_region=country or None)
+    # A country whose GS1 organisation publishes no label layouts (fr, us…) reads labels
+    # with the store's own layouts only.
+    return BarcodeRules(rcn_region=country if country in RCN_COUNTRIES else None)
 
 
 def barcode_rules(stamp: tuple[int, str] | None = None) -> BarcodeRules:
@@ -85,6 +94,11 @@ def product_for_scan(
                     "this store's country is not set: set its country at HQ (register_store "
                     "--country) or STORE_COUNTRY here (de, se, gb, …) so that its layout can "
                     "be read")  # fmt: skip
+        elif country not in RCN_COUNTRIES:
+            hint = (f"it is a price or weight label printed in store (prefix 02 or 20-29), and "
+                    f"this store's country {country.upper()} has no GS1 label layout this "
+                    f"product reads (those of {', '.join(sorted(RCN_COUNTRIES))}): ring "
+                    "the item by its own barcode or PLU")  # fmt: skip
         else:
             hint = (f"it is a label printed in store, read with {country.upper()}'s layout: "
                     "no product carries its item code (is it published by HQ?)")  # fmt: skip

@@ -112,11 +112,17 @@ class PriorPriceRow:
 
 
 def prior_price_of(
-    *, stamp: tuple[int, str], sku: str, promotions: Iterable[str], at: datetime
+    *,
+    stamp: tuple[int, str],
+    sku: str,
+    promotions: Iterable[str],
+    at: datetime,
+    book_priced: bool = True,
 ) -> Decimal | None:
     """The lowest 30-day price to show beside a line's reduction at `at`: of the promotion
-    that reduced it, else of the price book reduction in force (None: the line is not
-    reduced, or HQ published no prior price for it)."""
+    that reduced it, else of the price book reduction in force where the line is at the
+    book's price (`book_priced`: not a label's price, not overridden). None: the line is not
+    reduced, or HQ published no prior price for it."""
     rows = _prior_prices(stamp).get(sku)
     if not rows:
         return None
@@ -125,6 +131,8 @@ def prior_price_of(
     for row in live:
         if row.reference in wanted:
             return row.price
+    if not book_priced:
+        return None
     return next((r.price for r in live if r.reference == PRICE_REDUCTION), None)
 
 

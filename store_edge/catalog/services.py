@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -118,7 +120,7 @@ def catalog_apply(
                 code=p["code"],
                 name=p["name"],
                 kind=p["kind"],
-                ends=datetime.fromisoformat(p["ends"]),
+                ends=_instant(p["ends"], snapshot.time_zone),
                 definition=p,
             )
             for p in snapshot.promotions
@@ -150,6 +152,19 @@ def catalog_apply(
         _profile_set(state, snapshot)
         state.save()
     logger.info("config v%s applied", snapshot.version)
+
+
+def _instant(bound: str, zone_name: str) -> datetime:
+    """A published window bound as an instant: a local one (no offset) by the store's clock
+    (HQ's zone for it, else TIME_ZONE), as the engine reads it."""
+    moment = datetime.fromisoformat(bound)
+    if moment.tzinfo is not None:
+        return moment
+    zone: tzinfo = timezone.get_default_timezone()
+    if zone_name:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(zone_name)
+    return moment.replace(tzinfo=zone)
 
 
 PROFILE_FIELDS = ("store_name", "currency", "region", "cash_rounding", "country", "time_zone")

@@ -35,6 +35,7 @@ from store_edge.lanes.auth import (
 )
 from store_edge.lanes.models import Lane
 from store_edge.lanes.tokens import TOKEN_PREFIX, lane_for_token
+from store_edge.pricing.domain import line_amount
 from store_edge.sales.errors import SaleNotFound
 from store_edge.sales.selectors import sale_detail
 from store_edge.shifts.models import Shift
@@ -245,6 +246,9 @@ def receipt(request: HttpRequest, lane: Lane, session: PosSession, sale_id: uuid
         line.prior_price = None if sale.total < 0 else prior_price_of(  # type: ignore[attr-defined]
             stamp=stamp, sku=line.sku, at=sale.completed_at,
             promotions=[a.get("promotion", "") for a in line.adjustments],
+            book_priced=line.base_amount == line_amount(quantity=line.quantity,
+                                                        unit_price=line.unit_price)
+            and not any(a.get("promotion") == "override" for a in line.adjustments),
         )  # fmt: skip
     context = {
         "sale": sale, "lines": lines, "tenders": sale.tenders.all(),

@@ -359,3 +359,36 @@ def test_prior_prices_of_the_version_in_force_arrive_without_a_new_version(
     assert store_profile_apply(snapshot=same) is False  # nothing new the second time
     _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": WATER})
     assert [line["prior_price"] for line in basket["lines"]] == ["0.69", "0.69"]
+
+
+def test_a_local_window_is_held_as_the_instant_it_ends_by_the_stores_clock(db: None) -> None:
+    """A chain-wide promotion to each store's midnight (no offset): the store keeps when it
+    ends as its own midnight, not a time without a zone."""
+    from store_edge.catalog.models import Promotion as PromotionRow
+
+    local = {**WATER_20, "starts": "2026-12-24T00:00:00", "ends": "2026-12-27T00:00:00"}
+    apply_config(1, local, time_zone="America/New_York")
+    row = PromotionRow.objects.get(code="water-20")
+    assert row.ends == datetime(2026, 12, 27, 5, tzinfo=UTC)  # midnight in New York
+
+
+def test_a_line_not_at_the_books_reduced_price_shows_no_prior_price(
+    lane_token: str, supervisor: str
+) -> None:
+    """Bread's price book reduction is in force with its prior price; a bread line whose
+    price a supervisor overrode is not at the reduced price: no prior price beside it."""
+    live = timezone.now() - timedelta(days=1)
+    book = PriceData(Decimal("1.99"), "chain", starts=live, ends=live + timedelta(days=7))
+    apply_config(1, prices={"200036": (book,)}, prior_prices=(
+        PriorPriceData("200036", "price", live, live + timedelta(days=7), Decimal("2.29")),
+    ))  # fmt: skip
+    lane = LaneClient(lane_token)
+    basket_id = lane.new_basket()
+    _, basket = lane.post(f"/baskets/{basket_id}/items", {"code": BREAD})
+    assert (basket["lines"][0]["unit_price"], basket["lines"][0]["prior_price"]) == (
+        "1.99", "2.29")  # fmt: skip
+    line_id = basket["lines"][0]["id"]
+    change = {"price": "1.00", "reason": "damaged packaging", "supervisor": "77", "pin": "4321"}
+    status, basket = lane.post(f"/baskets/{basket_id}/items/{line_id}/change", change)
+    assert status == 200, basket
+    assert basket["lines"][0]["prior_price"] is None

@@ -318,6 +318,16 @@ def test_a_store_label_that_rings_nothing_says_what_to_check(  # type: ignore[no
     status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": rcn("229999", "00349")})
     assert status == 404, answer
     assert "read with DE's layout: no product carries its item code" in answer["detail"]
+    # HQ places the store in France, whose GS1 organisation publishes no layout we read:
+    # the label is not read as Germany's, and the answer says why.
+    from django.utils import timezone
+
+    from store_edge.catalog.models import ConfigState
+
+    ConfigState.objects.update(country="fr", applied_at=timezone.now())
+    status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": labelled_cheese})
+    assert status == 404, answer
+    assert "country FR has no GS1 label layout" in answer["detail"]
     # A code of another kind that rings nothing gets the plain answer.
     status, answer = lane_api.post(f"/baskets/{basket_id}/items", {"code": "4000000000013"})
     assert (status, answer["detail"]) == (404, "No product with code 4000000000013")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
 from store_edge.pricing.domain import Context, Kind, PromotionBook, Window, price_basket
 from tests.store_edge.pricing.test_promotions import ALL_YEAR, line, promo
@@ -114,3 +115,28 @@ def test_the_engine_prices_a_happy_hour_in_the_store_s_zone() -> None:
     new_york = price_basket([line("beer")], context=Context(at=at, zone=NEW_YORK), book=book)
     assert [a.promotion for a in berlin.lines[0].adjustments] == ["beer-happy-hour"]
     assert new_york.lines[0].adjustments == ()
+
+
+def test_a_zone_this_store_does_not_know_is_taken_and_the_box_zone_holds(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A zone newer than the store's time zone data must not refuse HQ's whole config: it
+    is kept, the box's TIME_ZONE holds, and the log says so. A name that is no zone name
+    at all is refused."""
+    from pydantic import ValidationError
+
+    from store_edge.catalog.models import ConfigState
+    from store_edge.catalog.selectors import store_place
+    from store_edge.sync.contract import StoreProfileWire
+
+    wire = {"name": "S1", "currency": "EUR", "time_zone": "America/Nowhere_Yet"}
+    assert StoreProfileWire.model_validate(wire).time_zone == "America/Nowhere_Yet"
+    for bad in ("../../etc/passwd", "Europe/Berlin; DROP", "/UTC", "x" * 65):
+        with pytest.raises(ValidationError):
+            StoreProfileWire.model_validate({**wire, "time_zone": bad})
+    ConfigState.objects.create(id=1, version=1, time_zone="America/Nowhere_Yet",
+                               applied_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+    with caplog.at_level("WARNING"):
+        place = store_place((1, "2026-11-01T00:00:00+00:00"))
+    assert str(place.zone) == settings.TIME_ZONE
+    assert "'America/Nowhere_Yet' is unknown here" in caplog.text
