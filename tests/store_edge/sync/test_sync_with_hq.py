@@ -161,8 +161,10 @@ GOOD_PRODUCT = {"sku": "1", "name": "Water", "barcodes": ["4006381333931"], "plu
         ({**MANIFEST, "prior_prices": [{**PRIOR, "card": "4111111111111111"}]}, [GOOD_PRODUCT]),
         # (A well-formed zone name this store's tzdata lacks is taken, not refused: see
         # test_a_zone_this_store_does_not_know_is_taken_and_the_box_zone_holds.)
-        ({**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "Europe/Ber lin"}},
-         [GOOD_PRODUCT]),  # fmt: skip
+        (
+            {**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "Europe/Ber lin"}},
+            [GOOD_PRODUCT],
+        ),  # fmt: skip
         (
             {**MANIFEST, "store": {**MANIFEST["store"], "time_zone": "../../etc/passwd"}},
             [GOOD_PRODUCT],
