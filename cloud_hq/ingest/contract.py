@@ -168,6 +168,13 @@ class SaleLineDoc(Exact):
     tax_class: str = Field(max_length=16)
     adjustments: list[AdjustmentDoc] = Field(default_factory=list, max_length=50)
     returns_line: UUID | None = Field(default=None, description="on a return: the line sold")
+    prior_price: Decimal | None = Field(
+        default=None,
+        max_digits=12,
+        decimal_places=2,
+        ge=0,
+        description="the lowest 30-day price the receipt showed beside the line's reduction",
+    )
 
 
 class TenderDoc(Exact):

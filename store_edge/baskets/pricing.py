@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from store_edge.baskets.models import TenderMethod
 from store_edge.baskets.scan_path import BasketState, LineRow
-from store_edge.catalog.selectors import cash_increment, config_stamp, store_place
+from store_edge.catalog.selectors import cash_increment, config_stamp, prior_price_of, store_place
 from store_edge.pricing.book import promotion_book
 from store_edge.pricing.domain import (
     Adjustment,
@@ -18,6 +18,7 @@ from store_edge.pricing.domain import (
     LineInput,
     ManualDiscount,
     PricedBasket,
+    PricedLine,
     TaxRule,
     cash_due,
     price_basket,
@@ -87,3 +88,14 @@ def adjustments_wire(adjustments: Iterable[Adjustment]) -> list[dict[str, str]]:
     return [
         {"promotion": a.promotion, "amount": str(a.amount), "reason": a.reason} for a in adjustments
     ]
+
+
+def line_prior_price(
+    *, line: LineRow, priced: PricedLine, stamp: tuple[int, str], at: datetime
+) -> Decimal | None:
+    """The lowest 30-day price to show beside a line's reduction (EU Omnibus), as the lane
+    shows it and the receipt keeps it."""
+    return prior_price_of(
+        stamp=stamp, sku=line.sku, at=at, promotions=[a.promotion for a in priced.adjustments],
+        book_priced=line.embedded_price is None and line.override_price is None,
+    )  # fmt: skip

@@ -11,9 +11,14 @@ from django.utils import timezone
 
 from store_edge.baskets.errors import BasketNotFound
 from store_edge.baskets.models import Basket, BasketStatus
-from store_edge.baskets.pricing import adjustments_wire, amount_due, basket_price
+from store_edge.baskets.pricing import (
+    adjustments_wire,
+    amount_due,
+    basket_price,
+    line_prior_price,
+)
 from store_edge.baskets.scan_path import basket_lines, basket_state
-from store_edge.catalog.selectors import config_stamp, prior_price_of
+from store_edge.catalog.selectors import config_stamp
 from store_edge.lanes.models import Lane
 from store_edge.raw_sqlite import raw_cursor
 
@@ -61,14 +66,8 @@ def basket_detail(
                 "amount": str(by_line[line.id].amount),
                 "adjustments": adjustments_wire(by_line[line.id].adjustments),
                 "prior_price": _text(
-                    prior_price_of(
-                        stamp=stamp,
-                        sku=line.sku,
-                        at=now,
-                        promotions=[a.promotion for a in by_line[line.id].adjustments],
-                        book_priced=line.embedded_price is None and line.override_price is None,
-                    )
-                ),  # fmt: skip
+                    line_prior_price(line=line, priced=by_line[line.id], stamp=stamp, at=now)
+                ),
             }
             for line in lines
         ],

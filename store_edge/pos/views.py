@@ -243,7 +243,9 @@ def receipt(request: HttpRequest, lane: Lane, session: PosSession, sale_id: uuid
     lines = list(sale.lines.all())
     stamp = config_stamp()
     for line in lines:  # where its price was reduced, the lowest price of the 30 days before
-        line.prior_price = None if sale.total < 0 else prior_price_of(  # type: ignore[attr-defined]
+        if line.prior_price is not None or sale.total < 0:
+            continue  # as the sale kept it (a return shows none)
+        line.prior_price = prior_price_of(  # a sale kept before lines held theirs
             stamp=stamp, sku=line.sku, at=sale.completed_at,
             promotions=[a.get("promotion", "") for a in line.adjustments],
             book_priced=line.base_amount == line_amount(quantity=line.quantity,

@@ -48,6 +48,9 @@ class SaleLineDoc(_Document):
     tax_class: str = Field(max_length=16)
     adjustments: list[AdjustmentDoc] = Field(default_factory=list)
     returns_line: UUID | None = None  # on a return: the sold line it takes back
+    # Where its price was reduced: the lowest price of the 30 days before, as shown
+    # (EU Omnibus); kept so that a reprint says what the sale said.
+    prior_price: Decimal | None = None
 
     @property
     def amount_before_adjustments(self) -> Decimal:

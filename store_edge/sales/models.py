@@ -57,6 +57,13 @@ class SaleLine(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     tax_class = models.CharField(max_length=16)
     adjustments = models.JSONField(default=list, blank=True)
+    prior_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="the lowest 30-day price shown beside its reduction (EU Omnibus)",
+    )
     returned_line = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -25,7 +25,7 @@ SALE_COLUMNS = (
 )  # fmt: skip
 SALE_LINE_COLUMNS = (
     "id", "sale_id", "position", "sku", "name", "quantity", "weight_kg", "unit_price",
-    "base_amount", "amount", "tax_class", "adjustments", "returned_line_id",
+    "base_amount", "amount", "tax_class", "adjustments", "returned_line_id", "prior_price",
 )  # fmt: skip
 SALE_TENDER_COLUMNS = ("id", "sale_id", "method", "amount", "terminal_reference", "card_last4")
 SALE_TAX_COLUMNS = ("sale_id", "tax_class", "rate", "inclusive", "net", "tax", "gross")
@@ -58,7 +58,7 @@ def sale_record(
          _money(line.weight_kg), str(line.unit_price), str(line.amount_before_adjustments),
          str(line.amount), line.tax_class,
          json.dumps([a.model_dump(mode="json") for a in line.adjustments]),
-         line.returns_line.hex if line.returns_line else None)
+         line.returns_line.hex if line.returns_line else None, _money(line.prior_price))
         for line in d.lines
     ])  # fmt: skip
     _insert(cursor, "sales_saletender", SALE_TENDER_COLUMNS, [

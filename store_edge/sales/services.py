@@ -4,6 +4,7 @@ transaction, committed before the cashier is told."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from store_edge.baskets.errors import BasketEmpty, BasketNotFound, BasketUnpaid
 from store_edge.baskets.models import BasketStatus, TenderMethod
-from store_edge.baskets.pricing import amount_due, basket_price
+from store_edge.baskets.pricing import amount_due, basket_price, line_prior_price
 from store_edge.baskets.scan_path import (
     LineRow,
     TenderRow,
@@ -47,7 +48,8 @@ def sale_complete(
     Completing a basket that is already completed returns its sale (a double click on
     "Pay" makes one sale). Returns the sale and whether this call created it.
     """
-    version = config_stamp()[0]
+    stamp = config_stamp()
+    version = stamp[0]
     with transaction.atomic(), raw_cursor() as cursor:
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         if state is None:
@@ -58,7 +60,7 @@ def sale_complete(
         if not lines:
             raise BasketEmpty("The basket is empty: nothing to sell")
         now = timezone.now()
-        priced = basket_price(lines=lines, state=state, at=now)
+        priced = basket_price(lines=lines, state=state, at=now, stamp=stamp)
         payments = list(state.payments)
         paid = sum((amount for _, amount in payments), Decimal("0.00"))
         due = amount_due(total=priced.total, payments=payments)
@@ -80,7 +82,7 @@ def sale_complete(
             member_card=state.member_card,
             coupons=list(state.coupons),
             cashier=cashier,
-            lines=_lines(lines, priced),
+            lines=_lines(lines, priced, stamp=stamp, at=now),
             tenders=_tenders(basket_tenders(cursor, basket_id=basket_id)),
             taxes=[
                 TaxDoc(
@@ -114,7 +116,9 @@ def sale_complete(
         return Sale.objects.select_related("lane").get(id=sale_id), True
 
 
-def _lines(lines: list[LineRow], priced: PricedBasket) -> list[SaleLineDoc]:
+def _lines(
+    lines: list[LineRow], priced: PricedBasket, *, stamp: tuple[int, str], at: datetime
+) -> list[SaleLineDoc]:
     by_line = {p.line_id: p for p in priced.lines}
     return [
         SaleLineDoc(
@@ -132,6 +136,7 @@ def _lines(lines: list[LineRow], priced: PricedBasket) -> list[SaleLineDoc]:
                 AdjustmentDoc(promotion=a.promotion, amount=a.amount, reason=a.reason)
                 for a in by_line[line.id].adjustments
             ],
+            prior_price=line_prior_price(line=line, priced=by_line[line.id], stamp=stamp, at=at),
         )
         for position, line in enumerate(lines, start=1)
     ]

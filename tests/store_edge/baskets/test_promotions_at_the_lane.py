@@ -333,6 +333,15 @@ def test_a_reduced_line_shows_the_lowest_price_of_the_30_days_before(
     page = signed_in(Client(), lane_token).get(f"/pos/receipts/{sale['id']}")
     receipt = page.content.decode()
     assert receipt.count("Lowest 30-day price") == 1 and "Lowest 30-day price 0.69" in receipt
+    # The sale keeps it: its ledger document says it, and a reprint after HQ's next
+    # version (whose reductions are others) says what the sale said.
+    from store_edge.ledger.models import LedgerEntry
+
+    entry = LedgerEntry.objects.get(kind="sale_completed", document_id=sale["id"])
+    assert [line.get("prior_price") for line in entry.payload["lines"]] == ["0.69", None]
+    apply_config(2, WATER_20)
+    page = signed_in(Client(), lane_token).get(f"/pos/receipts/{sale['id']}?reprint=1")
+    assert "Lowest 30-day price 0.69" in page.content.decode()
 
 
 def test_prior_prices_of_the_version_in_force_arrive_without_a_new_version(
