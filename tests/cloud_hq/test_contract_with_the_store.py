@@ -63,6 +63,34 @@ def test_config_answers_are_what_the_store_reads(
     assert (manifest.store.country, manifest.store.time_zone) == ("de", "Europe/Berlin")
 
 
+def test_a_store_of_protocol_1_reads_every_config_answer_hq_gives_it(
+    hq: StoreClient, import_catalog: Import
+) -> None:
+    """The release before's store (its contract frozen in tests/contract) refuses fields it
+    does not know: HQ's answers to it carry none of protocol 2's, local windows and all."""
+    from tests.contract import store_wire_v1
+
+    document = catalog_document()
+    document["promotions"] = [
+        {"code": "XMAS", "name": "Christmas water", "kind": "percent_off", "skus": ["100001"],
+         "percent": "10", "starts": "2026-12-24T00:00:00", "ends": "2026-12-27T00:00:00"},
+        {"code": "W5", "name": "Water 5 % off", "kind": "percent_off", "skus": ["100001"],
+         "percent": "5", "starts": "2026-01-01T00:00:00+00:00",
+         "ends": "2099-01-01T00:00:00+00:00"},
+    ]  # fmt: skip
+    document["price_books"] = [{"code": "CHAIN-WATER", "scope": "chain", "prices": [
+        {"sku": "100001", "price": "0.59", "starts": "2026-01-01T00:00:00+00:00",
+         "ends": "2099-01-01T00:00:00+00:00"}]}]  # fmt: skip
+    import_catalog(document, "--publish")
+    Store.objects.update(country="us", time_zone="America/New_York")
+    answer = hq.get("config", headers={"X-Edge-Protocol": "1"})
+    manifest = store_wire_v1.ConfigManifestWire.model_validate(answer.json())
+    assert {p.code: p.starts.utcoffset() is not None for p in manifest.promotions} == {
+        "XMAS": True, "W5": True}  # fmt: skip
+    page = hq.get("config/1/products?page=1", headers={"X-Edge-Protocol": "1"})
+    store_wire_v1.ProductsPageWire.model_validate(page.json())
+
+
 def test_ledger_pages_are_what_the_store_reads(
     hq: StoreClient, till: Till, store_contract: ModuleType
 ) -> None:
