@@ -700,7 +700,7 @@ def _best_per_line(
     for promotion in promotions:  # by priority: on equal savings the first stays
         mine: dict[int, list[int]] = defaultdict(list)
         for i in targeted[promotion.code]:
-            if not units[i].taken and units[i].left > 0:
+            if not (u := units[i]).taken and u.left > ZERO:
                 mine[units[i].line].append(i)
         for line, indexes in mine.items():
             per_line[line].append((promotion, indexes))
@@ -863,7 +863,10 @@ def _apply(  # noqa: C901 - one branch per promotion kind
     # A stacking promotion counts every unit it targets, even one already made free, so that
     # its groups do not depend on what other promotions gave: more promotions, never more
     # to pay.
-    open_units = [i for i in indexes if stacking or (not units[i].taken and units[i].left > 0)]
+    if stacking:
+        open_units = list(indexes)
+    else:
+        open_units = [i for i in indexes if not (u := units[i]).taken and u.left > ZERO]
     kind = promotion.kind
     savings: list[tuple[int, Decimal]] = []
     formed: list[tuple[Decimal, ...]] = []  # what each group formed was paid before
