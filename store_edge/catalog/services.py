@@ -145,7 +145,7 @@ def catalog_apply(
                 f"v{snapshot.version} should hold {catalogue_total} products, "
                 f"{Product.objects.count()} after applying it"
             )
-        _prior_prices_set(snapshot.prior_prices)
+        _prior_prices_set(snapshot.prior_prices, compare=False)
         state.version = snapshot.version
         state.published_at = snapshot.published_at
         state.applied_at = timezone.now()
@@ -186,13 +186,14 @@ def _profile_set(state: ConfigState, snapshot: ConfigSnapshot) -> bool:
     return changed
 
 
-def _prior_prices_set(prior_prices: Iterable[PriorPriceData]) -> bool:
+def _prior_prices_set(prior_prices: Iterable[PriorPriceData], *, compare: bool = True) -> bool:
     """Hold these reductions' prior prices in place of the last ones; return whether they
-    differ."""
+    differ (a new version replaces them without comparing)."""
     wanted = {(p.sku, p.reference, p.starts, p.ends, p.price) for p in prior_prices}
-    held = set(PriorPrice.objects.values_list("sku", "reference", "starts", "ends", "price"))
-    if wanted == held:
-        return False
+    if compare:
+        held = PriorPrice.objects.values_list("sku", "reference", "starts", "ends", "price")
+        if wanted == set(held):
+            return False
     PriorPrice.objects.all().delete()
     PriorPrice.objects.bulk_create(
         (PriorPrice(sku=sku, reference=reference, starts=starts, ends=ends, price=price)
