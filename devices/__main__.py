@@ -4,11 +4,15 @@
     python -m devices scale read --protocol modbus --host 10.0.0.7 [--tcp-port 502]
     python -m devices scanner listen --port /dev/ttyACM0 [--count 1] [--seconds 30]
     python -m devices barcode parse CODE [--region de]
+    python -m devices printer status --port 10.0.0.8:9100 (or /dev/usb/lp0, /dev/ttyUSB0)
+    python -m devices printer test --port 10.0.0.8:9100 [--width 42] [--drawer]
     python -m devices simulate scale --protocol sics --link /tmp/scale0 [--weight 0.512]
     python -m devices simulate scanner --link /tmp/scanner0
+    python -m devices simulate printer --tcp-port 9100 [--out var/printed]
 
 Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
-4 no answer; 5 an answer of another protocol (or noise); 6 not a product code.
+4 no answer; 5 an answer of another protocol (or noise); 6 not a product code. A printer
+that cannot print (out of paper, cover open, offline) is 3, with the reason.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.barcodes import BarcodeError, BarcodeRules, parse_code
+from devices.printers import PrinterError, PrinterNoAnswer, PrinterProtocolError
 from devices.scales import ScaleError, ScaleNoAnswer, ScaleProtocolError, ScaleUnsellable
 from devices.scales import sellable_weight as sellable
 from devices.scales.drivers import SERIAL_PROTOCOLS, ModbusScale, RegisterMap, SerialSettings
@@ -36,8 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except ScaleNoAnswer as exc:
+    except (ScaleNoAnswer, PrinterNoAnswer) as exc:
         return _fail(NO_ANSWER, str(exc))
+    except PrinterProtocolError as exc:
+        return _fail(WRONG_PROTOCOL, f"{exc} (is it an ESC/POS printer?)")
+    except PrinterError as exc:
+        return _fail(PORT_PROBLEM, str(exc))
     except ScaleProtocolError as exc:
         return _fail(WRONG_PROTOCOL, f"{exc} (is it the right protocol and baud rate?)")
     except ScaleError as exc:
@@ -120,17 +129,67 @@ def _code_json(scanned: Any) -> dict[str, Any]:
             "symbology": scanned.symbology}  # fmt: skip
 
 
+def printer_status(args: argparse.Namespace) -> int:
+    from devices.printers.connection import open_printer
+
+    printer = open_printer(args.port, timeout=args.timeout, baudrate=args.baud)
+    try:
+        status = printer.status()
+    finally:
+        printer.close()
+    _print({"port": args.port, **status.as_json(), "can_print": status.can_print,
+            "problem": status.problem})  # fmt: skip
+    return 0
+
+
+def printer_test(args: argparse.Namespace) -> int:
+    """Print a test page: the widths, the code page's letters, a barcode, a cut."""
+    from datetime import datetime
+
+    from devices.printers import Receipt, Row, render
+    from devices.printers.connection import open_printer
+
+    page = Receipt(
+        title="Printer test",
+        header=(f"Port {args.port}", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")),
+        items=(Row("1" * args.width, ""), Row("Left", "right"),
+               Row("Äpfel Öl Straße café crème ñandú", "1.00")),
+        sums=(Row("TOTAL", "0.00", "grand"),),
+        barcode="TEST-0000001",
+        footer=("If this page reads well, the printer is set up.",),
+    )  # fmt: skip
+    printer = open_printer(args.port, timeout=args.timeout, baudrate=args.baud)
+    try:
+        status = printer.send(render(page, width=args.width, drawer=args.drawer))
+    finally:
+        printer.close()
+    _print({"port": args.port, "printed": True, **status.as_json()})
+    return 0
+
+
 def simulate(args: argparse.Namespace) -> int:
     from devices.simulators import ScaleSimulator, ScannerSimulator
 
-    link = Path(args.link)
     device: Any
+    if args.device == "printer":
+        from devices.printers.simulator import PrinterSimulator, PrinterState
+
+        out = Path(args.out) if args.out else None
+        device = PrinterSimulator(port=args.tcp_port, out_dir=out,
+                                  state=PrinterState(drawer_closes_after=3.0))  # fmt: skip
+        _print({"simulating": "printer", "address": device.address, "out": args.out})
+        return _until_stopped(device)
+    link = Path(args.link)
     if args.device == "scale":
         device = ScaleSimulator(link, args.protocol)
         device.state.weight = Decimal(args.weight)
     else:
         device = ScannerSimulator(link)
     _print({"simulating": args.device, "link": str(link)})
+    return _until_stopped(device)
+
+
+def _until_stopped(device: Any) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -178,6 +237,18 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--region", help="ISO country code for variable-measure codes")
     parse.set_defaults(run=barcode_parse)
 
+    printer = groups.add_parser("printer").add_subparsers(dest="action", required=True)
+    for name, run, what in (("status", printer_status, "print the printer's status as JSON"),
+                            ("test", printer_test, "print a test page")):  # fmt: skip
+        command = printer.add_parser(name, help=what)
+        command.add_argument("--port", required=True, help="host:port, /dev/usb/lp0, /dev/ttyUSB0")
+        command.add_argument("--baud", type=int, help="serial printers (38400 by default)")
+        command.add_argument("--timeout", type=float, default=1.0)
+        if name == "test":
+            command.add_argument("--width", type=int, default=42, choices=[32, 42, 48])
+            command.add_argument("--drawer", action="store_true", help="kick the drawer too")
+        command.set_defaults(run=run)
+
     sim = groups.add_parser("simulate").add_subparsers(dest="device", required=True)
     sim_scale = sim.add_parser("scale")
     sim_scale.add_argument("--protocol", required=True, choices=list(SERIAL_PROTOCOLS))
@@ -187,6 +258,10 @@ def _parser() -> argparse.ArgumentParser:
     sim_scanner = sim.add_parser("scanner")
     sim_scanner.add_argument("--link", required=True)
     sim_scanner.set_defaults(run=simulate)
+    sim_printer = sim.add_parser("printer", help="an ESC/POS printer on a TCP port")
+    sim_printer.add_argument("--tcp-port", type=int, default=9100)
+    sim_printer.add_argument("--out", help="a directory: each receipt printed as a text file")
+    sim_printer.set_defaults(run=simulate)
     return parser
 
 

