@@ -23,6 +23,14 @@ class PrinterError(Exception):
     """The printer cannot be reached or refused the job (the message says why)."""
 
 
+class PrinterNotReady(PrinterError):
+    """The printer answers but cannot print (out of paper, cover open, offline)."""
+
+    def __init__(self, status: PrinterStatus) -> None:
+        super().__init__(status.problem)
+        self.status = status
+
+
 class PrinterNoAnswer(PrinterError):
     """The printer took the connection but did not answer a status request."""
 
@@ -150,3 +158,10 @@ def drawer_kick() -> bytes:
     printer = Dummy(profile=PROFILE)
     printer.cashdraw(2)
     return bytes(printer.output)
+
+
+def drawer_pulse() -> bytes:
+    """Open the drawer now, even while the printer is stopped (out of paper, cover open):
+    DLE DC4 1 m t, the real-time pulse, on pin 2 for 500 ms. The cashier still gives
+    change when the receipt cannot print."""
+    return b"\x10\x14\x01\x00\x05"

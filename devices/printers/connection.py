@@ -17,6 +17,7 @@ from devices.printers.commands import (
     STATUS_REQUESTS,
     PrinterError,
     PrinterNoAnswer,
+    PrinterNotReady,
     PrinterStatus,
     status_of,
     status_request,
@@ -160,15 +161,16 @@ class ReceiptPrinter:
         return status_of(*answers)
 
     def send(self, data: bytes) -> PrinterStatus:
-        """Print `data` if the printer can; its status after. PrinterError (with the reason
-        the cashier is told) if it cannot: then nothing was sent."""
+        """Print `data` if the printer can; its status after. PrinterNotReady (with the
+        reason the cashier is told) if it cannot: then nothing was sent, or the paper ran
+        out during it; another PrinterError if the line to it broke."""
         before = self.status()
         if not before.can_print:
-            raise PrinterError(before.problem)
+            raise PrinterNotReady(before)
         self.line.write(data)
         after = self.status()
         if not after.can_print:  # the paper ran out during the job: it is not all there
-            raise PrinterError(after.problem)
+            raise PrinterNotReady(after)
         return after
 
     def close(self) -> None:

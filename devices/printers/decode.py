@@ -47,7 +47,8 @@ class Decoder:
 
     receipts: list[Printed] = field(default_factory=list)  # cut ones
     current: Printed = field(default_factory=Printed)
-    drawer_kicks: int = 0
+    drawer_kicks: int = 0  # ESC p
+    pulses: int = 0  # DLE DC4 1: a real-time drawer pulse (carried out even when stopped)
     errors: list[str] = field(default_factory=list)
     code_page: str = "cp437"
     bold: bool = False
@@ -99,7 +100,7 @@ class Decoder:
                 if left < 5:
                     return 0
                 if b[at + 2] == 1:
-                    self.drawer_kicks += 1
+                    self.pulses += 1
                 return 5
             self._error(f"DLE {b[at + 1]:#04x}: unknown")
             return 1

@@ -55,6 +55,7 @@ class PrinterSimulator:
     connections: int = 0
 
     def __post_init__(self) -> None:
+        self._stopped = Decoder()  # what it is sent while it cannot print: only real time
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = socket.create_server((self.host, self.port))
@@ -116,15 +117,15 @@ class PrinterSimulator:
                     return  # a stream that never ends is not a receipt
                 with self._lock:
                     self.received += len(data)
+                    cut_before = len(self.decoder.receipts)
+                    kicks_before = self._kicks()
                     if not (self.state.paper_out or self.state.cover_open or self.state.offline):
-                        before = len(self.decoder.receipts), self.decoder.drawer_kicks
                         requests = self.decoder.feed(data)
-                    else:  # stopped: a real printer prints none of it; it answers status
-                        before = len(self.decoder.receipts), self.decoder.drawer_kicks
-                        requests = Decoder().feed(data)
+                    else:  # stopped: it prints none of it, but answers status, pulses
+                        requests = self._stopped.feed(data)
                     self.last_byte_at = time.time()
-                    cut = self.decoder.receipts[before[0] :]
-                    if self.decoder.drawer_kicks > before[1]:
+                    cut = self.decoder.receipts[cut_before:]
+                    if self._kicks() > kicks_before:
                         self.state.drawer_open, self._kicked_at = True, time.monotonic()
                     answers = bytes(self.state.answer(n) for n in requests)
                     if cut:
@@ -136,6 +137,9 @@ class PrinterSimulator:
                         conn.sendall(answers)
                     except OSError:
                         return
+
+    def _kicks(self) -> int:
+        return self.decoder.drawer_kicks + self.decoder.pulses + self._stopped.pulses
 
     def _drawer_closing(self) -> None:
         after = self.state.drawer_closes_after

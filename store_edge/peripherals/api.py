@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from store_edge.lanes.auth import LANE_AUTH, request_lane
-from store_edge.peripherals.models import LaneDevice
+from store_edge.peripherals.models import DeviceKind, LaneDevice
+from store_edge.peripherals.printing import printer_news
 from store_edge.peripherals.relay import device_health, relay, scale_key, scans_key, scans_since
 
 router = Router(auth=LANE_AUTH, tags=["lane devices"])
@@ -29,12 +30,33 @@ class DeviceOut(Schema):
     protocol: str
     connected: bool
     last_error: str
+    printer: dict[str, bool] | None = Field(
+        default=None, description="a printer's status: online, cover_open, paper_out, "
+        "paper_near_end, drawer_pin_high, error"
+    )  # fmt: skip
+
+
+class PrintJobOut(Schema):
+    id: int
+    reference: str
+    state: str = Field(description="queued, printed, or held (the printer could not print it)")
+    error: str
+    sale_id: str | None
+
+
+class PrintingOut(Schema):
+    waiting: int
+    held: int
+    last: PrintJobOut | None
 
 
 class PeripheralsOut(Schema):
     scans: list[ScanOut]
     scale: dict[str, Any] | None
     devices: list[DeviceOut]
+    printing: PrintingOut | None = Field(
+        default=None, description="the lane's receipts on its printer (none without one)"
+    )
     gateway: bool = Field(description="the device gateway's relay (Redis) answers")
     now: float
 
@@ -57,11 +79,22 @@ def lane_peripherals(request: HttpRequest, query: Query[PeripheralsQuery]) -> di
     except (redis.RedisError, ValueError, KeyError, TypeError):
         reachable = False
     health = device_health() if reachable else {}
+    rows = list(LaneDevice.objects.filter(lane_id=lane.id, active=True))
     devices = [
         {"kind": d.kind, "protocol": d.protocol,
          "connected": bool(health.get(d.id, {}).get("connected")),
-         "last_error": str(health.get(d.id, {}).get("last_error", ""))[:200]}
-        for d in LaneDevice.objects.filter(lane_id=lane.id, active=True)
+         "last_error": str(health.get(d.id, {}).get("last_error", ""))[:200],
+         "printer": _printer_status(health.get(d.id, {}).get("printer"))}
+        for d in rows
     ]  # fmt: skip
-    return {"scans": scans, "scale": scale, "devices": devices, "gateway": reachable,
-            "now": time.time()}  # fmt: skip
+    printing = printer_news(lane) if any(d.kind == DeviceKind.PRINTER for d in rows) else None
+    if printing and printing["last"]:
+        printing["last"]["sale_id"] = str(printing["last"]["sale_id"] or "") or None
+    return {"scans": scans, "scale": scale, "devices": devices, "printing": printing,
+            "gateway": reachable, "now": time.time()}  # fmt: skip
+
+
+def _printer_status(raw: Any) -> dict[str, bool] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {str(k)[:20]: bool(v) for k, v in list(raw.items())[:8]}

@@ -1,5 +1,6 @@
 """The device gateway: owns the lanes' ports, relays scans and scale readings to the store
-through Redis, and reports each device's health. A device that goes away is reported and
+through Redis, prints the lanes' print jobs (and kicks their drawers), and reports each
+device's health. A device that goes away is reported and
 retried with backoff; it never takes the gateway down."""
 
 from __future__ import annotations
@@ -13,7 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+from django.db import close_old_connections
+from django.utils import timezone
 
+from devices.printers import (
+    LayoutError,
+    PrinterError,
+    PrinterNotReady,
+    PrinterStatus,
+    Receipt,
+    drawer_kick,
+    drawer_pulse,
+    render,
+)
+from devices.printers.connection import ReceiptPrinter, open_printer
 from devices.scales import ScaleError
 from devices.scales.drivers import (
     SERIAL_PROTOCOLS,
@@ -24,9 +38,11 @@ from devices.scales.drivers import (
     serial_scale,
 )
 from devices.scanners import DeviceHealth, ScannerSettings, SerialScanner
-from store_edge.peripherals.models import DeviceKind, DeviceProtocol, LaneDevice
+from store_edge.peripherals.models import DeviceKind, DeviceProtocol, LaneDevice, PrintJob
+from store_edge.peripherals.printing import print_key
 from store_edge.peripherals.relay import (
     SCAN_FRESH_SECONDS,
+    gateway_relay,
     publish_health,
     publish_reading,
     publish_scan,
@@ -36,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 BACKOFF_MAX = 10.0
+PRINTER_STATUS_SECONDS = 2.0  # how often an idle printer is asked how it is
+PRINT_LOOK_SECONDS = 1.0  # the longest a job waits when Redis did not wake the gateway
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,12 @@ class DeviceWorker:
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
+    printer_status: PrinterStatus | None = None
+
     def start(self) -> None:
-        target = self._scale if self.config.kind == DeviceKind.SCALE else self._scanner
+        target = {DeviceKind.SCALE: self._scale, DeviceKind.PRINTER: self._printer}.get(
+            DeviceKind(self.config.kind), self._scanner
+        )
         self.thread = threading.Thread(target=self._guarded, args=(target,), daemon=True,
                                        name=f"device-{self.config.id}")  # fmt: skip
         self.thread.start()
@@ -129,6 +151,98 @@ class DeviceWorker:
                 self.stop.wait(backoff)
         if scale is not None:
             scale.close()
+
+    def _printer(self) -> None:
+        """Print the lane's jobs in order as they come; between them, read the printer's
+        status every few seconds. A job the printer cannot take is held (never retried on
+        its own: the customer may have gone), and the cashier reprints it."""
+        printer: ReceiptPrinter | None = None
+        backoff, asked_at = 0.25, 0.0
+        while not self.stop.is_set():
+            try:
+                close_old_connections()
+                if printer is None:
+                    timeout = float(self.config.options.get("timeout", 1))
+                    printer = open_printer(self.config.port, baudrate=self.config.baudrate,
+                                           timeout=timeout)  # fmt: skip
+                    self.health.connected, backoff = True, 0.25
+                job = PrintJob.objects.filter(lane__number=self.config.lane,
+                                              state=PrintJob.State.QUEUED).first()  # fmt: skip
+                if job is not None:
+                    self._print(printer, job)
+                    asked_at = time.monotonic()
+                    continue
+                if time.monotonic() - asked_at >= PRINTER_STATUS_SECONDS:
+                    self._printer_seen(printer.status())
+                    asked_at = time.monotonic()
+                self._wait_for_job()
+            except PrinterError as exc:
+                self._failed(str(exc))
+                self._hold_all(str(exc))
+                if printer is not None:
+                    printer.close()
+                    printer = None
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+        if printer is not None:
+            printer.close()
+
+    def _print(self, printer: ReceiptPrinter, job: PrintJob) -> None:
+        try:
+            document = Receipt.from_json(job.document) if job.document else None
+        except LayoutError as exc:
+            self._job_done(job, PrintJob.State.HELD, f"not a receipt: {exc}")
+            return
+        width = int(self.config.options.get("width", 42))
+        data = drawer_kick() if document is None else render(document, width=width,
+                                                               drawer=job.drawer)  # fmt: skip
+        try:
+            status = printer.send(data)
+        except PrinterNotReady as exc:  # it answers: the drawer opens all the same
+            if job.drawer:
+                printer.line.write(drawer_pulse())
+                logger.info("lane %s: drawer opened without its receipt", self.config.lane)
+            self._job_done(job, PrintJob.State.HELD, str(exc), drawer_opened=job.drawer)
+            self._printer_seen(exc.status)
+            return
+        except PrinterError as exc:
+            self._job_done(job, PrintJob.State.HELD, str(exc))
+            raise
+        self._job_done(job, PrintJob.State.PRINTED, "", drawer_opened=job.drawer)
+        self._printer_seen(status)
+
+    def _job_done(self, job: PrintJob, state: str, error: str, *, drawer_opened: bool = False
+                  ) -> None:  # fmt: skip
+        fields: dict[str, Any] = {"state": state, "last_error": error[:200],
+                                  "attempts": job.attempts + 1}  # fmt: skip
+        if state == PrintJob.State.PRINTED:
+            fields["printed_at"] = timezone.now()
+        if drawer_opened:
+            fields["drawer"] = False  # opened: printing it again opens it no more
+        PrintJob.objects.filter(id=job.id).update(**fields)
+
+    def _hold_all(self, error: str) -> None:
+        """The printer is away: the jobs waiting for it are held, and the cashier told."""
+        try:
+            PrintJob.objects.filter(lane__number=self.config.lane,
+                                    state=PrintJob.State.QUEUED).update(
+                state=PrintJob.State.HELD, last_error=error[:200])  # fmt: skip
+        except Exception:  # noqa: BLE001 - the database being busy must not stop the worker
+            logger.exception("could not hold lane %s's print jobs", self.config.lane)
+
+    def _printer_seen(self, status: PrinterStatus) -> None:
+        self.printer_status = status
+        self.health.connected = True
+        self.health.last_seen, self.health.reads = time.time(), self.health.reads + 1
+        self.health.last_error = status.problem
+        self._report()
+
+    def _wait_for_job(self) -> None:
+        """Until a job is queued for the lane (Redis wakes us) or a second has passed."""
+        try:
+            gateway_relay().blpop([print_key(self.config.lane)], timeout=PRINT_LOOK_SECONDS)
+        except (redis.RedisError, OSError, ValueError):
+            self.stop.wait(PRINT_LOOK_SECONDS / 4)
 
     def _scanner(self) -> None:
         options = self.config.options
@@ -183,9 +297,10 @@ class DeviceWorker:
             self._report()
 
     def _report(self) -> None:
+        extra = {} if self.printer_status is None else {"printer": self.printer_status.as_json()}
         try:
             publish_health(self.config.id, {"lane": self.config.lane, "kind": self.config.kind,
-                                            "port": self.config.port,
+                                            "port": self.config.port, **extra,
                                             **self.health.as_json()})  # fmt: skip
         except redis.RedisError:
             logger.warning("cannot report device %s health: Redis is away", self.config.id)

@@ -1,4 +1,5 @@
-"""The scanners and scales of each lane, as the store manager set them up.
+"""The devices of each lane, as the store manager set them up, and what waits for the
+lane's receipt printer.
 
 The tables keep the names they had when these models were part of the sales app (`sales_*`):
 no row moved when the app was split.
@@ -10,6 +11,7 @@ from django.db import models
 class DeviceKind(models.TextChoices):
     SCALE = "scale", "scale"
     SCANNER = "scanner", "scanner"
+    PRINTER = "printer", "receipt printer (and the cash drawer on it)"
 
 
 class DeviceProtocol(models.TextChoices):
@@ -19,6 +21,7 @@ class DeviceProtocol(models.TextChoices):
     MODBUS_TCP = "modbus_tcp", "Modbus TCP indicator"
     MODBUS_RTU = "modbus_rtu", "Modbus RTU indicator (serial)"
     SERIAL_SCANNER = "serial_scanner", "serial scanner"
+    ESCPOS = "escpos", "ESC/POS printer (raw TCP, USB or serial)"
 
 
 class LaneDevice(models.Model):
@@ -28,7 +31,10 @@ class LaneDevice(models.Model):
     lane = models.ForeignKey("lanes.Lane", on_delete=models.CASCADE, related_name="devices")
     kind = models.CharField(max_length=8, choices=DeviceKind.choices)
     protocol = models.CharField(max_length=16, choices=DeviceProtocol.choices)
-    port = models.CharField(max_length=200, help_text="/dev/ttyUSB0, or host:port for Modbus TCP")
+    port = models.CharField(
+        max_length=200,
+        help_text="/dev/ttyUSB0, /dev/usb/lp0, or host:port (Modbus, a printer)",
+    )
     baudrate = models.PositiveIntegerField(null=True, blank=True)
     bytesize = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(7, 7), (8, 8)])
     parity = models.CharField(
@@ -46,3 +52,33 @@ class LaneDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lane} {self.kind} ({self.protocol} on {self.port})"
+
+
+class PrintJob(models.Model):
+    """A receipt or a drawer kick for a lane's printer, kept until the printer has taken it.
+    A print that fails never undoes a sale: the job is held, the cashier is told, and "Last
+    receipt" prints it when the printer is back."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting for the printer"
+        PRINTED = "printed", "printed"
+        HELD = "held", "held: the printer could not print it"
+
+    lane = models.ForeignKey("lanes.Lane", on_delete=models.CASCADE, related_name="print_jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=16, help_text="receipt, reprint or drawer")
+    reference = models.CharField(max_length=64, blank=True, help_text="the sale's number")
+    sale_id = models.UUIDField(null=True, blank=True, db_index=True)
+    document = models.JSONField(default=dict, blank=True, help_text="the receipt, laid out")
+    drawer = models.BooleanField(default=False, help_text="kick the cash drawer with it")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["lane", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.reference} on {self.lane} ({self.state})"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
-from decimal import Decimal
 from functools import wraps
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from store_edge.catalog.selectors import config_stamp, config_state, prior_price_of
+from store_edge.catalog.selectors import config_state
 from store_edge.lanes.auth import (
     LANE_COOKIE,
     PosSession,
@@ -35,8 +34,8 @@ from store_edge.lanes.auth import (
 )
 from store_edge.lanes.models import Lane
 from store_edge.lanes.tokens import TOKEN_PREFIX, lane_for_token
-from store_edge.pricing.domain import line_amount
 from store_edge.sales.errors import SaleNotFound
+from store_edge.sales.receipts import receipt_layout
 from store_edge.sales.selectors import sale_detail
 from store_edge.shifts.models import Shift
 from store_edge.shifts.reports import shift_report as report_of
@@ -215,10 +214,6 @@ def sale_barcode(number: str) -> SafeString:
     return mark_safe(svg[svg.index("<svg") :])  # noqa: S308 - generated from a sale number
 
 
-def percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}"
-
-
 def framed_by_the_lane_page(view: Callable[..., Any]) -> Callable[..., Any]:
     """A page the lane page prints from its frame: framing by the same origin is allowed."""
     allow_frame: Any = csp_replace({"frame-ancestors": [SELF]})
@@ -238,27 +233,9 @@ def receipt(request: HttpRequest, lane: Lane, session: PosSession, sale_id: uuid
         sale = sale_detail(sale_id=sale_id)
     except SaleNotFound:
         return render(request, "pos/not_found.html", {"what": "sale"}, status=404)
-    names = _staff_names(sale.cashier)
-    original = sale.returns_sale.number if sale.returns_sale_id and sale.returns_sale else None
-    lines = list(sale.lines.all())
-    stamp = config_stamp()
-    for line in lines:  # where its price was reduced, the lowest price of the 30 days before
-        if line.prior_price is not None or sale.total < 0:
-            continue  # as the sale kept it (a return shows none)
-        line.prior_price = prior_price_of(  # a sale kept before lines held theirs
-            stamp=stamp, sku=line.sku, at=sale.completed_at,
-            promotions=[a.get("promotion", "") for a in line.adjustments],
-            book_priced=line.base_amount == line_amount(quantity=line.quantity,
-                                                        unit_price=line.unit_price)
-            and not any(a.get("promotion") == "override" for a in line.adjustments),
-        )  # fmt: skip
     context = {
-        "sale": sale, "lines": lines, "tenders": sale.tenders.all(),
-        "taxes": [{"tax": t, "percent": percent(t.rate)} for t in sale.taxes.all()],
-        "cashier": names.get(sale.cashier, sale.cashier),
-        "is_return": sale.total < 0, "original": original, "barcode": sale_barcode(sale.number),
-        "reprint": request.GET.get("reprint") == "1", "print": request.GET.get("print") == "1",
-        **_store(),
+        "sale": sale, "receipt": receipt_layout(sale, reprint=request.GET.get("reprint") == "1"),
+        "barcode": sale_barcode(sale.number), "print": request.GET.get("print") == "1",
     }  # fmt: skip
     return render(request, "pos/receipt.html", context)
 

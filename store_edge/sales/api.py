@@ -14,6 +14,7 @@ from store_edge.baskets.api import AdjustmentOut
 from store_edge.baskets.errors import InvalidItem
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
 from store_edge.sales import returns, selectors, services
+from store_edge.sales.receipts import print_receipt, print_receipt_again
 from store_edge.staff.services import supervisor_approval
 
 router = Router(auth=LANE_AUTH, tags=["sales and returns"])
@@ -63,6 +64,16 @@ class SaleOut(Schema):
     amount_paid: Decimal
     change: Decimal
     cash_rounding: Decimal
+    receipt_printer: str = Field(
+        default="",
+        description="what became of the receipt on the lane's printer: queued, no printer "
+        "(print it from the page), not queued (print it with Last receipt); empty when the "
+        "sale was completed before (a repeated request prints nothing)",
+    )
+
+
+class PrintOut(Schema):
+    receipt_printer: str = Field(description="queued, or no printer")
 
 
 class SaleDetailOut(SaleOut):
@@ -81,12 +92,25 @@ def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     sale, created = services.sale_complete(
         basket_id=basket_id, lane=lane, user=cashier or f"lane:{lane.number}", cashier=cashier
     )
-    return Status(201 if created else 200, sale)
+    if not created:
+        return Status(200, sale)
+    printed = print_receipt(sale=sale, lane=lane)
+    return Status(201, SaleOut.model_validate(sale).model_copy(update={"receipt_printer": printed}))
 
 
 @router.get("/sales/{sale_id}", response={200: SaleDetailOut, 404: ErrorOut})
 def sale_get(request: HttpRequest, sale_id: uuid.UUID) -> Any:
     return selectors.sale_detail(sale_id=sale_id)
+
+
+@router.post("/sales/{sale_id}/print", response={202: PrintOut, 404: ErrorOut})
+def sale_print(request: HttpRequest, sale_id: uuid.UUID) -> Status[Any]:
+    """Print a sale's receipt on the lane's printer ("Last receipt"): the one held because
+    the printer could not print it, as it was; otherwise a copy marked as a reprint."""
+    sale = selectors.sale_detail(sale_id=sale_id)
+    return Status(
+        202, {"receipt_printer": print_receipt_again(sale=sale, lane=request_lane(request))}
+    )
 
 
 # Returns ------------------------------------------------------------------------------
@@ -178,7 +202,7 @@ def return_create(request: HttpRequest, body: ReturnIn) -> Status[Any]:
         terminal_reference=body.terminal_reference,
         card_last4=body.card_last4,
     )
-    return Status(201, selectors.sale_detail(sale_id=sale.id))
+    return _with_receipt(sale, print_receipt(sale=sale, lane=lane))
 
 
 @router.post(
@@ -198,4 +222,9 @@ def return_without_receipt(request: HttpRequest, body: ReturnNoReceiptIn) -> Sta
         approver=approver,
         cashier=request_cashier(request, body.cashier),
     )
-    return Status(201, selectors.sale_detail(sale_id=sale.id))
+    return _with_receipt(sale, print_receipt(sale=sale, lane=lane))
+
+
+def _with_receipt(sale: Any, printed: str) -> Status[Any]:
+    detail = SaleDetailOut.model_validate(selectors.sale_detail(sale_id=sale.id))
+    return Status(201, detail.model_copy(update={"receipt_printer": printed}))

@@ -23,6 +23,7 @@ from devices.printers import (
     Row,
     TaxRow,
     drawer_kick,
+    drawer_pulse,
     render,
     status_of,
     text_lines,
@@ -332,3 +333,25 @@ def test_cli_exit_codes_say_what_to_check(simulator: PrinterSimulator) -> None:
     silent = devices("printer", "status", "--port", simulator.address, "--timeout", "0.2")
     assert silent.returncode == 4
     assert devices("printer", "status").returncode == 2
+
+
+def test_the_real_time_drawer_pulse_is_read_as_the_reference_defines_it() -> None:
+    # DLE DC4 fn=1 m=0 t=5: a pulse on pin 2 for 5 x 100 ms, carried out even when stopped.
+    decoder = Decoder()
+    decoder.feed(b"\x10\x14\x01\x00\x05")
+    assert (decoder.pulses, decoder.drawer_kicks, decoder.errors) == (1, 0, [])
+    assert drawer_pulse() == b"\x10\x14\x01\x00\x05"
+
+
+def test_a_stopped_simulator_answers_status_and_pulses_but_prints_nothing(
+    simulator: PrinterSimulator,
+) -> None:
+    simulator.state.cover_open = True
+    printer = open_printer(simulator.address)
+    try:
+        printer.line.write(render(RECEIPT) + drawer_pulse())
+        status = printer.status()
+    finally:
+        printer.close()
+    assert status.cover_open and status.drawer_pin_high
+    assert simulator.receipts == []

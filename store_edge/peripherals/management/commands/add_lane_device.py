@@ -6,24 +6,36 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import DeviceKind, DeviceProtocol, LaneDevice
 
-SCALE_PROTOCOLS = {"toledo8217", "nci", "sics", "modbus_tcp", "modbus_rtu"}
+PROTOCOLS = {
+    DeviceKind.SCALE: {"toledo8217", "nci", "sics", "modbus_tcp", "modbus_rtu"},
+    DeviceKind.SCANNER: {"serial_scanner"},
+    DeviceKind.PRINTER: {"escpos"},
+}
 
 
 class Command(BaseCommand):
-    help = "Attach a scanner or a scale to a lane (the same as the admin's Lane devices)."
+    help = (
+        "Attach a scanner, a scale or a receipt printer to a lane (the same as the admin's "
+        "Lane devices)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lane", type=int, required=True)
         parser.add_argument("--kind", required=True, choices=DeviceKind.values)
         parser.add_argument("--protocol", required=True, choices=DeviceProtocol.values)
-        parser.add_argument("--port", required=True, help="/dev/ttyUSB0, or host:port")
+        parser.add_argument(
+            "--port",
+            required=True,
+            help="/dev/ttyUSB0, /dev/usb/lp0, or host:port (a printer: 9100)",
+        )
         parser.add_argument("--baud", type=int)
         parser.add_argument("--options", default="{}", help="JSON: prefix/suffix, registers")
 
     def handle(self, *args: Any, lane: int, kind: str, protocol: str, port: str,
                baud: int | None, options: str, **rest: Any) -> None:  # fmt: skip
-        if (kind == DeviceKind.SCALE) != (protocol in SCALE_PROTOCOLS):
-            raise CommandError(f"a {kind} does not speak {protocol}")
+        spoken = PROTOCOLS[DeviceKind(kind)]
+        if protocol not in spoken:
+            raise CommandError(f"a {kind} does not speak {protocol}: {', '.join(sorted(spoken))}")
         try:
             extra = json.loads(options)
         except json.JSONDecodeError as exc:

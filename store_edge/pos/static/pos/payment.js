@@ -108,6 +108,12 @@ async function complete() {
   $("pay").close();
   $("done-change").textContent = sale.change;
   $("done-number").textContent = sale.number;
+  const printing = {
+    queued: "The receipt is printing",
+    "not queued": "The receipt was not sent to the printer: press Last receipt",
+  }[sale.receipt_printer];
+  $("done-receipt").textContent = printing || "";
+  $("done-print").hidden = sale.receipt_printer === "queued";
   $("cash-amount").value = "";
   $("card-ref").value = "";
   $("card-last4").value = "";

@@ -166,7 +166,29 @@ function renderDevices(data) {
     return;
   }
   const down = data.devices.filter((device) => !device.connected);
-  pill.textContent = "Devices: " + data.devices.map((d) => `${d.kind} ${d.connected ? "ok" : "disconnected"}`).join(", ");
-  pill.className = down.length ? "pill bad" : "pill ok";
-  pill.title = down.map((d) => d.last_error).join("\n");
+  const troubled = data.devices.filter((device) => device.connected && device.last_error);
+  pill.textContent = "Devices: " + data.devices.map((d) => `${d.kind} ${deviceState(d)}`).join(", ");
+  pill.className = down.length ? "pill bad" : troubled.length ? "pill warn" : "pill ok";
+  pill.title = [...down, ...troubled].map((d) => d.last_error).join("\n");
+  renderPrinting(data.printing);
+}
+
+function deviceState(device) {
+  if (!device.connected) return "disconnected";
+  if (device.printer?.paper_out) return "out of paper";
+  if (device.printer?.cover_open) return "cover open";
+  if (device.printer && !device.printer.online) return "offline";
+  if (device.printer?.paper_near_end) return "paper low";
+  return "ok";
+}
+
+// A receipt the printer could not print: the cashier is told once, and Last receipt
+// prints it when the printer is back.
+function renderPrinting(printing) {
+  state.hasPrinter = Boolean(printing);
+  const last = printing?.last;
+  if (last && last.state === "held" && last.id > state.heldSeen) {
+    state.heldSeen = last.id;
+    say(`Receipt ${last.reference} not printed (${last.error}): press Last receipt when the printer is ready`, "bad");
+  }
 }

@@ -7,6 +7,8 @@ export const state = {
   selected: null, // the selected line's id
   weighing: null, // {code, name}: a weighed item waiting for a stable weight
   lastSale: null,
+  hasPrinter: false, // the lane has a receipt printer (the gateway prints its receipts)
+  heldSeen: 0, // the last held print job the cashier was told of
   shift: undefined, // the open shift's X report; null when none is open
   since: null, // scans relayed by the gateway are taken after this time
   locked: app.dataset.locked === "true",
