@@ -6,9 +6,11 @@
     python -m devices barcode parse CODE [--region de]
     python -m devices printer status --port 10.0.0.8:9100 (or /dev/usb/lp0, /dev/ttyUSB0)
     python -m devices printer test --port 10.0.0.8:9100 [--width 42] [--drawer]
+    python -m devices terminal status --protocol zvt --port 10.0.0.9:20007
     python -m devices simulate scale --protocol sics --link /tmp/scale0 [--weight 0.512]
     python -m devices simulate scanner --link /tmp/scanner0
     python -m devices simulate printer --tcp-port 9100 [--out var/printed]
+    python -m devices simulate terminal --tcp-port 20007 [--mode approve]
 
 Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
 4 no answer; 5 an answer of another protocol (or noise); 6 not a product code. A printer
@@ -33,6 +35,7 @@ from devices.scales import sellable_weight as sellable
 from devices.scales.drivers import SERIAL_PROTOCOLS, ModbusScale, RegisterMap, SerialSettings
 from devices.scales.drivers import serial_scale as open_scale
 from devices.scanners import ScannerSettings, SerialScanner
+from devices.terminals import TerminalError, ZvtTerminal
 
 USAGE, PORT_PROBLEM, NO_ANSWER, WRONG_PROTOCOL, NOT_A_CODE = 2, 3, 4, 5, 6
 
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(NO_ANSWER, str(exc))
     except PrinterProtocolError as exc:
         return _fail(WRONG_PROTOCOL, f"{exc} (is it an ESC/POS printer?)")
-    except PrinterError as exc:
+    except (PrinterError, TerminalError) as exc:
         return _fail(PORT_PROBLEM, str(exc))
     except ScaleProtocolError as exc:
         return _fail(WRONG_PROTOCOL, f"{exc} (is it the right protocol and baud rate?)")
@@ -167,10 +170,30 @@ def printer_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def terminal_status(args: argparse.Namespace) -> int:
+    """Whether the terminal answers (a status enquiry), and its last transaction."""
+    terminal = ZvtTerminal.at(args.port, connect_timeout=args.timeout)
+    if not terminal.status():
+        return _fail(NO_ANSWER, f"the terminal at {args.port} took the connection, said nothing")
+    last = terminal.last_transaction()
+    told = None if last is None else last.as_json()
+    if told is not None:
+        told = {k: v for k, v in told.items() if not k.endswith("_receipt")}
+    _print({"port": args.port, "protocol": args.protocol, "ready": True,
+            "last_transaction": told})  # fmt: skip
+    return 0
+
+
 def simulate(args: argparse.Namespace) -> int:
     from devices.simulators import ScaleSimulator, ScannerSimulator
 
     device: Any
+    if args.device == "terminal":
+        from devices.terminals.simulator import TerminalState, ZvtSimulator
+
+        device = ZvtSimulator(port=args.tcp_port, state=TerminalState(mode=args.mode))
+        _print({"simulating": "terminal", "protocol": "zvt", "address": device.address})
+        return _until_stopped(device)
     if args.device == "printer":
         from devices.printers.simulator import PrinterSimulator, PrinterState
 
@@ -249,6 +272,13 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--drawer", action="store_true", help="kick the drawer too")
         command.set_defaults(run=run)
 
+    terminal = groups.add_parser("terminal").add_subparsers(dest="action", required=True)
+    status = terminal.add_parser("status", help="whether the terminal answers, its last payment")
+    status.add_argument("--protocol", required=True, choices=["zvt"])
+    status.add_argument("--port", required=True, help="host:port (ZVT: 20007 by default)")
+    status.add_argument("--timeout", type=float, default=3.0)
+    status.set_defaults(run=terminal_status)
+
     sim = groups.add_parser("simulate").add_subparsers(dest="device", required=True)
     sim_scale = sim.add_parser("scale")
     sim_scale.add_argument("--protocol", required=True, choices=list(SERIAL_PROTOCOLS))
@@ -262,6 +292,12 @@ def _parser() -> argparse.ArgumentParser:
     sim_printer.add_argument("--tcp-port", type=int, default=9100)
     sim_printer.add_argument("--out", help="a directory: each receipt printed as a text file")
     sim_printer.set_defaults(run=simulate)
+    sim_terminal = sim.add_parser("terminal", help="a ZVT payment terminal on a TCP port")
+    sim_terminal.add_argument("--tcp-port", type=int, default=20007)
+    sim_terminal.add_argument(
+        "--mode", default="approve", choices=["approve", "decline", "timeout", "drop_after_approve"]
+    )
+    sim_terminal.set_defaults(run=simulate)
     return parser
 
 
