@@ -14,6 +14,8 @@ from deploy.web.api_errors import ErrorOut
 from store_edge.baskets import selectors, services
 from store_edge.baskets.scan_rules import MAX_QUANTITY
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_lane
+from store_edge.peripherals import terminal
+from store_edge.peripherals.models import TerminalPayment
 from store_edge.staff.services import supervisor_approval
 
 router = Router(auth=LANE_AUTH, tags=["baskets"])
@@ -120,6 +122,26 @@ class PaymentIn(BaseModel):
     )
 
 
+class TerminalPaymentOut(Schema):
+    """A card payment at the lane's terminal: what the terminal shows, then its outcome."""
+
+    id: uuid.UUID
+    basket_id: uuid.UUID | None
+    amount: Decimal
+    state: str = Field(description="pending, sent (at the terminal), approved, declined "
+                       "(not charged), unknown (checking the terminal), unresolved")  # fmt: skip
+    prompt: str = Field(description="what the terminal shows the customer now")
+    message: str = Field(description="why declined or unknown")
+    card_type: str
+    card_last4: str
+    reference: str
+
+
+class ReleaseIn(BaseModel):
+    supervisor: str = Field(min_length=1, max_length=16)
+    pin: str = Field(min_length=1, max_length=16)
+
+
 class QuantityIn(BaseModel):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
 
@@ -219,7 +241,17 @@ def basket_line_quantity(
 def basket_payment_add(
     request: HttpRequest, basket_id: uuid.UUID, payment: PaymentIn
 ) -> HttpResponse:
+    """Record a tender. On a lane with a payment terminal, a card payment is `{"method":
+    "card", "amount": …}` and nothing else: the till sends the amount to the terminal and
+    answers the basket when the terminal approves at once (200), the terminal payment when
+    it declines (402) or is still under way or unknown (202: follow it at
+    /terminal-payments/{id})."""
     lane = request_lane(request)
+    if payment.method == "card" and not payment.terminal_reference and not payment.card_last4:
+        if terminal.lane_terminal(lane) is not None:
+            started = services.basket_pay_by_terminal(basket_id=basket_id, lane=lane,
+                                                      amount=payment.amount)  # fmt: skip
+            return _terminal_answer(terminal.wait_for(started), lane=lane)
     services.basket_add_payment(
         basket_id=basket_id,
         lane=lane,
@@ -230,6 +262,54 @@ def basket_payment_add(
         payment_id=payment.id,
     )
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+
+
+def _terminal_payment(payment: TerminalPayment, prompt: str) -> dict[str, Any]:
+    return {"id": str(payment.id), "basket_id": str(payment.basket_id or "") or None,
+            "amount": f"{payment.amount}", "state": payment.state, "prompt": prompt,
+            "message": payment.message, "card_type": payment.card_type,
+            "card_last4": payment.card_last4, "reference": payment.reference}  # fmt: skip
+
+
+def _terminal_answer(payment: TerminalPayment, *, lane: Any) -> HttpResponse:
+    if payment.state == TerminalPayment.State.APPROVED and payment.basket_id:
+        services.basket_terminal_applied(basket_id=payment.basket_id, lane=lane)
+        return _basket(selectors.basket_detail(basket_id=payment.basket_id, lane=lane))
+    status = 402 if payment.state == TerminalPayment.State.DECLINED else 202
+    open_now = payment.state in TerminalPayment.OPEN_STATES
+    prompt = terminal.prompt_of(lane) if open_now else ""
+    return HttpResponse(to_json(_terminal_payment(payment, prompt)), status=status,
+                        content_type="application/json")  # fmt: skip
+
+
+@router.get(
+    "/terminal-payments/{payment_id}",
+    response={200: TerminalPaymentOut, 404: ErrorOut},
+)
+def terminal_payment_get(request: HttpRequest, payment_id: uuid.UUID) -> dict[str, Any]:
+    """A card payment at the lane's terminal as it stands (the page follows it while the
+    customer pays); once approved, it is the basket's tender."""
+    lane = request_lane(request)
+    payment = terminal.payment_of(payment_id, lane=lane)
+    if payment.state == TerminalPayment.State.APPROVED and payment.basket_id:
+        services.basket_terminal_applied(basket_id=payment.basket_id, lane=lane)
+    open_now = payment.state in TerminalPayment.OPEN_STATES
+    return _terminal_payment(payment, terminal.prompt_of(lane) if open_now else "")
+
+
+@router.post(
+    "/terminal-payments/{payment_id}/release",
+    response={200: TerminalPaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+)
+def terminal_payment_release(request: HttpRequest, payment_id: uuid.UUID,
+                             body: ReleaseIn) -> dict[str, Any]:  # fmt: skip
+    """A supervisor lets the lane go on while the terminal cannot say whether a card was
+    charged: the payment stays on record as unresolved, for the terminal's end of day."""
+    lane = request_lane(request)
+    approver = supervisor_approval(code=body.supervisor, pin=body.pin,
+                                   where=pin_given_at(request, lane))  # fmt: skip
+    payment = terminal.release(payment_id=payment_id, lane=lane, supervisor=approver.code)
+    return _terminal_payment(payment, "")
 
 
 @router.post(

@@ -29,7 +29,7 @@ from devices.barcodes import (
 from store_edge.baskets.errors import BasketClosed, BasketNotFound, BasketPaid, InvalidItem
 from store_edge.baskets.models import Basket, BasketPayment, BasketStatus, TenderMethod
 from store_edge.baskets.pricing import amount_due, basket_price
-from store_edge.baskets.scan_path import basket_lines, basket_state, line_append
+from store_edge.baskets.scan_path import BasketState, basket_lines, basket_state, line_append
 from store_edge.baskets.scan_rules import GRAM, MAX_QUANTITY, refuse_expired, scanned_measure
 from store_edge.catalog.models import Unit
 from store_edge.catalog.selectors import (
@@ -40,7 +40,9 @@ from store_edge.catalog.selectors import (
     store_place,
 )
 from store_edge.lanes.models import Lane
+from store_edge.peripherals.models import TerminalPayment
 from store_edge.peripherals.relay import lane_scale_weight
+from store_edge.peripherals.terminal import lane_terminal, refuse_while_open, start_payment
 from store_edge.raw_sqlite import raw_cursor, raw_edit
 from store_edge.staff.models import StaffMember
 
@@ -246,22 +248,19 @@ def basket_add_payment(
     """
     _tender_checked(method=method, amount=amount, terminal_reference=terminal_reference,
                     card_last4=card_last4)  # fmt: skip
+    if method == TenderMethod.CARD and lane_terminal(lane) is not None:
+        raise InvalidItem("this lane's terminal takes card payments: send the method and the "
+                          "amount only, the terminal says the rest")  # fmt: skip
     with _basket_edit() as cursor:
         already = _payment_sent_before(payment_id, basket_id=basket_id, method=method,
                                        amount=amount)  # fmt: skip
         if already is not None:
             return already
+        refuse_while_open(lane)
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         _refuse_unless_open(None if state is None else state.status, basket_id=basket_id, lane=lane)
         assert state is not None  # noqa: S101 - refused above
-        priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
-        payments = list(state.payments)
-        paid = sum((a for _, a in payments), Decimal(0))
-        due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
-        if due <= 0:
-            raise BasketPaid("nothing is due: complete the sale")
-        if method == TenderMethod.CARD and amount > due:
-            raise InvalidItem(f"a card pays at most what is due ({due})")
+        _refuse_beyond_due(cursor, state, method=method, amount=amount, basket_id=basket_id)
         return BasketPayment.objects.create(
             id=payment_id or uuid.uuid4(),
             basket_id=basket_id,
@@ -270,6 +269,54 @@ def basket_add_payment(
             terminal_reference=terminal_reference,
             card_last4=card_last4,
         )
+
+
+def _refuse_beyond_due(cursor: sqlite3.Cursor, state: BasketState | None, *, method: str,
+                      amount: Decimal, basket_id: uuid.UUID) -> None:  # fmt: skip
+    assert state is not None  # noqa: S101 - an open basket's, checked before
+    priced = basket_price(lines=basket_lines(cursor, basket_id=basket_id), state=state)
+    payments = list(state.payments)
+    paid = sum((a for _, a in payments), Decimal(0))
+    due = amount_due(total=priced.total, payments=[*payments, (method, amount)]) - paid
+    if due <= 0:
+        raise BasketPaid("nothing is due: complete the sale")
+    if method == TenderMethod.CARD and amount > due:
+        raise InvalidItem(f"a card pays at most what is due ({due})")
+
+
+def basket_pay_by_terminal(*, basket_id: uuid.UUID, lane: Lane, amount: Decimal) -> TerminalPayment:
+    """Send `amount` (the basket's due, or a part of it) to the lane's terminal. The till
+    sends it; nothing of the card is typed. The outcome follows (`basket_terminal_applied`)."""
+    # The terminal gives the reference and the card's last digits: only the amount is checked.
+    _tender_checked(method=TenderMethod.CARD, amount=amount, terminal_reference="T",
+                    card_last4="0000")  # fmt: skip
+    if lane_terminal(lane) is None:
+        raise InvalidItem("this lane has no terminal: record the card payment's reference "
+                          "and last four digits")  # fmt: skip
+    with raw_cursor() as cursor:
+        state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
+        _refuse_unless_open(None if state is None else state.status, basket_id=basket_id, lane=lane)
+        _refuse_beyond_due(cursor, state, method=TenderMethod.CARD, amount=amount,
+                           basket_id=basket_id)  # fmt: skip
+    return start_payment(lane=lane, basket_id=basket_id, amount=amount)
+
+
+def basket_terminal_applied(*, basket_id: uuid.UUID, lane: Lane) -> None:
+    """Record the card payments the terminal approved for this basket as its tenders, each
+    once (under the terminal payment's id), whoever asks first: the lane that waited, the
+    page that followed it, or completion."""
+    approved = TerminalPayment.objects.filter(basket_id=basket_id, lane=lane, applied=False,
+                                              state=TerminalPayment.State.APPROVED)  # fmt: skip
+    for payment in approved:
+        with transaction.atomic():
+            BasketPayment.objects.get_or_create(
+                id=payment.id,
+                defaults={"basket_id": basket_id, "method": TenderMethod.CARD,
+                          "amount": payment.amount,
+                          "terminal_reference": payment.reference or payment.receipt_number,
+                          "card_last4": payment.card_last4},
+            )  # fmt: skip
+            TerminalPayment.objects.filter(id=payment.id).update(applied=True)
 
 
 def _tender_checked(*, method: str, amount: Decimal, terminal_reference: str,

@@ -38,7 +38,14 @@ from devices.scales.drivers import (
     serial_scale,
 )
 from devices.scanners import DeviceHealth, ScannerSettings, SerialScanner
-from store_edge.peripherals.models import DeviceKind, DeviceProtocol, LaneDevice, PrintJob
+from devices.terminals import Outcome, TerminalError, ZvtTerminal
+from store_edge.peripherals.models import (
+    DeviceKind,
+    DeviceProtocol,
+    LaneDevice,
+    PrintJob,
+    TerminalPayment,
+)
 from store_edge.peripherals.printing import print_key
 from store_edge.peripherals.relay import (
     SCAN_FRESH_SECONDS,
@@ -47,6 +54,13 @@ from store_edge.peripherals.relay import (
     publish_reading,
     publish_scan,
 )
+from store_edge.peripherals.terminal import (
+    PROMPT_TTL_SECONDS,
+    done_key,
+    prompt_key,
+    safe_lines,
+    work_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +68,11 @@ POLL_SECONDS = 0.2
 BACKOFF_MAX = 10.0
 PRINTER_STATUS_SECONDS = 2.0  # how often an idle printer is asked how it is
 PRINT_LOOK_SECONDS = 1.0  # the longest a job waits when Redis did not wake the gateway
+TERMINAL_STATUS_SECONDS = 30.0  # how often an idle terminal is asked whether it is there
+RESOLVE_AGAIN_SECONDS = 2.0  # between two questions to a terminal about an unknown outcome
+DOUBTFUL = (TerminalPayment.State.SENT, TerminalPayment.State.UNKNOWN)
+OUTCOME_STATES = {"approved": TerminalPayment.State.APPROVED,
+                  "declined": TerminalPayment.State.DECLINED}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,9 +128,9 @@ class DeviceWorker:
     printer_status: PrinterStatus | None = None
 
     def start(self) -> None:
-        target = {DeviceKind.SCALE: self._scale, DeviceKind.PRINTER: self._printer}.get(
-            DeviceKind(self.config.kind), self._scanner
-        )
+        target = {DeviceKind.SCALE: self._scale, DeviceKind.PRINTER: self._printer,
+                  DeviceKind.TERMINAL: self._terminal}.get(DeviceKind(self.config.kind),
+                                                           self._scanner)  # fmt: skip
         self.thread = threading.Thread(target=self._guarded, args=(target,), daemon=True,
                                        name=f"device-{self.config.id}")  # fmt: skip
         self.thread.start()
@@ -238,11 +257,139 @@ class DeviceWorker:
         self._report()
 
     def _wait_for_job(self) -> None:
-        """Until a job is queued for the lane (Redis wakes us) or a second has passed."""
+        self._wait_on(print_key(self.config.lane))
+
+    def _wait_on(self, key: str) -> None:
+        """Until work is queued for the lane (Redis wakes us) or a second has passed."""
         try:
-            gateway_relay().blpop([print_key(self.config.lane)], timeout=PRINT_LOOK_SECONDS)
+            gateway_relay().blpop([key], timeout=PRINT_LOOK_SECONDS)
         except (redis.RedisError, OSError, ValueError):
             self.stop.wait(PRINT_LOOK_SECONDS / 4)
+
+    def _terminal(self) -> None:
+        """Carry out the lane's card payments one at a time. Before each, and before
+        anything else, a payment whose outcome is unknown is resolved with the terminal's
+        record of its last transaction: charged (approved, recorded once) or not."""
+        terminal = ZvtTerminal.at(
+            self.config.port, payment_seconds=float(self.config.options.get("payment_seconds", 120))
+        )
+        last_receipt: str | None = None  # the terminal's last receipt number, once known
+        asked_at, backoff = 0.0, 0.25
+        payments = TerminalPayment.objects.filter(lane__number=self.config.lane)
+        while not self.stop.is_set():
+            pending: TerminalPayment | None = None
+            try:
+                close_old_connections()
+                doubtful = payments.filter(state__in=DOUBTFUL).first()
+                if doubtful is not None:
+                    if not self._resolve(terminal, doubtful):
+                        self.stop.wait(RESOLVE_AGAIN_SECONDS)
+                    last_receipt = None  # asked again before the next payment
+                    continue
+                pending = payments.filter(state=TerminalPayment.State.PENDING).first()
+                if pending is None:
+                    if time.monotonic() - asked_at >= TERMINAL_STATUS_SECONDS:
+                        asked_at = time.monotonic()
+                        self._terminal_seen(terminal.status())
+                    self._wait_on(work_key(self.config.lane))
+                    continue
+                if last_receipt is None:
+                    last = terminal.last_transaction()
+                    last_receipt = last.receipt_number if last else ""
+                outcome = self._carry_out(terminal, pending, last_receipt)
+                if outcome.state == "approved" and outcome.receipt_number:
+                    last_receipt = outcome.receipt_number
+                backoff = 0.25
+            except TerminalError as exc:  # nothing was sent: nothing was charged
+                if pending is not None:
+                    self._finished(pending, TerminalPayment.State.DECLINED,
+                                   message=f"{exc}: nothing was charged")  # fmt: skip
+                self._failed(str(exc))
+                last_receipt = None
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+
+    def _carry_out(self, terminal: ZvtTerminal, payment: TerminalPayment, baseline: str) -> Outcome:
+        TerminalPayment.objects.filter(id=payment.id).update(state=TerminalPayment.State.SENT,
+                                                             baseline_receipt=baseline)  # fmt: skip
+        if payment.what == "end_of_day":
+            outcome = terminal.end_of_day()
+        elif payment.what == "refund":
+            outcome = terminal.refund(payment.amount, self._prompt)
+        else:
+            outcome = terminal.pay(payment.amount, self._prompt)
+        state = OUTCOME_STATES.get(outcome.state, TerminalPayment.State.UNKNOWN)
+        self._finished(payment, state, outcome)
+        self._terminal_seen(True)
+        return outcome
+
+    def _resolve(self, terminal: ZvtTerminal, payment: TerminalPayment) -> bool:
+        """Settle an unknown outcome by the terminal's last transaction; False while it
+        cannot be settled (the terminal away, or its last transaction another one)."""
+        if payment.state == TerminalPayment.State.SENT:  # the gateway stopped mid-payment
+            TerminalPayment.objects.filter(id=payment.id).update(
+                state=TerminalPayment.State.UNKNOWN
+            )
+        try:
+            last = terminal.last_transaction()
+        except TerminalError as exc:
+            self._failed(str(exc))
+            TerminalPayment.objects.filter(id=payment.id).update(
+                message=f"checking the terminal: {exc}"[:200])  # fmt: skip
+            return False
+        self._terminal_seen(True)
+        baseline = payment.baseline_receipt
+        if (
+            payment.what == "end_of_day"
+            or (last is None and not baseline)
+            or (last is not None and last.receipt_number == baseline)
+        ):
+            why = "the terminal has no record of it: nothing was charged"
+            self._finished(payment, TerminalPayment.State.DECLINED, message=why)
+            return True
+        if last is not None and last.state == "approved" and last.amount == payment.amount:
+            self._finished(payment, TerminalPayment.State.APPROVED, last,
+                           message="approved, as the terminal's record says")  # fmt: skip
+            return True
+        TerminalPayment.objects.filter(id=payment.id).update(
+            message="the terminal's last transaction is another one: a supervisor checks it"
+        )
+        return False
+
+    def _finished(self, payment: TerminalPayment, state: str, outcome: Outcome | None = None,
+                  *, message: str = "") -> None:  # fmt: skip
+        fields: dict[str, Any] = {"state": state, "finished_at": timezone.now()}
+        if outcome is not None:
+            last4 = outcome.card_last4 if len(outcome.card_last4) == 4 else ""
+            fields.update(
+                reference=outcome.reference[:32], receipt_number=outcome.receipt_number[:8],
+                card_type=safe_lines([outcome.card_type])[0][:32], card_last4=last4,
+                customer_receipt=safe_lines(outcome.customer_receipt),
+                merchant_receipt=safe_lines(outcome.merchant_receipt),
+            )  # fmt: skip
+            if payment.what == "end_of_day":
+                fields["amount"] = outcome.amount
+        fields["message"] = (message or (outcome.message if outcome else ""))[:200]
+        TerminalPayment.objects.filter(id=payment.id).update(**fields)
+        try:
+            client = gateway_relay()
+            client.delete(prompt_key(self.config.lane))
+            client.rpush(done_key(payment.id), "1")
+            client.expire(done_key(payment.id), 60)
+        except (redis.RedisError, OSError, ValueError):
+            logger.info("lane %s is not told at once: it looks again", self.config.lane)
+
+    def _prompt(self, text: str) -> None:
+        try:
+            gateway_relay().set(prompt_key(self.config.lane), text, ex=PROMPT_TTL_SECONDS)
+        except (redis.RedisError, OSError, ValueError):
+            pass  # the page shows "at the terminal" without the terminal's words
+
+    def _terminal_seen(self, ready: bool) -> None:
+        self.health.connected = ready
+        self.health.last_seen, self.health.reads = time.time(), self.health.reads + 1
+        self.health.last_error = "" if ready else "the terminal is not ready"
+        self._report()
 
     def _scanner(self) -> None:
         options = self.config.options

@@ -5,6 +5,8 @@ The tables keep the names they had when these models were part of the sales app 
 no row moved when the app was split.
 """
 
+import uuid
+
 from django.db import models
 
 
@@ -12,6 +14,7 @@ class DeviceKind(models.TextChoices):
     SCALE = "scale", "scale"
     SCANNER = "scanner", "scanner"
     PRINTER = "printer", "receipt printer (and the cash drawer on it)"
+    TERMINAL = "terminal", "payment terminal"
 
 
 class DeviceProtocol(models.TextChoices):
@@ -22,6 +25,7 @@ class DeviceProtocol(models.TextChoices):
     MODBUS_RTU = "modbus_rtu", "Modbus RTU indicator (serial)"
     SERIAL_SCANNER = "serial_scanner", "serial scanner"
     ESCPOS = "escpos", "ESC/POS printer (raw TCP, USB or serial)"
+    ZVT = "zvt", "ZVT payment terminal (TCP)"
 
 
 class LaneDevice(models.Model):
@@ -82,3 +86,56 @@ class PrintJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} {self.reference} on {self.lane} ({self.state})"
+
+
+class TerminalPayment(models.Model):
+    """A card payment (or refund, or the terminal's end of day) the till asked the lane's
+    terminal for, and what came of it. The till sends the amount; the cashier types nothing.
+
+    pending: waiting for the gateway; sent: the terminal has it (its outcome may be anything
+    until it answers); approved / declined; unknown: the line broke or the answer timed out
+    after the card may have been charged — the gateway asks the terminal for its last
+    transaction before the lane takes any other payment; unresolved: still unknown, and a
+    supervisor let the lane go on (reconciled with the terminal's end of day).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "waiting for the terminal"
+        SENT = "sent", "at the terminal"
+        APPROVED = "approved", "approved"
+        DECLINED = "declined", "declined (not charged)"
+        UNKNOWN = "unknown", "unknown: checking the terminal"
+        UNRESOLVED = "unresolved", "unknown, released by a supervisor"
+
+    OPEN_STATES = (State.PENDING, State.SENT, State.UNKNOWN)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lane = models.ForeignKey(
+        "lanes.Lane", on_delete=models.CASCADE, related_name="terminal_payments"
+    )
+    basket_id = models.UUIDField(null=True, blank=True, db_index=True)
+    what = models.CharField(max_length=12, default="payment",
+                            help_text="payment, refund or end_of_day")  # fmt: skip
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    baseline_receipt = models.CharField(
+        max_length=8, blank=True, help_text="the terminal's last receipt number before this"
+    )
+    reference = models.CharField(max_length=32, blank=True, help_text="terminal-trace-receipt")
+    receipt_number = models.CharField(max_length=8, blank=True)
+    card_type = models.CharField(max_length=32, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    message = models.CharField(max_length=200, blank=True, help_text="why declined or unknown")
+    customer_receipt = models.JSONField(default=list, blank=True)
+    merchant_receipt = models.JSONField(default=list, blank=True)
+    applied = models.BooleanField(default=False, help_text="recorded as the basket's tender")
+    released_by = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["lane", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.amount} on {self.lane} ({self.state})"

@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from deploy.web.api_errors import ErrorOut
 from store_edge.baskets.api import AdjustmentOut
 from store_edge.baskets.errors import InvalidItem
+from store_edge.baskets.services import basket_terminal_applied
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
+from store_edge.peripherals.terminal import refuse_while_open
 from store_edge.sales import returns, selectors, services
 from store_edge.sales.receipts import print_receipt, print_receipt_again
 from store_edge.staff.services import supervisor_approval
@@ -89,6 +91,10 @@ class SaleDetailOut(SaleOut):
 def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     lane = request_lane(request)
     cashier = request_cashier(request)
+    # What the terminal approved is the basket's before it is sold; nothing is sold while
+    # the terminal may still be charging a card.
+    basket_terminal_applied(basket_id=basket_id, lane=lane)
+    refuse_while_open(lane)
     sale, created = services.sale_complete(
         basket_id=basket_id, lane=lane, user=cashier or f"lane:{lane.number}", cashier=cashier
     )

@@ -11,8 +11,10 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from devices.printers import Receipt, Row, TaxRow
+from store_edge.baskets.models import Basket
 from store_edge.catalog.selectors import config_stamp, config_state, prior_price_of
 from store_edge.lanes.models import Lane
+from store_edge.peripherals.models import TerminalPayment
 from store_edge.peripherals.printing import print_again, queue_print
 from store_edge.pricing.domain import line_amount
 from store_edge.sales.models import Sale, SaleLine, SaleTender
@@ -67,7 +69,17 @@ def receipt_layout(sale: Sale, *, reprint: bool = False) -> Receipt:
         ),  # fmt: skip
         barcode=sale.number,
         footer=(f"Sale {sale.number}", "Keep this receipt for returns."),
+        slips=_terminal_slips(sale),
     )
+
+
+def _terminal_slips(sale: Sale) -> tuple[tuple[str, ...], ...]:
+    """The customer's copy of each card payment's terminal receipt, as the terminal gave it."""
+    basket = Basket.objects.filter(sale_id=sale.id).values_list("id", flat=True).first()
+    if basket is None:
+        return ()
+    paid = TerminalPayment.objects.filter(basket_id=basket, state=TerminalPayment.State.APPROVED)
+    return tuple(tuple(p.customer_receipt) for p in paid if p.customer_receipt)
 
 
 def _tender(tender: SaleTender) -> str:

@@ -10,13 +10,14 @@ PROTOCOLS = {
     DeviceKind.SCALE: {"toledo8217", "nci", "sics", "modbus_tcp", "modbus_rtu"},
     DeviceKind.SCANNER: {"serial_scanner"},
     DeviceKind.PRINTER: {"escpos"},
+    DeviceKind.TERMINAL: {"zvt"},
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Attach a scanner, a scale or a receipt printer to a lane (the same as the admin's "
-        "Lane devices)."
+        "Attach a scanner, a scale, a receipt printer or a payment terminal to a lane (the "
+        "same as the admin's Lane devices)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port",
             required=True,
-            help="/dev/ttyUSB0, /dev/usb/lp0, or host:port (a printer: 9100)",
+            help="/dev/ttyUSB0, /dev/usb/lp0, or host:port (printer 9100, ZVT terminal 20007)",
         )
         parser.add_argument("--baud", type=int)
         parser.add_argument("--options", default="{}", help="JSON: prefix/suffix, registers")

@@ -1,0 +1,194 @@
+"""Card payments on the lane's terminal through the gateway's own worker (real Redis, the
+simulated ZVT terminal over TCP): the till sends the basket's amount, the cashier types
+nothing, the sale records what the terminal answered; a declined card records nothing; a
+line dropped after charging is resolved before the lane takes another payment, and the
+card is charged once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from devices.terminals.simulator import ZvtSimulator
+from devices.terminals.zvt import AUTHORISATION
+from store_edge.baskets.models import BasketPayment
+from store_edge.lanes.models import Lane
+from store_edge.peripherals.gateway import DeviceConfig, DeviceWorker
+from store_edge.peripherals.models import DeviceKind, LaneDevice, TerminalPayment
+from store_edge.peripherals.terminal import safe_lines
+from store_edge.sales.models import SaleTender
+from tests.store_edge.conftest import BREAD, LaneClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def terminal(relay: None, lane: Lane) -> Iterator[ZvtSimulator]:
+    simulator = ZvtSimulator()
+    call_command("add_lane_device", lane=lane.number, kind="terminal", protocol="zvt",
+                 port=simulator.address, options='{"payment_seconds": 1.5}')  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(LaneDevice.objects.get(kind=DeviceKind.TERMINAL)))
+    worker.start()
+    yield simulator
+    worker.stop.set()
+    assert worker.thread is not None
+    worker.thread.join(timeout=5)
+    simulator.close()
+
+
+def bread_basket(lane_api: LaneClient) -> tuple[str, dict]:
+    basket_id = lane_api.new_basket()
+    status, basket = lane_api.post(f"/baskets/{basket_id}/items", {"code": BREAD, "quantity": 2})
+    assert status == 200, basket
+    return basket_id, basket
+
+
+def test_a_card_sale_is_paid_on_the_terminal_with_the_tills_amount(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    basket_id, basket = bread_basket(lane_api)
+    status, paid = lane_api.post(f"/baskets/{basket_id}/payments",
+                                 {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    assert status == 200, paid
+    assert [c.amount for c in terminal.approved()] == [Decimal("4.98")]
+    (payment,) = BasketPayment.objects.all()
+    assert (payment.terminal_reference, payment.card_last4) == ("52500038-000001-0001", "0011")
+    status, sale = lane_api.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
+    (tender,) = SaleTender.objects.all()
+    assert (tender.method, tender.amount, tender.card_last4) == ("card", Decimal("4.98"), "0011")
+    recorded = TerminalPayment.objects.get()
+    assert recorded.customer_receipt[0] == "Customer copy" and recorded.applied
+
+
+def test_a_declined_card_records_nothing_and_says_why(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    terminal.state.mode, terminal.state.decline_code = "decline", 0x51
+    basket_id, basket = bread_basket(lane_api)
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    assert status == 402
+    assert (answer["state"], answer["message"]) == ("declined", "insufficient funds")
+    assert BasketPayment.objects.count() == 0
+    assert lane_api.post(f"/baskets/{basket_id}/complete")[0] == 409
+
+
+def test_a_slow_customer_is_followed_with_the_terminals_prompts(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    terminal.state.delay = 1.0
+    LaneDevice.objects.filter(kind=DeviceKind.TERMINAL).update(options={"payment_seconds": 10})
+    basket_id, basket = bread_basket(lane_api)
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": "2.00"})  # fmt: skip
+    if status == 202:  # the terminal had not answered yet: the page follows it
+        assert answer["state"] in ("pending", "sent")
+        wait_until(lambda: lane_api.get(f"/terminal-payments/{answer['id']}")[1]["state"]
+                   == "approved")  # fmt: skip
+    assert [p.amount for p in BasketPayment.objects.all()] == [Decimal("2.00")]
+
+
+def test_a_line_dropped_after_charging_is_resolved_and_charged_once(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    terminal.state.mode = "drop_after_approve"
+    basket_id, basket = bread_basket(lane_api)
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    assert status in (200, 202), answer
+    terminal.state.mode = "approve"
+    if status == 202:
+        # Meanwhile the lane takes no other payment.
+        busy = lane_api.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "5.00"})
+        assert busy[0] in (409, 200) and (busy[0] == 200 or "terminal" in busy[1]["detail"])
+        wait_until(lambda: lane_api.get(f"/terminal-payments/{answer['id']}")[1]["state"]
+                   == "approved")  # fmt: skip
+    assert len(terminal.approved()) == 1  # the card was charged once
+    assert [p.amount for p in BasketPayment.objects.all()] == [Decimal("4.98")]
+    assert lane_api.post(f"/baskets/{basket_id}/complete")[0] == 201
+
+
+def test_a_terminal_that_never_answers_is_checked_and_nothing_was_charged(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    terminal.state.mode = "timeout"
+    basket_id, basket = bread_basket(lane_api)
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    assert status == 202
+    terminal.state.mode = "approve"
+    wait_until(lambda: lane_api.get(f"/terminal-payments/{answer['id']}")[1]["state"]
+               == "declined")  # fmt: skip
+    status, followed = lane_api.get(f"/terminal-payments/{answer['id']}")
+    assert "nothing was charged" in followed["message"]
+    assert terminal.approved() == [] and BasketPayment.objects.count() == 0
+
+
+def test_a_terminal_away_is_declined_before_anything_is_charged(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    terminal.close()
+    basket_id, basket = bread_basket(lane_api)
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    if status == 202:
+        wait_until(lambda: lane_api.get(f"/terminal-payments/{answer['id']}")[1]["state"]
+                   == "declined")  # fmt: skip
+        answer = lane_api.get(f"/terminal-payments/{answer['id']}")[1]
+    assert "cannot reach the terminal" in answer["message"]
+    assert "nothing was charged" in answer["message"]
+
+
+def test_an_unknown_outcome_a_supervisor_releases_stays_on_record(
+    lane_api: LaneClient, terminal: ZvtSimulator, staff: None
+) -> None:
+    terminal.state.mode = "drop_after_approve"
+    basket_id, basket = bread_basket(lane_api)
+    LaneDevice.objects.filter(kind=DeviceKind.TERMINAL).update(port="127.0.0.1:1")
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments",
+                                   {"method": "card", "amount": "1.00"})  # fmt: skip
+    # The worker still speaks to the terminal it started with; make it unreachable now.
+    terminal.close()
+    wait_until(lambda: TerminalPayment.objects.get().state == TerminalPayment.State.UNKNOWN)
+    busy = lane_api.post(f"/baskets/{basket_id}/payments", {"method": "cash", "amount": "5.00"})
+    assert busy[0] == 409 and "checking the terminal" in busy[1]["detail"]
+    refused = lane_api.post(f"/terminal-payments/{answer['id']}/release",
+                            {"supervisor": "12", "pin": "1234"})  # fmt: skip
+    assert refused[0] == 403
+    released = lane_api.post(f"/terminal-payments/{answer['id']}/release",
+                             {"supervisor": "77", "pin": "4321"})  # fmt: skip
+    assert released[0] == 200 and released[1]["state"] == "unresolved"
+    assert TerminalPayment.objects.get().released_by == "77"
+    assert lane_api.post(f"/baskets/{basket_id}/payments",
+                         {"method": "cash", "amount": "5.00"})[0] == 200  # fmt: skip
+
+
+def test_card_details_are_not_typed_on_a_lane_with_a_terminal(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    basket_id, basket = bread_basket(lane_api)
+    typed = {"method": "card", "amount": "4.98", "terminal_reference": "T-1", "card_last4": "4242"}
+    status, answer = lane_api.post(f"/baskets/{basket_id}/payments", typed)
+    assert status == 422 and "terminal takes card payments" in answer["detail"]
+    assert terminal.charges == []
+    assert not any(apdu.command == AUTHORISATION for apdu in terminal.received)
+
+
+def test_what_a_terminal_prints_never_keeps_a_card_number() -> None:
+    lines = safe_lines(["Card 5413 3300 8902 0011", "Amount EUR 4.98", "\x1b[2Jwiped"])
+    assert lines[0] == "Card **** **** **** ****" and lines[1] == "Amount EUR 4.98"
+    assert "\x1b" not in lines[2]
