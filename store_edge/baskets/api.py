@@ -15,6 +15,7 @@ from store_edge.baskets import selectors, services
 from store_edge.baskets.scan_rules import MAX_QUANTITY
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_lane
 from store_edge.peripherals import terminal
+from store_edge.peripherals.api import TerminalPaymentOut
 from store_edge.peripherals.models import TerminalPayment
 from store_edge.staff.services import supervisor_approval
 
@@ -120,21 +121,6 @@ class PaymentIn(BaseModel):
     id: uuid.UUID | None = Field(
         default=None, description="chosen by the client: the same payment sent twice counts once"
     )
-
-
-class TerminalPaymentOut(Schema):
-    """A card payment at the lane's terminal: what the terminal shows, then its outcome."""
-
-    id: uuid.UUID
-    basket_id: uuid.UUID | None
-    amount: Decimal
-    state: str = Field(description="pending, sent (at the terminal), approved, declined "
-                       "(not charged), unknown (checking the terminal), unresolved")  # fmt: skip
-    prompt: str = Field(description="what the terminal shows the customer now")
-    message: str = Field(description="why declined or unknown")
-    card_type: str
-    card_last4: str
-    reference: str
 
 
 class ReleaseIn(BaseModel):
@@ -250,7 +236,8 @@ def basket_payment_add(
     if payment.method == "card" and not payment.terminal_reference and not payment.card_last4:
         if terminal.lane_terminal(lane) is not None:
             started = services.basket_pay_by_terminal(basket_id=basket_id, lane=lane,
-                                                      amount=payment.amount)  # fmt: skip
+                                                      amount=payment.amount,
+                                                      payment_id=payment.id)  # fmt: skip
             return _terminal_answer(terminal.wait_for(started), lane=lane)
     services.basket_add_payment(
         basket_id=basket_id,
@@ -264,21 +251,12 @@ def basket_payment_add(
     return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
 
 
-def _terminal_payment(payment: TerminalPayment, prompt: str) -> dict[str, Any]:
-    return {"id": str(payment.id), "basket_id": str(payment.basket_id or "") or None,
-            "amount": f"{payment.amount}", "state": payment.state, "prompt": prompt,
-            "message": payment.message, "card_type": payment.card_type,
-            "card_last4": payment.card_last4, "reference": payment.reference}  # fmt: skip
-
-
 def _terminal_answer(payment: TerminalPayment, *, lane: Any) -> HttpResponse:
     if payment.state == TerminalPayment.State.APPROVED and payment.basket_id:
         services.basket_terminal_applied(basket_id=payment.basket_id, lane=lane)
         return _basket(selectors.basket_detail(basket_id=payment.basket_id, lane=lane))
     status = 402 if payment.state == TerminalPayment.State.DECLINED else 202
-    open_now = payment.state in TerminalPayment.OPEN_STATES
-    prompt = terminal.prompt_of(lane) if open_now else ""
-    return HttpResponse(to_json(_terminal_payment(payment, prompt)), status=status,
+    return HttpResponse(to_json(terminal.describe(payment)), status=status,
                         content_type="application/json")  # fmt: skip
 
 
@@ -293,8 +271,7 @@ def terminal_payment_get(request: HttpRequest, payment_id: uuid.UUID) -> dict[st
     payment = terminal.payment_of(payment_id, lane=lane)
     if payment.state == TerminalPayment.State.APPROVED and payment.basket_id:
         services.basket_terminal_applied(basket_id=payment.basket_id, lane=lane)
-    open_now = payment.state in TerminalPayment.OPEN_STATES
-    return _terminal_payment(payment, terminal.prompt_of(lane) if open_now else "")
+    return terminal.describe(payment)
 
 
 @router.post(
@@ -308,8 +285,9 @@ def terminal_payment_release(request: HttpRequest, payment_id: uuid.UUID,
     lane = request_lane(request)
     approver = supervisor_approval(code=body.supervisor, pin=body.pin,
                                    where=pin_given_at(request, lane))  # fmt: skip
-    payment = terminal.release(payment_id=payment_id, lane=lane, supervisor=approver.code)
-    return _terminal_payment(payment, "")
+    return terminal.describe(
+        terminal.release(payment_id=payment_id, lane=lane, supervisor=approver.code)
+    )
 
 
 @router.post(

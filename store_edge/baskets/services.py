@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from deploy.web.card_numbers import holds_card_number
@@ -39,6 +40,7 @@ from store_edge.catalog.selectors import (
     product_for_code,
     store_place,
 )
+from store_edge.errors import Conflict
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import TerminalPayment
 from store_edge.peripherals.relay import lane_scale_weight
@@ -251,6 +253,8 @@ def basket_add_payment(
     if method == TenderMethod.CARD and lane_terminal(lane) is not None:
         raise InvalidItem("this lane's terminal takes card payments: send the method and the "
                           "amount only, the terminal says the rest")  # fmt: skip
+    # A card the terminal approved is the basket's tender before anything else is counted.
+    lane_terminal_applied(lane)
     with _basket_edit() as cursor:
         already = _payment_sent_before(payment_id, basket_id=basket_id, method=method,
                                        amount=amount)  # fmt: skip
@@ -284,34 +288,54 @@ def _refuse_beyond_due(cursor: sqlite3.Cursor, state: BasketState | None, *, met
         raise InvalidItem(f"a card pays at most what is due ({due})")
 
 
-def basket_pay_by_terminal(*, basket_id: uuid.UUID, lane: Lane, amount: Decimal) -> TerminalPayment:
+def basket_pay_by_terminal(*, basket_id: uuid.UUID, lane: Lane, amount: Decimal,
+                           payment_id: uuid.UUID | None = None) -> TerminalPayment:  # fmt: skip
     """Send `amount` (the basket's due, or a part of it) to the lane's terminal. The till
-    sends it; nothing of the card is typed. The outcome follows (`basket_terminal_applied`)."""
+    sends it; nothing of the card is typed. The outcome follows (`basket_terminal_applied`).
+    The same request sent again (a retry after the lane lost the answer) is the same payment:
+    the terminal is not asked twice."""
+    if payment_id is not None:
+        sent = TerminalPayment.objects.filter(id=payment_id, lane=lane).first()
+        if sent is not None:
+            if sent.basket_id != basket_id or sent.amount != amount:
+                raise Conflict("this payment id was used for another card payment")
+            return sent
     # The terminal gives the reference and the card's last digits: only the amount is checked.
     _tender_checked(method=TenderMethod.CARD, amount=amount, terminal_reference="T",
                     card_last4="0000")  # fmt: skip
     if lane_terminal(lane) is None:
         raise InvalidItem("this lane has no terminal: record the card payment's reference "
                           "and last four digits")  # fmt: skip
+    lane_terminal_applied(lane)
     with raw_cursor() as cursor:
         state = basket_state(cursor, basket_id=basket_id, lane_id=lane.id)
         _refuse_unless_open(None if state is None else state.status, basket_id=basket_id, lane=lane)
         _refuse_beyond_due(cursor, state, method=TenderMethod.CARD, amount=amount,
                            basket_id=basket_id)  # fmt: skip
-    return start_payment(lane=lane, basket_id=basket_id, amount=amount)
+    return start_payment(lane=lane, basket_id=basket_id, amount=amount, payment_id=payment_id)
 
 
 def basket_terminal_applied(*, basket_id: uuid.UUID, lane: Lane) -> None:
     """Record the card payments the terminal approved for this basket as its tenders, each
     once (under the terminal payment's id), whoever asks first: the lane that waited, the
-    page that followed it, or completion."""
-    approved = TerminalPayment.objects.filter(basket_id=basket_id, lane=lane, applied=False,
-                                              state=TerminalPayment.State.APPROVED)  # fmt: skip
+    page that followed it, another payment, or completion."""
+    _apply(TerminalPayment.objects.filter(basket_id=basket_id, lane=lane, applied=False,
+                                          state=TerminalPayment.State.APPROVED))  # fmt: skip
+
+
+def lane_terminal_applied(lane: Lane) -> None:
+    """Record every card payment the lane's terminal approved as its basket's tender."""
+    _apply(TerminalPayment.objects.filter(lane=lane, applied=False, basket_id__isnull=False,
+                                          state=TerminalPayment.State.APPROVED))  # fmt: skip
+
+
+def _apply(approved: QuerySet[TerminalPayment]) -> None:
     for payment in approved:
+        assert payment.basket_id is not None  # noqa: S101 - filtered
         with transaction.atomic():
             BasketPayment.objects.get_or_create(
                 id=payment.id,
-                defaults={"basket_id": basket_id, "method": TenderMethod.CARD,
+                defaults={"basket_id": payment.basket_id, "method": TenderMethod.CARD,
                           "amount": payment.amount,
                           "terminal_reference": payment.reference or payment.receipt_number,
                           "card_last4": payment.card_last4},

@@ -1,7 +1,10 @@
-"""Lane API: what the lane's devices report (scans, the live scale reading, health)."""
+"""Lane API: what the lane's devices report (scans, the live scale reading, health, the card
+payment under way at its terminal)."""
 
 import json
 import time
+import uuid
+from decimal import Decimal
 from typing import Any
 
 import redis
@@ -9,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from store_edge.lanes.auth import LANE_AUTH, request_lane
+from store_edge.peripherals import terminal
 from store_edge.peripherals.models import DeviceKind, LaneDevice
 from store_edge.peripherals.printing import printer_news
 from store_edge.peripherals.relay import device_health, relay, scale_key, scans_key, scans_since
@@ -50,6 +54,21 @@ class PrintingOut(Schema):
     last: PrintJobOut | None
 
 
+class TerminalPaymentOut(Schema):
+    """A card payment at the lane's terminal: what the terminal shows, then its outcome."""
+
+    id: uuid.UUID
+    basket_id: uuid.UUID | None
+    amount: Decimal
+    state: str = Field(description="pending, sent (at the terminal), approved, declined "
+                       "(not charged), unknown (checking the terminal), unresolved")  # fmt: skip
+    prompt: str = Field(description="what the terminal shows the customer now")
+    message: str = Field(description="why declined or unknown")
+    card_type: str
+    card_last4: str
+    reference: str
+
+
 class PeripheralsOut(Schema):
     scans: list[ScanOut]
     scale: dict[str, Any] | None
@@ -57,6 +76,10 @@ class PeripheralsOut(Schema):
     printing: PrintingOut | None = Field(
         default=None, description="the lane's receipts on its printer (none without one)"
     )
+    card_payment: TerminalPaymentOut | None = Field(
+        default=None, description="the lane's card payment under way or unknown at its "
+        "terminal (the page takes no other payment meanwhile)"
+    )  # fmt: skip
     gateway: bool = Field(description="the device gateway's relay (Redis) answers")
     now: float
 
@@ -90,7 +113,10 @@ def lane_peripherals(request: HttpRequest, query: Query[PeripheralsQuery]) -> di
     printing = printer_news(lane) if any(d.kind == DeviceKind.PRINTER for d in rows) else None
     if printing and printing["last"]:
         printing["last"]["sale_id"] = str(printing["last"]["sale_id"] or "") or None
+    open_payment = terminal.open_payment(lane) if any(
+        d.kind == DeviceKind.TERMINAL for d in rows) else None  # fmt: skip
     return {"scans": scans, "scale": scale, "devices": devices, "printing": printing,
+            "card_payment": terminal.describe(open_payment) if open_payment else None,
             "gateway": reachable, "now": time.time()}  # fmt: skip
 
 

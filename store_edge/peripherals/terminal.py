@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -64,9 +65,14 @@ def open_payment(lane: Lane) -> TerminalPayment | None:
 
 
 def refuse_while_open(lane: Lane) -> None:
-    """Refuse anything that takes a payment while the terminal may be charging a card."""
+    """Refuse anything that takes a payment while the terminal may be charging a card, or
+    has charged one that is not its basket's tender yet (the callers record it first)."""
     open_one = open_payment(lane)
     if open_one is None:
+        approved = TerminalPayment.objects.filter(lane=lane, applied=False, basket_id__isnull=False,
+                                                  state=TerminalPayment.State.APPROVED)  # fmt: skip
+        if approved.exists():
+            raise TerminalBusy("the terminal has just approved a card payment: try again")
         return
     if open_one.state == TerminalPayment.State.UNKNOWN:
         raise TerminalBusy("checking the terminal: the last card payment's outcome is not "
@@ -75,19 +81,21 @@ def refuse_while_open(lane: Lane) -> None:
 
 
 def start_payment(*, lane: Lane, basket_id: uuid.UUID | None, amount: Decimal,
-                  what: str = "payment") -> TerminalPayment:  # fmt: skip
+                  what: str = "payment",
+                  payment_id: uuid.UUID | None = None) -> TerminalPayment:  # fmt: skip
     """Ask the lane's terminal for `amount` (the till's figure, never typed)."""
     with transaction.atomic():
         refuse_while_open(lane)
-        payment = TerminalPayment.objects.create(lane=lane, basket_id=basket_id, amount=amount,
+        payment = TerminalPayment.objects.create(id=payment_id or uuid.uuid4(), lane=lane,
+                                                 basket_id=basket_id, amount=amount,
                                                  what=what)  # fmt: skip
     _push(work_key(lane.number))
     return payment
 
 
-def wait_for(payment: TerminalPayment, seconds: float = WAIT_SECONDS) -> TerminalPayment:
+def wait_for(payment: TerminalPayment, seconds: float | None = None) -> TerminalPayment:
     """The payment once the terminal has answered, or as it stands after `seconds`."""
-    ends = time.monotonic() + seconds
+    ends = time.monotonic() + (WAIT_SECONDS if seconds is None else seconds)
     while True:
         payment.refresh_from_db()
         left = ends - time.monotonic()
@@ -118,6 +126,17 @@ def prompt_of(lane: Lane) -> str:
         return ""
     text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
     return text[:80]
+
+
+def describe(payment: TerminalPayment) -> dict[str, Any]:
+    """A card payment as the lane sees it (JSON-ready): while it is open, what the terminal
+    shows the customer."""
+    open_now = payment.state in TerminalPayment.OPEN_STATES
+    return {"id": str(payment.id), "basket_id": str(payment.basket_id or "") or None,
+            "amount": f"{payment.amount}", "state": payment.state,
+            "prompt": prompt_of(payment.lane) if open_now else "",
+            "message": payment.message, "card_type": payment.card_type,
+            "card_last4": payment.card_last4, "reference": payment.reference}  # fmt: skip
 
 
 def release(*, payment_id: uuid.UUID, lane: Lane, supervisor: str) -> TerminalPayment:

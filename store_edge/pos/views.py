@@ -34,6 +34,7 @@ from store_edge.lanes.auth import (
 )
 from store_edge.lanes.models import Lane
 from store_edge.lanes.tokens import TOKEN_PREFIX, lane_for_token
+from store_edge.peripherals.terminal import lane_terminal
 from store_edge.sales.errors import SaleNotFound
 from store_edge.sales.receipts import receipt_layout
 from store_edge.sales.selectors import sale_detail
@@ -190,7 +191,9 @@ def lane_page(request: HttpRequest) -> HttpResponse:
     session = _session_on(request, lane)
     if session is None:
         return redirect("pos:sign-in")
-    context = {"lane": lane, "session": session, **_store()}
+    # On a lane with a payment terminal the till sends the card amount; nothing is typed.
+    has_terminal = lane_terminal(lane) is not None
+    context = {"lane": lane, "session": session, "has_terminal": has_terminal, **_store()}
     return render(request, "pos/lane.html", context)
 
 

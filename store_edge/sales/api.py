@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from deploy.web.api_errors import ErrorOut
 from store_edge.baskets.api import AdjustmentOut
 from store_edge.baskets.errors import InvalidItem
-from store_edge.baskets.services import basket_terminal_applied
+from store_edge.baskets.services import lane_terminal_applied
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
 from store_edge.peripherals.terminal import refuse_while_open
 from store_edge.sales import returns, selectors, services
@@ -93,7 +93,7 @@ def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     cashier = request_cashier(request)
     # What the terminal approved is the basket's before it is sold; nothing is sold while
     # the terminal may still be charging a card.
-    basket_terminal_applied(basket_id=basket_id, lane=lane)
+    lane_terminal_applied(lane)
     refuse_while_open(lane)
     sale, created = services.sale_complete(
         basket_id=basket_id, lane=lane, user=cashier or f"lane:{lane.number}", cashier=cashier

@@ -1,11 +1,14 @@
-// Paying: the payment dialog (cash with quick amounts, card on the external terminal), each
+// Paying: the payment dialog (cash with quick amounts, card on the lane's terminal), each
 // payment recorded once however often it is sent, and the sale completed when nothing is due.
+// On a lane with a payment terminal the till sends the amount due and the page follows the
+// terminal (its prompts; "checking the terminal…" when the outcome is not known) and takes no
+// other payment until it has answered. Without one, the card slip's reference is typed.
 
 import { api, detail, serial } from "./api.js";
 import { newSale, reload, show } from "./basket.js";
 import { MONEY } from "./formats.js";
 import { say } from "./messages.js";
-import { $ } from "./page.js";
+import { $, app } from "./page.js";
 import { refreshStatus } from "./status.js";
 import { state } from "./state.js";
 
@@ -30,6 +33,7 @@ function renderPayment() {
   const cash = basket.cash_due;
   $("pay-cash-note").textContent = cash !== basket.amount_due ? `(${cash} in cash)` : "";
   $("card-amount").value = basket.amount_due;
+  $("pay-terminal").hidden = !state.cardPayment;
   const quick = $("pay-quick");
   quick.textContent = "";
   const due = Number(cash);
@@ -54,14 +58,31 @@ function renderPayment() {
   }
 }
 
+const TERMINAL_POLL_MS = 300;
+
+function hasTerminal() {
+  return app.dataset.terminal === "true";
+}
+
+function holdButtons(held) {
+  for (const button of document.querySelectorAll("#pay button")) button.disabled = held;
+  // Leaving the dialog is fine while the terminal works; paying otherwise is not.
+  document.querySelector('#pay [data-action="pay-close"]').disabled = false;
+}
+
 async function pay(body) {
-  if (state.paying) return; // a double click pays once
+  if (state.paying || state.cardPayment) return; // a double click pays once
   state.paying = true;
-  for (const button of document.querySelectorAll("#pay button")) button.disabled = true;
+  holdButtons(true);
   // The same payment sent again (a retry after a timeout) is recorded once.
   state.paymentId = state.paymentId || crypto.randomUUID();
   try {
     const answer = await serial(() => api("POST", `/baskets/${state.basket.id}/payments`, { ...body, id: state.paymentId }));
+    if (answer.status === 202 || answer.status === 402) {
+      state.paymentId = null;
+      await followCard(answer.data);
+      return;
+    }
     if (!answer.ok) {
       $("pay-error").textContent = detail(answer.data);
       if (answer.status !== 0) state.paymentId = null;
@@ -75,8 +96,66 @@ async function pay(body) {
     if (Number(answer.data.amount_due) === 0) await complete();
   } finally {
     state.paying = false;
-    for (const button of document.querySelectorAll("#pay button")) button.disabled = false;
+    if (!state.cardPayment) holdButtons(false);
   }
+}
+
+// A card payment at the terminal, followed until the terminal has answered: approved, it is
+// the basket's tender; declined, nothing was charged and the cashier is told why; unknown,
+// the gateway asks the terminal what became of it and the lane waits (a supervisor can
+// release it).
+async function followCard(payment) {
+  state.cardPayment = payment.id;
+  holdButtons(true);
+  const status = $("pay-terminal");
+  status.hidden = false;
+  let current = payment;
+  try {
+    while (["pending", "sent", "unknown"].includes(current.state)) {
+      status.textContent = current.state === "unknown"
+        ? "Checking the terminal… (the last card payment's outcome is not known yet)"
+        : `Terminal: ${current.prompt || "waiting for the card"}`;
+      await new Promise((resolve) => setTimeout(resolve, TERMINAL_POLL_MS));
+      const answer = await api("GET", `/terminal-payments/${current.id}`);
+      if (answer.ok) current = answer.data;
+    }
+  } finally {
+    state.cardPayment = null;
+    status.hidden = true;
+    holdButtons(false);
+  }
+  if (current.state === "declined") {
+    $("pay-error").textContent = `Card declined: ${current.message || "not charged"}`;
+    return;
+  }
+  if (current.state === "unresolved") {
+    $("pay-error").textContent = "The terminal never said whether the card was charged: recorded for the supervisor";
+    return;
+  }
+  await reload();
+  renderPayment();
+  $("pay-error").textContent = "";
+  say(`Card approved${current.card_type ? ` (${current.card_type} …${current.card_last4})` : ""}`, "ok");
+  if (Number(state.basket.amount_due) === 0) await complete();
+}
+
+// The lane's card payment still open at its terminal (after the page was reloaded, or on
+// another tab): the page takes up its basket, follows the payment and takes no other
+// payment meanwhile.
+export async function onCardPayment(payment) {
+  if (!payment || state.cardPayment || state.paying) return;
+  state.cardPayment = payment.id;
+  if (payment.basket_id && state.basket?.id !== payment.basket_id) {
+    const answer = await api("GET", `/baskets/${payment.basket_id}`);
+    if (answer.ok && answer.data.status === "open") show(answer.data);
+  }
+  if (state.basket?.id === payment.basket_id && !$("pay").open) {
+    renderPayment();
+    $("pay-error").textContent = "";
+    $("pay").showModal();
+  }
+  state.cardPayment = null;
+  await followCard(payment);
 }
 
 function payCash(amount) {
@@ -130,6 +209,10 @@ export function listenForPayment() {
 
   $("pay-card").addEventListener("submit", (event) => {
     event.preventDefault();
+    if (hasTerminal()) {
+      // The amount is the till's: what is due now (or what is left of it).
+      return void pay({ method: "card", amount: state.basket.amount_due });
+    }
     const amount = $("card-amount").value.trim();
     const reference = $("card-ref").value.trim();
     const last4 = $("card-last4").value.trim();

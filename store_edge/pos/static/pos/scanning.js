@@ -9,6 +9,7 @@ import { addItem, onScale } from "./items.js";
 import { say } from "./messages.js";
 import { metrics } from "./metrics.js";
 import { $ } from "./page.js";
+import { onCardPayment } from "./payment.js";
 import { startReturn } from "./returns.js";
 import { state } from "./state.js";
 
@@ -149,6 +150,7 @@ export async function pollPeripherals() {
     }
     onScale(data.scale);
     renderDevices(data);
+    onCardPayment(data.card_payment);
   }
   setTimeout(pollPeripherals, document.hidden ? POLL_MS * 8 : POLL_MS);
 }

@@ -16,4 +16,5 @@ export const state = {
   active: -1,
   paymentId: null,
   paying: false,
+  cardPayment: null, // the card payment being followed at the lane's terminal
 };
