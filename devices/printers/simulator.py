@@ -17,6 +17,13 @@ from devices.printers.decode import Decoder, Printed
 MAX_JOB_BYTES = 4 << 20  # a connection that sends more without a cut is cut off
 
 
+def _only_status_requests(data: bytes) -> bool:
+    """Whether a chunk is nothing but real-time status requests (DLE EOT n)."""
+    return len(data) % 3 == 0 and all(
+        data[i : i + 2] == b"\x10\x04" for i in range(0, len(data), 3)
+    )
+
+
 @dataclass
 class PrinterState:
     paper_out: bool = False
@@ -52,6 +59,7 @@ class PrinterSimulator:
     decoder: Decoder = field(default_factory=Decoder)
     received: int = 0  # bytes
     last_byte_at: float | None = None  # time.time() of the last byte taken
+    print_byte_at: float | None = None  # of the last byte that was not a status request
     connections: int = 0
 
     def __post_init__(self) -> None:
@@ -115,21 +123,7 @@ class PrinterSimulator:
                 taken += len(data)
                 if taken > MAX_JOB_BYTES:
                     return  # a stream that never ends is not a receipt
-                with self._lock:
-                    self.received += len(data)
-                    cut_before = len(self.decoder.receipts)
-                    kicks_before = self._kicks()
-                    if not (self.state.paper_out or self.state.cover_open or self.state.offline):
-                        requests = self.decoder.feed(data)
-                    else:  # stopped: it prints none of it, but answers status, pulses
-                        requests = self._stopped.feed(data)
-                    self.last_byte_at = time.time()
-                    cut = self.decoder.receipts[cut_before:]
-                    if self._kicks() > kicks_before:
-                        self.state.drawer_open, self._kicked_at = True, time.monotonic()
-                    answers = bytes(self.state.answer(n) for n in requests)
-                    if cut:
-                        self._cut.notify_all()
+                cut, answers = self._take(data)
                 for printed in cut:
                     self._keep(printed)
                 if answers and not self.state.silent:
@@ -137,6 +131,26 @@ class PrinterSimulator:
                         conn.sendall(answers)
                     except OSError:
                         return
+
+    def _take(self, data: bytes) -> tuple[list[Printed], bytes]:
+        """Feed what arrived to the decoder: the receipts it cut, and the status answers."""
+        with self._lock:
+            self.received += len(data)
+            cut_before = len(self.decoder.receipts)
+            kicks_before = self._kicks()
+            if not (self.state.paper_out or self.state.cover_open or self.state.offline):
+                requests = self.decoder.feed(data)
+            else:  # stopped: it prints none of it, but answers status, pulses
+                requests = self._stopped.feed(data)
+            self.last_byte_at = time.time()
+            if not _only_status_requests(data):
+                self.print_byte_at = self.last_byte_at
+            cut = self.decoder.receipts[cut_before:]
+            if self._kicks() > kicks_before:
+                self.state.drawer_open, self._kicked_at = True, time.monotonic()
+            if cut:
+                self._cut.notify_all()
+            return cut, bytes(self.state.answer(n) for n in requests)
 
     def _kicks(self) -> int:
         return self.decoder.drawer_kicks + self.decoder.pulses + self._stopped.pulses

@@ -27,6 +27,8 @@ class Charge:
     trace: int
     reversed: bool = False
     refund: bool = False
+    asked_at: float = 0.0  # time.time() the terminal was asked
+    told_at: float = 0.0  # time.time() the till acknowledged its completion (0: never)
 
 
 @dataclass
@@ -167,6 +169,7 @@ class ZvtSimulator:
     def _charge(self, conn: socket.socket, buffer: bytearray, command: bytes, amount: Decimal
                 ) -> bool:  # fmt: skip
         """An authorisation or a refund: the customer at the terminal, then the outcome."""
+        asked_at = time.time()
         if not self._send(conn, buffer, zvt.Apdu(zvt.INTERMEDIATE_STATUS, b"\x0a")):  # insert card
             return False
         if self.state.delay:
@@ -179,12 +182,16 @@ class ZvtSimulator:
             return self._send(conn, buffer, declined)
         with self._lock:
             self._receipt, self._trace = self._receipt + 1, self._trace + 1
-            self.charges.append(Charge(amount, self._receipt, self._trace,
-                                       refund=command == zvt.REFUND))  # fmt: skip
+            charge = Charge(amount, self._receipt, self._trace, refund=command == zvt.REFUND,
+                            asked_at=asked_at)  # fmt: skip
+            self.charges.append(charge)
             self._last = info = self._status(amount, self._receipt, self._trace)
         if self.state.mode == "drop_after_approve" and command == zvt.AUTHORISATION:
             return False  # charged, and the line drops before the till is told
-        return self._finish(conn, buffer, info)
+        told = self._finish(conn, buffer, info)
+        if told:
+            charge.told_at = time.time()
+        return told
 
     def _status(self, amount: Decimal, receipt: int, trace: int, result: int = 0) -> bytes:
         now = datetime.now().astimezone()  # the terminal's own clock

@@ -248,6 +248,16 @@ def test_a_receipt_prints_as_laid_out_with_the_drawer_kicked(
     assert "TOTAL EUR                             2.00" in printed.emphasised
     assert simulator.decoder.drawer_kicks == 1 and status.drawer_pin_high
     assert simulator.decoder.errors == []
+    # The time of the receipt's last byte is kept apart from later status requests.
+    printed_at = simulator.print_byte_at
+    assert printed_at is not None
+    printer = open_printer(simulator.address)
+    try:
+        printer.status()
+    finally:
+        printer.close()
+    assert simulator.last_byte_at is not None and simulator.last_byte_at > printed_at
+    assert simulator.print_byte_at == printed_at
     (kept,) = (tmp_path / "printed").glob("receipt-*.txt")
     assert "Lowest 30-day price 1.19" in kept.read_text()
 

@@ -162,6 +162,8 @@ def test_a_payment_sends_the_tills_amount_and_returns_the_terminals_answer(
     assert outcome.merchant_receipt[0] == "Merchant copy"
     assert [c.amount for c in terminal.approved()] == [Decimal("12.50")]
     assert terminal.errors == []  # every message was acknowledged
+    (charge,) = terminal.charges
+    assert 0 < charge.asked_at <= charge.told_at  # the terminal's own time, for the bench
 
 
 def test_a_declined_card_is_declined_with_the_reason(terminal: ZvtSimulator) -> None:
@@ -194,6 +196,7 @@ def test_a_line_dropped_after_charging_is_resolved_by_the_terminals_record(
     assert last.state == "approved" and last.amount == Decimal("4.00")
     assert last.receipt_number != before.receipt_number  # charged: once
     assert [c.amount for c in terminal.approved()] == [Decimal("1.00"), Decimal("4.00")]
+    assert terminal.charges[-1].told_at == 0  # the till was never told
 
 
 def test_a_terminal_without_a_last_transaction_says_so(terminal: ZvtSimulator) -> None:
