@@ -28,6 +28,8 @@ VAR = Path(os.environ.get("DEMO_DIR", ROOT / "var" / "demo"))
 BIN = Path(sys.executable).parent
 HQ_PORT = int(os.environ.get("HQ_PORT", "8000"))
 STORE_PORT = int(os.environ.get("STORE_PORT", "8001"))
+PRINTER_PORT = int(os.environ.get("PRINTER_PORT", "9100"))  # lane 1's receipt printer
+TERMINAL_PORT = int(os.environ.get("TERMINAL_PORT", "20007"))  # lane 1's ZVT terminal
 DEMO_PRODUCTS = os.environ.get("DEMO_PRODUCTS", "5000")
 ADMIN_PASSWORD = "demo-admin-password"  # noqa: S105 - printed for the demo's operator
 DEMO_STAFF = [
@@ -119,7 +121,9 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
     devices = VAR / "devices"
     devices.mkdir(exist_ok=True)
     lane1 = [("scale", "toledo8217", devices / "lane1-scale"),
-             ("scanner", "serial_scanner", devices / "lane1-scanner")]  # fmt: skip
+             ("scanner", "serial_scanner", devices / "lane1-scanner"),
+             ("printer", "escpos", f"127.0.0.1:{PRINTER_PORT}"),
+             ("terminal", "zvt", f"127.0.0.1:{TERMINAL_PORT}")]  # fmt: skip
     for kind, protocol, link in lane1:
         _remembered(
             VAR / "store" / f"device-{kind}",
@@ -189,6 +193,16 @@ def main() -> None:
             f"--link {VAR / 'devices' / 'lane1-scanner'}",
             store,
         ),
+        "printer-sim": (
+            f"{BIN / 'python'} -m devices simulate printer --tcp-port {PRINTER_PORT} "
+            f"--out {VAR / 'printed'}",
+            store,
+        ),
+        "terminal-sim": (
+            f"{BIN / 'python'} -m devices simulate terminal --tcp-port {TERMINAL_PORT} "
+            "--mode approve",
+            store,
+        ),
     }
     manager = Manager(Printer(sys.stdout))
     for name, (command, env) in processes.items():
@@ -205,7 +219,10 @@ def main() -> None:
   Lane 1      Authorization: Bearer {token}
   Staff       cashier 12 / PIN 1234, supervisor 77 / PIN 4321
   Devices     lane 1: a simulated Toledo 8217 scale (0.512 kg) and serial scanner
-              under {VAR / "devices"}; add bananas (PLU 4011) without a weight
+              under {VAR / "devices"}; add bananas (PLU 4011) without a weight;
+              a receipt printer on 127.0.0.1:{PRINTER_PORT}: what it prints is in
+              {VAR / "printed"}/receipt-NNNNN.txt; a ZVT card terminal on
+              127.0.0.1:{TERMINAL_PORT} that approves every card
   Store id    {store["STORE_ID"]}    sync every {store.get("SYNC_INTERVAL_SECONDS", "300")} s
   Data        {VAR}   (Ctrl-C stops everything; the next run reuses it)
   Commands    in another terminal: . {VAR / "env.sh"}   then the README's manage.py commands
