@@ -28,7 +28,7 @@ class Charge:
     reversed: bool = False
     refund: bool = False
     asked_at: float = 0.0  # time.time() the terminal was asked
-    told_at: float = 0.0  # time.time() the till acknowledged its completion (0: never)
+    told_at: float = 0.0  # time.time() the terminal sent its completion (0: never)
 
 
 @dataclass
@@ -188,10 +188,7 @@ class ZvtSimulator:
             self._last = info = self._status(amount, self._receipt, self._trace)
         if self.state.mode == "drop_after_approve" and command == zvt.AUTHORISATION:
             return False  # charged, and the line drops before the till is told
-        told = self._finish(conn, buffer, info)
-        if told:
-            charge.told_at = time.time()
-        return told
+        return self._finish(conn, buffer, info, charge)
 
     def _status(self, amount: Decimal, receipt: int, trace: int, result: int = 0) -> bytes:
         now = datetime.now().astimezone()  # the terminal's own clock
@@ -202,7 +199,8 @@ class ZvtSimulator:
                 + b"\x87" + zvt.bcd(receipt, 2) + b"\x88" + zvt.bcd(trace, 3)
                 + b"\x8a\x06" + b"\x8b" + zvt.llvar(b"Mastercard"))  # fmt: skip
 
-    def _finish(self, conn: socket.socket, buffer: bytearray, info: bytes) -> bool:
+    def _finish(self, conn: socket.socket, buffer: bytearray, info: bytes,
+                charge: Charge | None = None) -> bool:  # fmt: skip
         if not self._send(conn, buffer, zvt.Apdu(zvt.STATUS_INFORMATION, info)):
             return False
         parsed = zvt.status_information(info)
@@ -215,7 +213,13 @@ class ZvtSimulator:
             block = zvt.tlv(b"\x1f\x07", bytes([kind])) + block
             if not self._send(conn, buffer, zvt.Apdu(zvt.PRINT_TEXT_BLOCK, zvt.container(block))):
                 return False
-        return self._send(conn, buffer, zvt.Apdu(zvt.COMPLETION))
+        if charge is not None:  # stamped before the till can see it, so never read unset
+            charge.told_at = time.time()
+        if self._send(conn, buffer, zvt.Apdu(zvt.COMPLETION)):
+            return True
+        if charge is not None:
+            charge.told_at = 0.0
+        return False
 
     def _reversal(self, conn: socket.socket, buffer: bytearray, receipt: int) -> bool:
         with self._lock:

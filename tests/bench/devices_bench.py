@@ -102,7 +102,7 @@ def device_figures(tmp: Path, catalogue: Path, store_class: type[Store]) -> dict
                     raise SystemExit(f"card payment: {paid.status_code} {paid.text}")
                 charge = terminal.charges[-1]
                 if not charge.told_at:
-                    raise SystemExit("the terminal's completion was never acknowledged")
+                    raise SystemExit("the terminal never sent its completion")
                 own = (charge.told_at - charge.asked_at) * 1000
                 if index >= 2:
                     overheads.append(wall - own)
