@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -39,6 +39,7 @@ class EntryKind(StrEnum):
     TRANSFER_IN = "transfer_in"
     RETURN_COMPLETED = "return_completed"
     SHIFT_CLOSED = "shift_closed"
+    DRAWER_OPENED = "drawer_opened"
 
 
 # Entries that move stock by their quantity (a count sets it), and those carrying a document.
@@ -48,7 +49,7 @@ MOVEMENT_KINDS = frozenset({
 })  # fmt: skip
 STOCK_KINDS = MOVEMENT_KINDS | {EntryKind.COUNT}
 SALE_KINDS = frozenset({EntryKind.SALE_COMPLETED, EntryKind.RETURN_COMPLETED})
-DOCUMENT_KINDS = SALE_KINDS | {EntryKind.SHIFT_CLOSED}
+DOCUMENT_KINDS = SALE_KINDS | {EntryKind.SHIFT_CLOSED, EntryKind.DRAWER_OPENED}
 SHRINK_KINDS = frozenset({EntryKind.ADJUSTMENT, EntryKind.WASTE})
 TRANSFER_KINDS = frozenset({EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN})
 INT32_MAX = 2**31 - 1  # an integer column (config versions, counts) holds no more
@@ -216,6 +217,46 @@ class SaleDoc(Exact):
     taxes: list[TaxDoc] = Field(max_length=50)
 
 
+class UnresolvedCardDoc(Exact):
+    """A card payment whose outcome the terminal never gave (released by a supervisor, or
+    still being checked when the shift closed)."""
+
+    id: UUID
+    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    at: StorableDatetime
+    released_by: str = Field(default="", max_length=16)
+
+
+class CardTerminalDoc(Exact):
+    """The lane terminal's end of day at the close, against the shift's card tenders."""
+
+    state: Literal["done", "not done"]
+    message: str = Field(default="", max_length=200)
+    terminal_total: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    card_tenders: Decimal = Field(max_digits=14, decimal_places=2)
+    difference: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    unresolved: list[UnresolvedCardDoc] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _difference_adds_up(self) -> CardTerminalDoc:
+        if self.terminal_total is None or self.state != "done":
+            if self.difference is not None or self.terminal_total is not None:
+                raise ValueError("an end of day not done has no total and no difference")
+        elif self.difference != self.terminal_total - self.card_tenders:
+            raise ValueError("difference must be terminal_total - card_tenders")
+        return self
+
+
+class DrawerDoc(Exact):
+    """The cash drawer opened with no sale: the lane, the shift, who, when and why."""
+
+    lane: int = Field(ge=1, le=999)
+    shift_id: UUID
+    reason: str = Field(min_length=3, max_length=200)
+    by: str = Field(default="", max_length=16)
+    at: StorableDatetime
+
+
 class ShiftDoc(Exact):
     """A shift's Z report: what it sold and what the drawer held against what it should."""
 
@@ -235,6 +276,10 @@ class ShiftDoc(Exact):
     expected_cash: Decimal = Field(max_digits=14, decimal_places=2)
     counted_cash: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     variance: Decimal = Field(max_digits=14, decimal_places=2)
+    # Stores before the drawer and the card terminal were reported send none of these.
+    drawer_openings: int = Field(default=0, ge=0, le=INT32_MAX)
+    no_sales: int = Field(default=0, ge=0, le=INT32_MAX)
+    card_terminal: CardTerminalDoc | None = None
 
     @model_validator(mode="after")
     def _variance_adds_up(self) -> ShiftDoc:

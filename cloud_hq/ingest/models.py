@@ -48,6 +48,15 @@ class LedgerEntry(models.Model):
         return f"{self.store_id} #{self.seq} {self.kind}"
 
 
+class NoSale(LedgerEntry):
+    """A store's ledger entry of a cash drawer opened with no sale (HQ staff's list of them)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "no sale (drawer opened)"
+        verbose_name_plural = "no sales (drawer opened)"
+
+
 class PushConflict(models.Model):
     """A store sent a seq HQ already holds with different content: refused, kept for review."""
 
@@ -173,6 +182,13 @@ class ShiftClose(models.Model):
     expected_cash = models.DecimalField(max_digits=14, decimal_places=2)
     counted_cash = models.DecimalField(max_digits=12, decimal_places=2)
     variance = models.DecimalField(max_digits=14, decimal_places=2)
+    drawer_openings = models.PositiveIntegerField(
+        default=0, help_text="cash sales and refunds, paid in, paid out, no sale"
+    )
+    no_sales = models.PositiveIntegerField(default=0, help_text="drawer opened with no sale")
+    card_terminal = models.JSONField(
+        null=True, blank=True, help_text="the terminal's end of day against the card tenders"
+    )
     seq = models.PositiveBigIntegerField(help_text="the ledger entry that reported it")
 
     class Meta:

@@ -21,6 +21,7 @@ from cloud_hq.ingest.batches import CheckedBatch, Received
 from cloud_hq.ingest.contract import (
     MOVEMENT_KINDS,
     SALE_KINDS,
+    DrawerDoc,
     EntryIn,
     EntryKind,
     RawEntry,
@@ -37,7 +38,7 @@ from cloud_hq.ingest.record import (
 from cloud_hq.reconciliation.services import reconcile
 from cloud_hq.stores.models import Store
 
-Doc = TypeVar("Doc", SaleDoc, ShiftDoc)
+Doc = TypeVar("Doc", SaleDoc, ShiftDoc, DrawerDoc)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ def batch_check(*, store: Store, batch: list[Received]) -> CheckedBatch:
                 checked.sales.append((entry, _sale_document(entry, known)))
             elif entry.kind == EntryKind.SHIFT_CLOSED:
                 checked.shifts.append((entry, _shift_document(entry, known)))
+            elif entry.kind == EntryKind.DRAWER_OPENED:
+                _document(entry, DrawerDoc)  # kept in the ledger as it came, once it reads
         except Quarantined as exc:
             item.reason = str(exc)
     return checked

@@ -59,7 +59,9 @@ def shift_closes_record(*, store: Store, shifts: list[tuple[EntryIn, ShiftDoc]])
     ShiftClose.objects.bulk_create(
         ShiftClose(id=doc.shift_id, store=store, seq=entry.seq,
                    tenders={method: str(amount) for method, amount in doc.tenders.items()},
-                   **doc.model_dump(exclude={"shift_id", "tenders"}))
+                   card_terminal=(doc.card_terminal.model_dump(mode="json")
+                                  if doc.card_terminal else None),
+                   **doc.model_dump(exclude={"shift_id", "tenders", "card_terminal"}))
         for entry, doc in shifts
     )  # fmt: skip
 

@@ -48,6 +48,7 @@ class ConflictKind(models.TextChoices):
     REVOKED_KEY = "revoked_key", "sale made while the store's key was revoked"
     TRANSFER_MISMATCH = "transfer_mismatch", "the two halves of a transfer disagree"
     COUPON_REUSED = "coupon_reused", "single-use coupon redeemed more than once"
+    CARD_TERMINAL = "card_terminal", "a lane terminal's end of day disagrees with its card tenders"
 
 
 class Resolution(models.TextChoices):

@@ -55,6 +55,40 @@ def reconcile(
     _coupons_reused(store, sales)
     _transfers(store, entries)
     _price_variances(store, sales)
+    _card_terminals(store, entries)
+
+
+def _card_terminals(store: Store, entries: list[EntryIn]) -> None:
+    """A Z report whose terminal end of day was not done, disagrees with the shift's card
+    tenders, or lists card payments the terminal never settled: HQ staff check it against
+    the terminal's own report (and the acquirer's statement)."""
+    found = []
+    for entry in entries:
+        if entry.kind != EntryKind.SHIFT_CLOSED:
+            continue
+        card = entry.payload.get("card_terminal")
+        if not isinstance(card, dict):
+            continue
+        unresolved = card.get("unresolved") or []
+        agrees = card.get("state") == "done" and Decimal(str(card.get("difference"))) == 0
+        if agrees and not unresolved:
+            continue
+        found.append(
+            (
+                ConflictKind.CARD_TERMINAL,
+                f"shift:{entry.document_id}",
+                entry.seq,
+                {
+                    "lane": entry.payload.get("lane"),
+                    "state": card.get("state"),
+                    "terminal_total": card.get("terminal_total"),
+                    "card_tenders": card.get("card_tenders"),
+                    "difference": card.get("difference"),
+                    "unresolved": unresolved,
+                },
+            )
+        )
+    conflicts_open(store, found)  # fmt: skip
 
 
 def _unknown_skus(

@@ -35,6 +35,7 @@ class EntryKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", "transfer in from another store"
     RETURN_COMPLETED = "return_completed", "return completed (document)"
     SHIFT_CLOSED = "shift_closed", "shift closed (Z report)"
+    DRAWER_OPENED = "drawer_opened", "cash drawer opened with no sale (its reason)"
 
 
 # Entries that move stock by their quantity; a count sets it.

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
-from store_edge.peripherals.models import LaneDevice
+from store_edge.peripherals.models import DeviceKind, LaneDevice, PrintJob, TerminalPayment
 from store_edge.peripherals.relay import device_health
 from store_edge.sync.selectors import pending_entries, sync_state
 
@@ -74,3 +75,35 @@ def edge_metrics() -> EdgeMetrics:
         device_count=connected,
         devices_expected=len(expected),
     )
+
+
+PRINTER_CONDITIONS = ("online", "cover_open", "paper_out", "paper_near_end", "drawer_pin_high")
+
+
+@dataclass(frozen=True)
+class LaneDeviceFigures:
+    """What /metrics says of the lanes' printers and terminals, per lane."""
+
+    printers: dict[int, dict[str, bool]]  # lane → the printer's last status
+    receipts_held: dict[int, int]  # lane → receipts its printer could not print yet
+    card_payments_doubtful: dict[int, int]  # lane → payments unknown or released unresolved
+
+
+def lane_device_figures() -> LaneDeviceFigures:
+    health = device_health()
+    printers = {}
+    for device_id, lane in LaneDevice.objects.filter(
+        active=True, kind=DeviceKind.PRINTER
+    ).values_list("id", "lane__number"):
+        status = health.get(device_id, {}).get("printer")
+        if isinstance(status, dict):
+            printers[lane] = {name: bool(status.get(name)) for name in PRINTER_CONDITIONS}
+    held = dict(PrintJob.objects.filter(state=PrintJob.State.HELD).values("lane__number")
+                .annotate(n=Count("id")).values_list("lane__number", "n"))  # fmt: skip
+    doubtful = dict(
+        TerminalPayment.objects.filter(state__in=(TerminalPayment.State.UNKNOWN,
+                                                  TerminalPayment.State.UNRESOLVED))
+        .values("lane__number").annotate(n=Count("id")).values_list("lane__number", "n")
+    )  # fmt: skip
+    return LaneDeviceFigures(printers=printers, receipts_held=held,
+                             card_payments_doubtful=doubtful)  # fmt: skip

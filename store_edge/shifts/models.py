@@ -20,6 +20,10 @@ class Shift(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     counted_cash = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     expected_cash = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    card_terminal = models.JSONField(
+        null=True, blank=True,
+        help_text="the lane terminal's end of day at the close, against the card tenders",
+    )  # fmt: skip
 
     class Meta:
         db_table = "sales_shift"
@@ -37,6 +41,7 @@ class Shift(models.Model):
 class CashMovementKind(models.TextChoices):
     PAID_IN = "paid_in", "paid in"
     PAID_OUT = "paid_out", "paid out"
+    NO_SALE = "no_sale", "no sale (the drawer opened, nothing paid)"
 
 
 class CashMovement(models.Model):
@@ -45,6 +50,7 @@ class CashMovement(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=200)
     at = models.DateTimeField()
+    by = models.CharField(max_length=16, blank=True, help_text="the cashier on the lane")
 
     class Meta:
         db_table = "sales_cashmovement"

@@ -1,5 +1,7 @@
 """The X report (while a shift is open) and the Z report (when it closes): what the shift
-sold and returned, per tender, and the cash the drawer should hold."""
+sold and returned, per tender, the cash the drawer should hold, how often the drawer was
+opened (and each no sale), and on a lane with a card terminal its end of day against the
+shift's card tenders."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 from django.db.models import Sum
 
 from store_edge.baskets.models import TenderMethod
+from store_edge.peripherals.models import TerminalPayment
 from store_edge.sales.models import Sale, SaleTender
 from store_edge.shifts.models import CashMovement, CashMovementKind, Shift
 
@@ -35,6 +38,10 @@ class ShiftReport:
     paid_out: Decimal = ZERO
     expected_cash: Decimal = ZERO
     counted_cash: Decimal | None = None
+    # Each time the till opened the drawer: cash sales and refunds, paid in and out, no sale.
+    drawer_openings: int = 0
+    no_sales: int = 0
+    card_terminal: dict[str, Any] | None = None
 
     @property
     def variance(self) -> Decimal | None:
@@ -67,6 +74,8 @@ def shift_report(*, shift: Shift) -> ShiftReport:
     paid_in = Decimal(str(movements.get(CashMovementKind.PAID_IN) or 0)).quantize(Decimal("0.01"))
     paid_out = Decimal(str(movements.get(CashMovementKind.PAID_OUT) or 0)).quantize(Decimal("0.01"))
     cash = tenders.get(TenderMethod.CASH, ZERO) - change
+    cash_sales = sales.filter(tenders__method=TenderMethod.CASH).distinct().count()
+    moved = CashMovement.objects.filter(shift=shift)
     return ShiftReport(
         shift_id=str(shift.id),
         lane=shift.lane.number,
@@ -83,4 +92,35 @@ def shift_report(*, shift: Shift) -> ShiftReport:
         paid_out=paid_out,
         expected_cash=shift.opening_float + cash + paid_in - paid_out,
         counted_cash=shift.counted_cash,
+        drawer_openings=cash_sales + moved.count(),
+        no_sales=moved.filter(kind=CashMovementKind.NO_SALE).count(),
+        card_terminal=shift.card_terminal,
     )
+
+
+def card_reconciliation(*, shift: Shift, end_of_day: TerminalPayment) -> dict[str, Any]:
+    """The terminal's end of day against the shift's card tenders (net of card refunds),
+    and the card payments whose outcome the terminal never gave (released unresolved, or
+    still unknown): what a supervisor checks against the terminal's own report."""
+    card = sum(SaleTender.objects.filter(sale__shift=shift, method=TenderMethod.CARD)
+               .values_list("amount", flat=True), ZERO)  # fmt: skip
+    done = end_of_day.state == TerminalPayment.State.APPROVED
+    doubtful = TerminalPayment.objects.filter(
+        lane_id=shift.lane_id, what="payment", created_at__gte=shift.opened_at,
+        state__in=(TerminalPayment.State.UNRESOLVED, TerminalPayment.State.UNKNOWN),
+    )  # fmt: skip
+    return {
+        "state": "done" if done else "not done",
+        "message": "" if done else _not_done(end_of_day),
+        "terminal_total": str(end_of_day.amount) if done else None,
+        "card_tenders": str(card),
+        "difference": str(end_of_day.amount - card) if done else None,
+        "unresolved": [{"id": str(p.id), "amount": str(p.amount), "at": p.created_at.isoformat(),
+                        "released_by": p.released_by} for p in doubtful[:100]],
+    }  # fmt: skip
+
+
+def _not_done(end_of_day: TerminalPayment) -> str:
+    if end_of_day.state in TerminalPayment.OPEN_STATES:
+        return "still running at the terminal when the shift closed: see its own report"
+    return (end_of_day.message or "the terminal refused it")[:200]

@@ -1,14 +1,20 @@
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+from devices.printers.simulator import PrinterSimulator
+from devices.terminals.simulator import ZvtSimulator
 from store_edge.catalog.services import ConfigSnapshot, ProductData, TaxClassData, catalog_apply
 from store_edge.lanes.models import Lane
 from store_edge.lanes.tokens import lane_token_issue
+from store_edge.peripherals.gateway import DeviceConfig, DeviceWorker
+from store_edge.peripherals.models import LaneDevice
 
 WATER = "4006381333931"  # EAN-13 of sparkling water, 0.79, standard VAT
 BREAD = "4360001000369"  # wholegrain bread, 2.49, reduced VAT
@@ -158,3 +164,49 @@ def staff(db: None) -> None:
 
     staff_member_create(code="77", name="Sam Supervisor", role="supervisor", pin="4321")
     staff_member_create(code="12", name="Cat Cashier", role="cashier", pin="1234")
+
+
+def wait_until(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def _device_worker(lane: Lane, kind: str, protocol: str, port: str,
+                   options: str = "{}") -> DeviceWorker:  # fmt: skip
+    """Attach a device to the lane as an operator would, and run the gateway's worker for it."""
+    call_command("add_lane_device", lane=lane.number, kind=kind, protocol=protocol, port=port,
+                 options=options)  # fmt: skip
+    worker = DeviceWorker(DeviceConfig.of(LaneDevice.objects.get(kind=kind)))
+    worker.start()
+    return worker
+
+
+def _stopped(worker: DeviceWorker) -> None:
+    worker.stop.set()
+    assert worker.thread is not None
+    worker.thread.join(timeout=5)
+
+
+@pytest.fixture
+def printer(relay: None, lane: Lane) -> Iterator[PrinterSimulator]:
+    """The lane's receipt printer: the simulator over TCP, and the gateway's worker for it."""
+    simulator = PrinterSimulator()
+    worker = _device_worker(lane, "printer", "escpos", simulator.address)
+    yield simulator
+    _stopped(worker)
+    simulator.close()
+
+
+@pytest.fixture
+def terminal(relay: None, lane: Lane) -> Iterator[ZvtSimulator]:
+    """The lane's ZVT card terminal (1.5 s for a customer to pay), simulated over TCP."""
+    simulator = ZvtSimulator()
+    worker = _device_worker(lane, "terminal", "zvt", simulator.address,
+                            '{"payment_seconds": 1.5}')  # fmt: skip
+    yield simulator
+    _stopped(worker)
+    simulator.close()

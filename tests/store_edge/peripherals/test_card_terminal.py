@@ -6,48 +6,21 @@ card is charged once."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from devices.terminals.simulator import ZvtSimulator
 from devices.terminals.zvt import AUTHORISATION
 from store_edge.baskets.models import BasketPayment
 from store_edge.lanes.models import Lane
-from store_edge.peripherals.gateway import DeviceConfig, DeviceWorker
 from store_edge.peripherals.models import DeviceKind, LaneDevice, TerminalPayment
 from store_edge.peripherals.terminal import safe_lines
 from store_edge.sales.models import SaleTender
-from tests.store_edge.conftest import BREAD, LaneClient
+from tests.store_edge.conftest import BREAD, LaneClient, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until(condition: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
-@pytest.fixture
-def terminal(relay: None, lane: Lane) -> Iterator[ZvtSimulator]:
-    simulator = ZvtSimulator()
-    call_command("add_lane_device", lane=lane.number, kind="terminal", protocol="zvt",
-                 port=simulator.address, options='{"payment_seconds": 1.5}')  # fmt: skip
-    worker = DeviceWorker(DeviceConfig.of(LaneDevice.objects.get(kind=DeviceKind.TERMINAL)))
-    worker.start()
-    yield simulator
-    worker.stop.set()
-    assert worker.thread is not None
-    worker.thread.join(timeout=5)
-    simulator.close()
 
 
 def bread_basket(lane_api: LaneClient) -> tuple[str, dict]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from html import unescape
 
 import pytest
@@ -18,35 +17,12 @@ from devices.printers import text_lines
 from devices.printers.layout import Receipt
 from devices.printers.simulator import PrinterSimulator
 from store_edge.lanes.models import Lane
-from store_edge.peripherals.gateway import DeviceConfig, DeviceWorker
-from store_edge.peripherals.models import DeviceKind, LaneDevice, PrintJob
+from store_edge.peripherals.models import PrintJob
 from store_edge.sales.models import Sale
-from tests.store_edge.conftest import BREAD, WATER, LaneClient, sold_with_card_and_cash
+from tests.store_edge.conftest import BREAD, WATER, LaneClient, sold_with_card_and_cash, wait_until
+from tests.store_edge.monitoring.test_metrics_page import scrape
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until(condition: object, timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
-@pytest.fixture
-def printer(relay: None, lane: Lane) -> Iterator[PrinterSimulator]:
-    simulator = PrinterSimulator()
-    call_command("add_lane_device", lane=lane.number, kind="printer", protocol="escpos",
-                 port=simulator.address)  # fmt: skip
-    worker = DeviceWorker(DeviceConfig.of(LaneDevice.objects.get(kind=DeviceKind.PRINTER)))
-    worker.start()
-    yield simulator
-    worker.stop.set()
-    assert worker.thread is not None
-    worker.thread.join(timeout=5)
-    simulator.close()
 
 
 def page_text(html: str) -> list[str]:
@@ -106,6 +82,10 @@ def test_a_printer_out_of_paper_holds_the_receipt_and_opens_the_drawer(
     assert news["printing"]["last"]["error"] == "the printer is out of paper"
     assert news["printing"]["last"]["sale_id"] == sale["id"]
     wait_until(lambda: lane_api.get("/lane/peripherals")[1]["devices"][0]["printer"]["paper_out"])
+    metrics = scrape(Client())
+    assert metrics["edge_printer_status{condition=paper_out,lane=1}"] == 1
+    assert metrics["edge_printer_status{condition=online,lane=1}"] == 0
+    assert metrics["edge_receipts_held{lane=1}"] == 1
     # Paper back in: Last receipt prints the held receipt as it was (no reprint marker),
     # and the drawer, opened already, stays shut.
     printer.state.paper_out, printer.state.drawer_open = False, False

@@ -1,5 +1,6 @@
-// The cashier's shift: opened with the float in the drawer; paid in and paid out, the X
-// report, and the close with the Z report of counted against expected cash.
+// The cashier's shift: opened with the float in the drawer; paid in and paid out, the
+// drawer opened for no sale (with a reason), the X report, and the close with the Z report
+// of counted against expected cash (and the card terminal's end of day).
 
 import { api, detail } from "./api.js";
 import { ask } from "./dialogs.js";
@@ -23,7 +24,7 @@ export async function shiftMenu() {
   const menu = document.createElement("div");
   menu.className = "row";
   let choice = null;
-  for (const [key, label] of [["paid_in", "Paid in"], ["paid_out", "Paid out"], ["x", "X report"], ["z", "Close shift (Z report)"]]) {
+  for (const [key, label] of [["paid_in", "Paid in"], ["paid_out", "Paid out"], ["no_sale", "No sale (open drawer)"], ["x", "X report"], ["z", "Close shift (Z report)"]]) {
     const button = document.createElement("button");
     button.type = "submit";
     button.textContent = label;
@@ -39,6 +40,7 @@ export async function shiftMenu() {
   if (!picked || !choice) return;
   if (choice === "x") return showPaper(reportUrl(shift.shift_id));
   if (choice === "z") return closeShift();
+  if (choice === "no_sale") return noSale();
   const values = await ask(choice === "paid_in" ? "Cash paid in" : "Cash paid out", [
     { name: "amount", label: "Amount", inputmode: "decimal", pattern: MONEY, hint: "like 20.00" },
     { name: "reason", label: "Reason", maxlength: 200 },
@@ -46,6 +48,18 @@ export async function shiftMenu() {
   if (!values) return;
   const answer = await api("POST", "/shifts/current/cash", { kind: choice, amount: values.amount.replace(",", "."), reason: values.reason });
   say(answer.ok ? `${choice === "paid_in" ? "Paid in" : "Paid out"} ${values.amount}` : detail(answer.data), answer.ok ? "ok" : "bad");
+  await refreshShift();
+}
+
+// The drawer opened with nothing sold: always with a reason, recorded for the shift's report
+// and for HQ.
+async function noSale() {
+  const values = await ask("No sale: open the drawer", [
+    { name: "reason", label: "Reason", maxlength: 200, hint: "like change for a customer" },
+  ], { submit: "Open the drawer" });
+  if (!values) return;
+  const answer = await api("POST", "/shifts/current/cash", { kind: "no_sale", amount: "0.00", reason: values.reason });
+  say(answer.ok ? "Drawer opened (no sale)" : detail(answer.data), answer.ok ? "ok" : "bad");
   await refreshShift();
 }
 
@@ -64,12 +78,16 @@ async function closeShift() {
     { name: "counted_cash", label: "Cash counted in the drawer", inputmode: "decimal", pattern: MONEY, hint: "like 312.40" },
   ], { submit: "Close shift and print the Z report", intro: "Count the drawer without looking at the expected amount." });
   if (!values) return;
+  say("Closing the shift (and the card terminal's end of day)…");
   const answer = await api("POST", "/shifts/current/close", { counted_cash: values.counted_cash.replace(",", ".") });
   if (!answer.ok) {
     say(detail(answer.data), "bad");
     return;
   }
-  say(`Shift closed: variance ${answer.data.variance}`, Number(answer.data.variance) === 0 ? "ok" : "bad");
+  const card = answer.data.card_terminal;
+  const cardNote = !card ? "" : card.state !== "done" ? "; terminal end of day not done" : `; card difference ${card.difference}`;
+  const agrees = Number(answer.data.variance) === 0 && (!card || (card.state === "done" && Number(card.difference) === 0));
+  say(`Shift closed: variance ${answer.data.variance}${cardNote}`, agrees ? "ok" : "bad");
   printPaper(reportUrl(answer.data.shift_id));
   await refreshShift();
 }
