@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("lock", views.lock, name="lock"),
     path("unlock", views.unlock, name="unlock"),
+    path("display", views.customer_display, name="display"),
     path("receipts/<uuid:sale_id>", views.receipt, name="receipt"),
     path("shifts/<uuid:shift_id>/report", views.shift_report, name="shift-report"),
 ]

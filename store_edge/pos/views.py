@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from store_edge.catalog.selectors import config_state
 from store_edge.lanes.auth import (
@@ -195,6 +195,16 @@ def lane_page(request: HttpRequest) -> HttpResponse:
     has_terminal = lane_terminal(lane) is not None
     context = {"lane": lane, "session": session, "has_terminal": has_terminal, **_store()}
     return render(request, "pos/lane.html", context)
+
+
+@require_GET
+def customer_display(request: HttpRequest) -> HttpResponse:
+    """The lane's customer display, for the monitor that faces the customer: the lane page
+    of the same browser tells it what to show. It needs the lane set up, not a cashier."""
+    lane = cookie_lane(request)
+    if lane is None:
+        return redirect("pos:setup")
+    return render(request, "pos/display.html", {"lane": lane, **_store()})
 
 
 def sale_barcode(number: str) -> SafeString:

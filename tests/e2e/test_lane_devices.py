@@ -40,6 +40,10 @@ class Day:
         self.lane.ready()
         self.lane.open_shift_if_asked("150.00")
         self.page = self.lane.page
+        # The customer display, a second window of the lane's browser.
+        self.display = self.page.context.new_page()
+        self.display.goto(f"{system.store_url}/pos/display")
+        expect(self.display.locator("#display-idle")).to_contain_text("Welcome")
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
         with sqlite3.connect(self.system.tmp / "store" / "store.sqlite3") as db:
@@ -134,11 +138,23 @@ def test_a_card_sale_is_paid_on_the_terminal_and_its_receipt_printed(day: Day) -
     assert (day.system.tmp / "printed" / "receipt-00001.txt").exists()
 
 
-def test_a_cash_sale_opens_the_drawer(day: Day) -> None:
-    day.ring(COLA)
+def test_a_cash_sale_opens_the_drawer_and_the_customer_display_follows(day: Day) -> None:
+    display = day.display
+    day.ring(WATER)
+    expect(display.locator("#display-lines")).to_contain_text("Alpenhof Sparkling water 0.5 l")
+    expect(display.locator("#display-lines")).to_contain_text("Water 0.20 off")
+    total = day.ring(COLA)
+    expect(display.locator("#display-lines tr.line")).to_have_count(2)
+    expect(display.locator("#display-total")).to_have_text(f"{total:.2f}")
+    expect(display.locator("#display-savings")).to_have_text("0.20")
     day.page.keyboard.press("F10")
-    day.page.click("#pay-quick button >> nth=0")  # the exact amount
+    day.page.fill("#cash-amount", "20.00")
+    day.page.click("#pay-cash-button")
+    expect(display.locator("#display-done")).to_contain_text("Thank you")
+    expect(display.locator("#display-change")).to_have_text(f"{Decimal('20.00') - total:.2f}")
+    display.screenshot(path=str(day.lane.screenshots / "customer-display.png"))
     number = day.done()
+    expect(display.locator("#display-idle")).to_be_visible()
     printed = day.printer.wait_receipts(2, timeout=15)
     assert printed[-1].barcodes == [("CODE128", number)]
     assert day.printer.decoder.drawer_kicks == 1

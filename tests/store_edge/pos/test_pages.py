@@ -66,6 +66,17 @@ def test_the_lane_cookie_is_http_only_and_strict(lane_token: str) -> None:
     assert int(cookie["max-age"]) > 365 * 24 * 3600
 
 
+def test_the_customer_display_needs_the_lane_not_a_cashier(lane_token: str) -> None:
+    client = Client()
+    assert client.get("/pos/display")["Location"] == "/pos/setup"
+    set_up(client, lane_token)
+    page = client.get("/pos/display")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-lane="1"' in html and "Welcome" in html
+    assert client.post("/pos/display").status_code == 405
+
+
 def test_a_cashier_signs_in_and_sees_the_lane(lane_token: str, staff: None) -> None:
     client = signed_in(Client(), lane_token)
     page = client.get("/pos/")

@@ -2,6 +2,7 @@
 // totals, the weighing panel; and the basket itself, as the store last answered it.
 
 import { api, detail } from "./api.js";
+import { customerIdle, customerSees } from "./customer.js";
 import { say } from "./messages.js";
 import { $, cells } from "./page.js";
 import { state } from "./state.js";
@@ -26,6 +27,7 @@ export async function reload() {
 
 export function show(basket) {
   state.basket = basket;
+  customerSees(basket);
   if (!basket.lines.some((line) => line.id === state.selected)) {
     state.selected = basket.lines.length ? basket.lines[basket.lines.length - 1].id : null;
   }
@@ -122,8 +124,9 @@ export function newSale() {
   state.basket = null;
   state.selected = null;
   state.paymentId = null;
+  customerIdle();
   renderLines(false);
   renderTotals();
-  say("");
+  say(state.heldMessage, state.heldMessage ? "bad" : "");
   $("entry-input").focus();
 }

@@ -6,6 +6,7 @@
 
 import { api, detail, serial } from "./api.js";
 import { newSale, reload, show } from "./basket.js";
+import { customerThanked } from "./customer.js";
 import { MONEY } from "./formats.js";
 import { say } from "./messages.js";
 import { $, app } from "./page.js";
@@ -184,6 +185,7 @@ async function complete() {
   }
   const sale = answer.data;
   state.lastSale = sale;
+  customerThanked(sale);
   $("pay").close();
   $("done-change").textContent = sale.change;
   $("done-number").textContent = sale.number;

@@ -10,6 +10,7 @@
 
 import { api, whenStoreBack } from "./api.js";
 import { renderTotals, show } from "./basket.js";
+import { openCustomerDisplay } from "./customer.js";
 import { basketActions } from "./edits.js";
 import { hhmm } from "./formats.js";
 import { cancelWeighing } from "./items.js";
@@ -41,6 +42,7 @@ const actions = {
   "paper-close": closePaper,
   "weigh-cancel": cancelWeighing,
   shift: () => shiftMenu(),
+  display: openCustomerDisplay,
   lock: () => lock(),
 };
 

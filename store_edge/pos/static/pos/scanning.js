@@ -184,13 +184,17 @@ function deviceState(device) {
   return "ok";
 }
 
-// A receipt the printer could not print: the cashier is told once, and Last receipt
-// prints it when the printer is back.
+// A receipt the printer could not print: the cashier is told (on the sale's dialog too,
+// when it is still open), the message stays through the next sale until the receipt is
+// printed, and Last receipt prints it when the printer is back.
 function renderPrinting(printing) {
   state.hasPrinter = Boolean(printing);
   const last = printing?.last;
-  if (last && last.state === "held" && last.id > state.heldSeen) {
+  const held = last && last.state === "held";
+  state.heldMessage = held ? `Receipt ${last.reference} not printed (${last.error}): press Last receipt when the printer is ready` : "";
+  if (held && last.id > state.heldSeen) {
     state.heldSeen = last.id;
-    say(`Receipt ${last.reference} not printed (${last.error}): press Last receipt when the printer is ready`, "bad");
+    say(state.heldMessage, "bad");
+    if ($("done").open) $("done-receipt").textContent = state.heldMessage;
   }
 }

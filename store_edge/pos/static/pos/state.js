@@ -9,6 +9,7 @@ export const state = {
   lastSale: null,
   hasPrinter: false, // the lane has a receipt printer (the gateway prints its receipts)
   heldSeen: 0, // the last held print job the cashier was told of
+  heldMessage: "", // what the cashier is told while the last receipt is held ("" once printed)
   shift: undefined, // the open shift's X report; null when none is open
   since: null, // scans relayed by the gateway are taken after this time
   locked: app.dataset.locked === "true",
