@@ -7,10 +7,12 @@
     python -m devices printer status --port 10.0.0.8:9100 (or /dev/usb/lp0, /dev/ttyUSB0)
     python -m devices printer test --port 10.0.0.8:9100 [--width 42] [--drawer]
     python -m devices terminal status --protocol zvt --port 10.0.0.9:20007
+    python -m devices display show --port /dev/ttyUSB1 "Welcome" "Lane 1" [--baud 9600]
     python -m devices simulate scale --protocol sics --link /tmp/scale0 [--weight 0.512]
     python -m devices simulate scanner --link /tmp/scanner0
     python -m devices simulate printer --tcp-port 9100 [--out var/printed]
     python -m devices simulate terminal --tcp-port 20007 [--mode approve]
+    python -m devices simulate display --link /tmp/display0 [--out var/display.txt]
 
 Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
 4 no answer; 5 an answer of another protocol (or noise); 6 not a product code. A printer
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.barcodes import BarcodeError, BarcodeRules, parse_code
+from devices.displays import DisplayError
 from devices.printers import PrinterError, PrinterNoAnswer, PrinterProtocolError
 from devices.scales import ScaleError, ScaleNoAnswer, ScaleProtocolError, ScaleUnsellable
 from devices.scales import sellable_weight as sellable
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(NO_ANSWER, str(exc))
     except PrinterProtocolError as exc:
         return _fail(WRONG_PROTOCOL, f"{exc} (is it an ESC/POS printer?)")
-    except (PrinterError, TerminalError) as exc:
+    except (PrinterError, TerminalError, DisplayError) as exc:
         return _fail(PORT_PROBLEM, str(exc))
     except ScaleProtocolError as exc:
         return _fail(WRONG_PROTOCOL, f"{exc} (is it the right protocol and baud rate?)")
@@ -184,6 +187,19 @@ def terminal_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def display_show(args: argparse.Namespace) -> int:
+    """Show two lines on a pole display (it answers nothing: look at it)."""
+    from devices.displays import PoleDisplay, fit
+
+    display = PoleDisplay.open(args.port, baudrate=args.baud)
+    try:
+        display.show(args.top, args.bottom)
+    finally:
+        display.close()
+    _print({"port": args.port, "shown": [fit(args.top), fit(args.bottom)]})
+    return 0
+
+
 def simulate(args: argparse.Namespace) -> int:
     from devices.simulators import ScaleSimulator, ScannerSimulator
 
@@ -206,6 +222,10 @@ def simulate(args: argparse.Namespace) -> int:
     if args.device == "scale":
         device = ScaleSimulator(link, args.protocol)
         device.state.weight = Decimal(args.weight)
+    elif args.device == "display":
+        from devices.displays.simulator import PoleDisplaySimulator
+
+        device = PoleDisplaySimulator(link, out=Path(args.out) if args.out else None)
     else:
         device = ScannerSimulator(link)
     _print({"simulating": args.device, "link": str(link)})
@@ -279,6 +299,14 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--timeout", type=float, default=3.0)
     status.set_defaults(run=terminal_status)
 
+    display = groups.add_parser("display").add_subparsers(dest="action", required=True)
+    show = display.add_parser("show", help="show two lines on a pole display")
+    show.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB1")
+    show.add_argument("--baud", type=int, help="9600 by default")
+    show.add_argument("top")
+    show.add_argument("bottom", nargs="?", default="")
+    show.set_defaults(run=display_show)
+
     sim = groups.add_parser("simulate").add_subparsers(dest="device", required=True)
     sim_scale = sim.add_parser("scale")
     sim_scale.add_argument("--protocol", required=True, choices=list(SERIAL_PROTOCOLS))
@@ -298,6 +326,10 @@ def _parser() -> argparse.ArgumentParser:
         "--mode", default="approve", choices=["approve", "decline", "timeout", "drop_after_approve"]
     )
     sim_terminal.set_defaults(run=simulate)
+    sim_display = sim.add_parser("display", help="a 2x20 pole display on a pty")
+    sim_display.add_argument("--link", required=True)
+    sim_display.add_argument("--out", help="a file: the display's two lines, as they change")
+    sim_display.set_defaults(run=simulate)
     return parser
 
 

@@ -123,7 +123,8 @@ def prepare(redis_url: str) -> tuple[dict[str, str], dict[str, str], str]:
     lane1 = [("scale", "toledo8217", devices / "lane1-scale"),
              ("scanner", "serial_scanner", devices / "lane1-scanner"),
              ("printer", "escpos", f"127.0.0.1:{PRINTER_PORT}"),
-             ("terminal", "zvt", f"127.0.0.1:{TERMINAL_PORT}")]  # fmt: skip
+             ("terminal", "zvt", f"127.0.0.1:{TERMINAL_PORT}"),
+             ("display", "escpos_display", devices / "lane1-display")]  # fmt: skip
     for kind, protocol, link in lane1:
         _remembered(
             VAR / "store" / f"device-{kind}",
@@ -203,6 +204,11 @@ def main() -> None:
             "--mode approve",
             store,
         ),
+        "display-sim": (
+            f"{BIN / 'python'} -m devices simulate display "
+            f"--link {VAR / 'devices' / 'lane1-display'} --out {VAR / 'pole-display.txt'}",
+            store,
+        ),
     }
     manager = Manager(Printer(sys.stdout))
     for name, (command, env) in processes.items():
@@ -222,7 +228,8 @@ def main() -> None:
               under {VAR / "devices"}; add bananas (PLU 4011) without a weight;
               a receipt printer on 127.0.0.1:{PRINTER_PORT}: what it prints is in
               {VAR / "printed"}/receipt-NNNNN.txt; a ZVT card terminal on
-              127.0.0.1:{TERMINAL_PORT} that approves every card
+              127.0.0.1:{TERMINAL_PORT} that approves every card; a 2x20 pole
+              display whose screen is in {VAR / "pole-display.txt"}
   Store id    {store["STORE_ID"]}    sync every {store.get("SYNC_INTERVAL_SECONDS", "300")} s
   Data        {VAR}   (Ctrl-C stops everything; the next run reuses it)
   Commands    in another terminal: . {VAR / "env.sh"}   then the README's manage.py commands

@@ -14,7 +14,8 @@ from deploy.web.api_errors import ErrorOut
 from store_edge.baskets import selectors, services
 from store_edge.baskets.scan_rules import MAX_QUANTITY
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_lane
-from store_edge.peripherals import terminal
+from store_edge.lanes.models import Lane
+from store_edge.peripherals import pole, terminal
 from store_edge.peripherals.api import TerminalPaymentOut
 from store_edge.peripherals.models import TerminalPayment
 from store_edge.staff.services import supervisor_approval
@@ -132,9 +133,13 @@ class QuantityIn(BaseModel):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
 
 
-def _basket(detail: dict[str, Any], status: int = 200) -> HttpResponse:
+def _basket(detail: dict[str, Any], status: int = 200, *, shown_on: Lane | None = None
+            ) -> HttpResponse:  # fmt: skip
     # The basket is answered on every scan: it is built JSON-ready (amounts as strings)
-    # and sent as is; tests check it against BasketOut, the documented schema.
+    # and sent as is; tests check it against BasketOut, the documented schema. A change
+    # is shown on the lane's pole display, if it has one.
+    if shown_on is not None:
+        pole.show_basket(shown_on, detail)
     return HttpResponse(to_json(detail), status=status, content_type="application/json")
 
 
@@ -143,7 +148,7 @@ def basket_create(request: HttpRequest) -> HttpResponse:
     lane = request_lane(request)
     basket = services.basket_open(lane=lane)
     detail = selectors.basket_detail(basket_id=basket.id, lane=lane)
-    return _basket(detail, status=201)
+    return _basket(detail, status=201, shown_on=lane)
 
 
 class BasketSummaryOut(Schema):
@@ -165,14 +170,14 @@ def baskets_list(request: HttpRequest, status: str = "suspended") -> list[dict[s
 def basket_suspend(request: HttpRequest, basket_id: uuid.UUID) -> HttpResponse:
     lane = request_lane(request)
     services.basket_suspend(basket_id=basket_id, lane=lane)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.post("/baskets/{basket_id}/resume", response={200: BasketOut, 404: ErrorOut})
 def basket_resume(request: HttpRequest, basket_id: uuid.UUID) -> HttpResponse:
     lane = request_lane(request)
     services.basket_resume(basket_id=basket_id, lane=lane)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.get("/baskets/{basket_id}", response={200: BasketOut, 404: ErrorOut})
@@ -192,7 +197,9 @@ def basket_item_add(request: HttpRequest, basket_id: uuid.UUID, item: AddItemIn)
         quantity=item.quantity,
         weight_kg=item.weight_kg,
     )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane, stamp=stamp))
+    return _basket(
+        selectors.basket_detail(basket_id=basket_id, lane=lane, stamp=stamp), shown_on=lane
+    )
 
 
 @router.delete(
@@ -203,7 +210,7 @@ def basket_item_remove(
 ) -> HttpResponse:
     lane = request_lane(request)
     services.basket_remove_line(basket_id=basket_id, lane=lane, line_id=line_id)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.post(
@@ -217,7 +224,7 @@ def basket_line_quantity(
     services.basket_set_quantity(
         basket_id=basket_id, lane=lane, line_id=line_id, quantity=body.quantity
     )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.post(
@@ -248,13 +255,15 @@ def basket_payment_add(
         card_last4=payment.card_last4,
         payment_id=payment.id,
     )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 def _terminal_answer(payment: TerminalPayment, *, lane: Any) -> HttpResponse:
     if payment.state == TerminalPayment.State.APPROVED and payment.basket_id:
         services.basket_terminal_applied(basket_id=payment.basket_id, lane=lane)
-        return _basket(selectors.basket_detail(basket_id=payment.basket_id, lane=lane))
+        return _basket(
+            selectors.basket_detail(basket_id=payment.basket_id, lane=lane), shown_on=lane
+        )
     status = 402 if payment.state == TerminalPayment.State.DECLINED else 202
     return HttpResponse(to_json(terminal.describe(payment)), status=status,
                         content_type="application/json")  # fmt: skip
@@ -297,7 +306,7 @@ def terminal_payment_release(request: HttpRequest, payment_id: uuid.UUID,
 def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn) -> HttpResponse:
     lane = request_lane(request)
     services.basket_set_member(basket_id=basket_id, lane=lane, card=member.card)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.post(
@@ -307,7 +316,7 @@ def basket_loyalty(request: HttpRequest, basket_id: uuid.UUID, member: MemberIn)
 def basket_coupon(request: HttpRequest, basket_id: uuid.UUID, coupon: CouponIn) -> HttpResponse:
     lane = request_lane(request)
     services.basket_add_coupon(basket_id=basket_id, lane=lane, code=coupon.code)
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)
 
 
 @router.post(
@@ -331,4 +340,4 @@ def basket_line_change(
         discount_percent=change.discount_percent,
         discount_amount=change.discount_amount,
     )
-    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane))
+    return _basket(selectors.basket_detail(basket_id=basket_id, lane=lane), shown_on=lane)

@@ -17,6 +17,7 @@ import redis
 from django.db import close_old_connections
 from django.utils import timezone
 
+from devices.displays import DisplayError, PoleDisplay
 from devices.printers import (
     LayoutError,
     PrinterError,
@@ -46,6 +47,7 @@ from store_edge.peripherals.models import (
     PrintJob,
     TerminalPayment,
 )
+from store_edge.peripherals.pole import pole_wake_key, screen_for, welcome
 from store_edge.peripherals.printing import print_key
 from store_edge.peripherals.relay import (
     SCAN_FRESH_SECONDS,
@@ -129,8 +131,8 @@ class DeviceWorker:
 
     def start(self) -> None:
         target = {DeviceKind.SCALE: self._scale, DeviceKind.PRINTER: self._printer,
-                  DeviceKind.TERMINAL: self._terminal}.get(DeviceKind(self.config.kind),
-                                                           self._scanner)  # fmt: skip
+                  DeviceKind.TERMINAL: self._terminal, DeviceKind.DISPLAY: self._pole,
+                  }.get(DeviceKind(self.config.kind), self._scanner)  # fmt: skip
         self.thread = threading.Thread(target=self._guarded, args=(target,), daemon=True,
                                        name=f"device-{self.config.id}")  # fmt: skip
         self.thread.start()
@@ -265,6 +267,38 @@ class DeviceWorker:
             gateway_relay().blpop([key], timeout=PRINT_LOOK_SECONDS)
         except (redis.RedisError, OSError, ValueError):
             self.stop.wait(PRINT_LOOK_SECONDS / 4)
+
+    def _pole(self) -> None:
+        """Keep the lane's pole display showing the lane's latest screen (a welcome until
+        the lane shows something); a display plugged back in is shown it again at once."""
+        display: PoleDisplay | None = None
+        backoff, shown = 0.25, None
+        while not self.stop.is_set():
+            try:
+                close_old_connections()
+                if display is None:
+                    display = PoleDisplay.open(self.config.port, baudrate=self.config.baudrate)
+                    self.health.connected, backoff, shown = True, 0.25, None
+                wanted = screen_for(gateway_relay(), self.config.lane, time.time(), welcome())
+                if wanted != shown:
+                    display.show(*wanted)
+                    shown = wanted
+                    self.health.last_seen, self.health.reads = time.time(), self.health.reads + 1
+                    self.health.connected, self.health.last_error = True, ""
+                    self._report()
+                self._wait_on(pole_wake_key(self.config.lane))
+            except DisplayError as exc:
+                self._failed(str(exc))
+                if display is not None:
+                    display.close()
+                    display = None
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+            except (redis.RedisError, OSError) as exc:
+                self._failed(f"Redis: {exc}")
+                self.stop.wait(backoff)
+        if display is not None:
+            display.close()
 
     def _terminal(self) -> None:
         """Carry out the lane's card payments one at a time. Before each, and before

@@ -15,6 +15,7 @@ class DeviceKind(models.TextChoices):
     SCANNER = "scanner", "scanner"
     PRINTER = "printer", "receipt printer (and the cash drawer on it)"
     TERMINAL = "terminal", "payment terminal"
+    DISPLAY = "display", "pole display (facing the customer)"
 
 
 class DeviceProtocol(models.TextChoices):
@@ -26,6 +27,7 @@ class DeviceProtocol(models.TextChoices):
     SERIAL_SCANNER = "serial_scanner", "serial scanner"
     ESCPOS = "escpos", "ESC/POS printer (raw TCP, USB or serial)"
     ZVT = "zvt", "ZVT payment terminal (TCP)"
+    ESCPOS_DISPLAY = "escpos_display", "ESC/POS customer display, 2x20 (serial)"
 
 
 class LaneDevice(models.Model):

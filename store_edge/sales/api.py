@@ -14,6 +14,7 @@ from store_edge.baskets.api import AdjustmentOut
 from store_edge.baskets.errors import InvalidItem
 from store_edge.baskets.services import lane_terminal_applied
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
+from store_edge.peripherals import pole
 from store_edge.peripherals.terminal import refuse_while_open
 from store_edge.sales import returns, selectors, services
 from store_edge.sales.receipts import print_receipt, print_receipt_again
@@ -101,6 +102,7 @@ def basket_complete(request: HttpRequest, basket_id: uuid.UUID) -> Status[Any]:
     if not created:
         return Status(200, sale)
     printed = print_receipt(sale=sale, lane=lane)
+    pole.show_sale(lane, total=sale.total, change=sale.change)
     return Status(201, SaleOut.model_validate(sale).model_copy(update={"receipt_printer": printed}))
 
 

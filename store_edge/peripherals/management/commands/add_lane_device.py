@@ -11,13 +11,14 @@ PROTOCOLS = {
     DeviceKind.SCANNER: {"serial_scanner"},
     DeviceKind.PRINTER: {"escpos"},
     DeviceKind.TERMINAL: {"zvt"},
+    DeviceKind.DISPLAY: {"escpos_display"},
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Attach a scanner, a scale, a receipt printer or a payment terminal to a lane (the "
-        "same as the admin's Lane devices)."
+        "Attach a scanner, a scale, a receipt printer, a payment terminal or a pole display to "
+        "a lane (the same as the admin's Lane devices)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
