@@ -7,11 +7,12 @@
     python -m devices printer status --port 10.0.0.8:9100 (or /dev/usb/lp0, /dev/ttyUSB0)
     python -m devices printer test --port 10.0.0.8:9100 [--width 42] [--drawer]
     python -m devices terminal status --protocol zvt --port 10.0.0.9:20007
+    python -m devices terminal status --protocol nexo --port https://10.0.0.9:8443 --poi-id V400m-1
     python -m devices display show --port /dev/ttyUSB1 "Welcome" "Lane 1" [--baud 9600]
     python -m devices simulate scale --protocol sics --link /tmp/scale0 [--weight 0.512]
     python -m devices simulate scanner --link /tmp/scanner0
     python -m devices simulate printer --tcp-port 9100 [--out var/printed]
-    python -m devices simulate terminal --tcp-port 20007 [--mode approve]
+    python -m devices simulate terminal --tcp-port 20007 [--mode approve] [--protocol nexo]
     python -m devices simulate display --link /tmp/display0 [--out var/display.txt]
 
 Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
@@ -38,7 +39,7 @@ from devices.scales import sellable_weight as sellable
 from devices.scales.drivers import SERIAL_PROTOCOLS, ModbusScale, RegisterMap, SerialSettings
 from devices.scales.drivers import serial_scale as open_scale
 from devices.scanners import ScannerSettings, SerialScanner
-from devices.terminals import TerminalError, ZvtTerminal
+from devices.terminals import TerminalError, open_terminal
 
 USAGE, PORT_PROBLEM, NO_ANSWER, WRONG_PROTOCOL, NOT_A_CODE = 2, 3, 4, 5, 6
 
@@ -175,7 +176,10 @@ def printer_test(args: argparse.Namespace) -> int:
 
 def terminal_status(args: argparse.Namespace) -> int:
     """Whether the terminal answers (a status enquiry), and its last transaction."""
-    terminal = ZvtTerminal.at(args.port, connect_timeout=args.timeout)
+    options: dict[str, Any] = {"connect_timeout": args.timeout}
+    if args.protocol == "nexo":
+        options.update(poi_id=args.poi_id or "", verify=args.ca or True)
+    terminal = open_terminal(args.protocol, args.port, **options)
     if not terminal.status():
         return _fail(NO_ANSWER, f"the terminal at {args.port} took the connection, said nothing")
     last = terminal.last_transaction()
@@ -207,7 +211,17 @@ def simulate(args: argparse.Namespace) -> int:
     if args.device == "terminal":
         from devices.terminals.simulator import TerminalState, ZvtSimulator
 
-        device = ZvtSimulator(port=args.tcp_port, state=TerminalState(mode=args.mode))
+        state = TerminalState(mode=args.mode, delay=args.delay)
+        if args.protocol == "nexo":
+            from devices.terminals.nexo_simulator import NexoSimulator
+
+            port = 8443 if args.tcp_port is None else args.tcp_port
+            device = NexoSimulator(port=port, state=state)
+            _print({"simulating": "terminal", "protocol": "nexo", "url": device.url,
+                    "poi_id": device.poi_id})  # fmt: skip
+            return _until_stopped(device)
+        port = 20007 if args.tcp_port is None else args.tcp_port
+        device = ZvtSimulator(port=port, state=state)
         _print({"simulating": "terminal", "protocol": "zvt", "address": device.address})
         return _until_stopped(device)
     if args.device == "printer":
@@ -294,8 +308,10 @@ def _parser() -> argparse.ArgumentParser:
 
     terminal = groups.add_parser("terminal").add_subparsers(dest="action", required=True)
     status = terminal.add_parser("status", help="whether the terminal answers, its last payment")
-    status.add_argument("--protocol", required=True, choices=["zvt"])
-    status.add_argument("--port", required=True, help="host:port (ZVT: 20007 by default)")
+    status.add_argument("--protocol", required=True, choices=["zvt", "nexo"])
+    status.add_argument("--port", required=True, help="ZVT: host:port; nexo: https://host:8443")
+    status.add_argument("--poi-id", help="nexo: the terminal's POIID")
+    status.add_argument("--ca", help="nexo: a CA file for the terminal's certificate")
     status.add_argument("--timeout", type=float, default=3.0)
     status.set_defaults(run=terminal_status)
 
@@ -320,8 +336,10 @@ def _parser() -> argparse.ArgumentParser:
     sim_printer.add_argument("--tcp-port", type=int, default=9100)
     sim_printer.add_argument("--out", help="a directory: each receipt printed as a text file")
     sim_printer.set_defaults(run=simulate)
-    sim_terminal = sim.add_parser("terminal", help="a ZVT payment terminal on a TCP port")
-    sim_terminal.add_argument("--tcp-port", type=int, default=20007)
+    sim_terminal = sim.add_parser("terminal", help="a ZVT or nexo payment terminal")
+    sim_terminal.add_argument("--protocol", default="zvt", choices=["zvt", "nexo"])
+    sim_terminal.add_argument("--tcp-port", type=int, help="ZVT 20007, nexo 8443 (HTTP)")
+    sim_terminal.add_argument("--delay", type=float, default=0.0, help="seconds a customer takes")
     sim_terminal.add_argument(
         "--mode", default="approve", choices=["approve", "decline", "timeout", "drop_after_approve"]
     )

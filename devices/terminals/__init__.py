@@ -1,5 +1,7 @@
 """Payment terminals: the till sends the amount, the terminal charges the card and says how
-it went. ZVT over TCP (`zvt`, `ZvtTerminal`) and its simulator (`simulator`).
+it went. One interface (`Terminal`: pay, refund, reverse, the last transaction, end of day,
+status) over two protocols: ZVT over TCP (`zvt`, `ZvtTerminal`) and nexo Sale-to-POI JSON
+over HTTPS (`nexo`, `NexoTerminal`), each with its simulator.
 
 A payment's outcome is approved, declined, or unknown: the line dropped, the terminal
 rebooted or its answer timed out after the card may have been charged. An unknown outcome
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Protocol
 
 from devices.terminals import zvt
 
@@ -57,6 +60,30 @@ class Outcome:
 Prompt = Callable[[str], None]
 
 
+class Terminal(Protocol):
+    """What the till asks of a terminal, whatever it speaks."""
+
+    def pay(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome: ...
+    def refund(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome: ...
+    def reverse(self, receipt_number: str, amount: Decimal) -> Outcome: ...
+    def last_transaction(self) -> Outcome | None: ...
+    def end_of_day(self) -> Outcome: ...
+    def status(self) -> bool: ...
+
+
+def open_terminal(protocol: str, port: str, **options: Any) -> Terminal:
+    """The terminal a lane device describes: `zvt` at host:port, `nexo` at its URL (with
+    its `poi_id`)."""
+    if protocol == "zvt":
+        return ZvtTerminal.at(port, **{k: v for k, v in options.items()
+                                       if k in ("connect_timeout", "payment_seconds")})  # fmt: skip
+    if protocol == "nexo":
+        from devices.terminals.nexo import NexoTerminal
+
+        return NexoTerminal.at(port, str(options.pop("poi_id", "")), **options)
+    raise TerminalError(f"no terminal protocol {protocol!r}")
+
+
 class _Unknown(Exception):
     """The dialogue broke after the command was sent: the outcome is not known."""
 
@@ -87,8 +114,10 @@ class ZvtTerminal:
     def refund(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome:
         return self._transaction(zvt.refund(self.password, amount), amount, on_prompt)
 
-    def reverse(self, receipt_number: int, amount: Decimal) -> Outcome:
-        return self._transaction(zvt.reversal(self.password, receipt_number), amount, None)
+    def reverse(self, receipt_number: str, amount: Decimal) -> Outcome:
+        if not receipt_number.isdigit() or len(receipt_number) > 4:
+            raise TerminalError(f"{receipt_number!r} is not a ZVT receipt number")
+        return self._transaction(zvt.reversal(self.password, int(receipt_number)), amount, None)
 
     def last_transaction(self) -> Outcome | None:
         """The terminal's record of its last transaction (repeat receipt), None if it has

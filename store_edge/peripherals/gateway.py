@@ -39,7 +39,8 @@ from devices.scales.drivers import (
     serial_scale,
 )
 from devices.scanners import DeviceHealth, ScannerSettings, SerialScanner
-from devices.terminals import Outcome, TerminalError, ZvtTerminal
+from devices.terminals import Outcome, Terminal, TerminalError, open_terminal
+from store_edge.catalog.selectors import config_state
 from store_edge.peripherals.models import (
     DeviceKind,
     DeviceProtocol,
@@ -304,9 +305,7 @@ class DeviceWorker:
         """Carry out the lane's card payments one at a time. Before each, and before
         anything else, a payment whose outcome is unknown is resolved with the terminal's
         record of its last transaction: charged (approved, recorded once) or not."""
-        terminal = ZvtTerminal.at(
-            self.config.port, payment_seconds=float(self.config.options.get("payment_seconds", 120))
-        )
+        terminal = self._open_terminal()
         last_receipt: str | None = None  # the terminal's last receipt number, once known
         asked_at, backoff = 0.0, 0.25
         payments = TerminalPayment.objects.filter(lane__number=self.config.lane)
@@ -343,7 +342,17 @@ class DeviceWorker:
                 self.stop.wait(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
-    def _carry_out(self, terminal: ZvtTerminal, payment: TerminalPayment, baseline: str) -> Outcome:
+    def _open_terminal(self) -> Terminal:
+        options = self.config.options
+        extra: dict[str, Any] = {"payment_seconds": float(options.get("payment_seconds", 120))}
+        if self.config.protocol == DeviceProtocol.NEXO:
+            extra.update(poi_id=str(options.get("poi_id", "")),
+                         sale_id=str(options.get("sale_id") or f"lane{self.config.lane}"),
+                         currency=config_state().currency or "EUR",
+                         verify=str(options["ca"]) if options.get("ca") else True)  # fmt: skip
+        return open_terminal(self.config.protocol, self.config.port, **extra)
+
+    def _carry_out(self, terminal: Terminal, payment: TerminalPayment, baseline: str) -> Outcome:
         TerminalPayment.objects.filter(id=payment.id).update(state=TerminalPayment.State.SENT,
                                                              baseline_receipt=baseline)  # fmt: skip
         if payment.what == "end_of_day":
@@ -357,7 +366,7 @@ class DeviceWorker:
         self._terminal_seen(True)
         return outcome
 
-    def _resolve(self, terminal: ZvtTerminal, payment: TerminalPayment) -> bool:
+    def _resolve(self, terminal: Terminal, payment: TerminalPayment) -> bool:
         """Settle an unknown outcome by the terminal's last transaction; False while it
         cannot be settled (the terminal away, or its last transaction another one)."""
         if payment.state == TerminalPayment.State.SENT:  # the gateway stopped mid-payment
@@ -396,7 +405,7 @@ class DeviceWorker:
         if outcome is not None:
             last4 = outcome.card_last4 if len(outcome.card_last4) == 4 else ""
             fields.update(
-                reference=outcome.reference[:32], receipt_number=outcome.receipt_number[:8],
+                reference=outcome.reference[:32], receipt_number=outcome.receipt_number[:64],
                 card_type=safe_lines([outcome.card_type])[0][:32], card_last4=last4,
                 customer_receipt=safe_lines(outcome.customer_receipt),
                 merchant_receipt=safe_lines(outcome.merchant_receipt),

@@ -27,6 +27,7 @@ class DeviceProtocol(models.TextChoices):
     SERIAL_SCANNER = "serial_scanner", "serial scanner"
     ESCPOS = "escpos", "ESC/POS printer (raw TCP, USB or serial)"
     ZVT = "zvt", "ZVT payment terminal (TCP)"
+    NEXO = "nexo", "nexo Sale-to-POI payment terminal (HTTPS)"
     ESCPOS_DISPLAY = "escpos_display", "ESC/POS customer display, 2x20 (serial)"
 
 
@@ -123,10 +124,16 @@ class TerminalPayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     baseline_receipt = models.CharField(
-        max_length=8, blank=True, help_text="the terminal's last receipt number before this"
+        max_length=64, blank=True, help_text="the terminal's last receipt number before this"
     )
-    reference = models.CharField(max_length=32, blank=True, help_text="terminal-trace-receipt")
-    receipt_number = models.CharField(max_length=8, blank=True)
+    reference = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="ZVT: terminal-trace-receipt; nexo: its tender reference",
+    )
+    receipt_number = models.CharField(
+        max_length=64, blank=True, help_text="ZVT: the receipt number; nexo: its POITransactionID"
+    )
     card_type = models.CharField(max_length=32, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     message = models.CharField(max_length=200, blank=True, help_text="why declined or unknown")

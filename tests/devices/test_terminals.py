@@ -207,8 +207,8 @@ def test_reversal_end_of_day_and_status(terminal: ZvtSimulator) -> None:
     driver = ZvtTerminal.at(terminal.address)
     first = driver.pay(Decimal("7.00"))
     driver.pay(Decimal("2.50"))
-    assert driver.reverse(int(first.receipt_number), Decimal("7.00")).state == "approved"
-    assert driver.reverse(int(first.receipt_number), Decimal("7.00")).state == "declined"
+    assert driver.reverse(first.receipt_number, Decimal("7.00")).state == "approved"
+    assert driver.reverse(first.receipt_number, Decimal("7.00")).state == "declined"
     day = driver.end_of_day()
     assert (day.state, day.amount) == ("approved", Decimal("2.50"))
     assert driver.status()

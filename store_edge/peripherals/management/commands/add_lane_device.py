@@ -10,7 +10,7 @@ PROTOCOLS = {
     DeviceKind.SCALE: {"toledo8217", "nci", "sics", "modbus_tcp", "modbus_rtu"},
     DeviceKind.SCANNER: {"serial_scanner"},
     DeviceKind.PRINTER: {"escpos"},
-    DeviceKind.TERMINAL: {"zvt"},
+    DeviceKind.TERMINAL: {"zvt", "nexo"},
     DeviceKind.DISPLAY: {"escpos_display"},
 }
 
@@ -28,10 +28,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port",
             required=True,
-            help="/dev/ttyUSB0, /dev/usb/lp0, or host:port (printer 9100, ZVT terminal 20007)",
+            help="/dev/ttyUSB0, /dev/usb/lp0, host:port (printer 9100, ZVT terminal 20007), "
+            "or a nexo terminal's https://host:8443",
         )
         parser.add_argument("--baud", type=int)
-        parser.add_argument("--options", default="{}", help="JSON: prefix/suffix, registers")
+        parser.add_argument(
+            "--options",
+            default="{}",
+            help="JSON: prefix/suffix, registers, width, payment_seconds, poi_id, ca",
+        )
 
     def handle(self, *args: Any, lane: int, kind: str, protocol: str, port: str,
                baud: int | None, options: str, **rest: Any) -> None:  # fmt: skip
@@ -44,6 +49,13 @@ class Command(BaseCommand):
             raise CommandError(f"--options is not JSON: {exc}") from exc
         if not isinstance(extra, dict):
             raise CommandError("--options is a JSON object")
+        if protocol == "nexo":
+            if not port.startswith(("https://", "http://")):
+                raise CommandError("a nexo terminal's --port is its URL: https://10.0.0.9:8443")
+            if not isinstance(extra.get("poi_id"), str) or not extra["poi_id"]:
+                raise CommandError(
+                    'a nexo terminal needs its POIID: --options \'{"poi_id": "V400m-324688179"}\''
+                )
         row = Lane.objects.filter(number=lane).first()
         if row is None:
             raise CommandError(f"no lane {lane}: issue it a token first (issue_lane_token)")
