@@ -13,6 +13,7 @@
     python -m devices simulate scanner --link /tmp/scanner0
     python -m devices simulate printer --tcp-port 9100 [--out var/printed]
     python -m devices simulate terminal --tcp-port 20007 [--mode approve] [--protocol nexo]
+                                        [--link /tmp/zvt0 (ZVT on a serial line)]
     python -m devices simulate display --link /tmp/display0 [--out var/display.txt]
 
 Each prints JSON. Exit codes: 0 done; 2 bad arguments; 3 port missing or not permitted;
@@ -221,7 +222,8 @@ def simulate(args: argparse.Namespace) -> int:
                     "poi_id": device.poi_id})  # fmt: skip
             return _until_stopped(device)
         port = 20007 if args.tcp_port is None else args.tcp_port
-        device = ZvtSimulator(port=port, state=state)
+        link = Path(args.link) if args.link else None
+        device = ZvtSimulator(port=port, state=state, serial_path=link)
         _print({"simulating": "terminal", "protocol": "zvt", "address": device.address})
         return _until_stopped(device)
     if args.device == "printer":
@@ -340,6 +342,7 @@ def _parser() -> argparse.ArgumentParser:
     sim_terminal.add_argument("--protocol", default="zvt", choices=["zvt", "nexo"])
     sim_terminal.add_argument("--tcp-port", type=int, help="ZVT 20007, nexo 8443 (HTTP)")
     sim_terminal.add_argument("--delay", type=float, default=0.0, help="seconds a customer takes")
+    sim_terminal.add_argument("--link", help="ZVT on a serial line: a pty reached by this name")
     sim_terminal.add_argument(
         "--mode", default="approve", choices=["approve", "decline", "timeout", "drop_after_approve"]
     )

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+import serial
+
 from devices.terminals import zvt
+from devices.terminals.zvt_serial import FramedLine
 
 DEFAULT_PORT = 20007
 ACK_SECONDS = 5.0  # a terminal acknowledges a command at once
@@ -72,11 +75,11 @@ class Terminal(Protocol):
 
 
 def open_terminal(protocol: str, port: str, **options: Any) -> Terminal:
-    """The terminal a lane device describes: `zvt` at host:port, `nexo` at its URL (with
-    its `poi_id`)."""
+    """The terminal a lane device describes: `zvt` at host:port or on a serial port, `nexo`
+    at its URL (with its `poi_id`)."""
     if protocol == "zvt":
-        return ZvtTerminal.at(port, **{k: v for k, v in options.items()
-                                       if k in ("connect_timeout", "payment_seconds")})  # fmt: skip
+        wanted = ("connect_timeout", "payment_seconds", "baudrate")
+        return ZvtTerminal.at(port, **{k: v for k, v in options.items() if k in wanted and v})
     if protocol == "nexo":
         from devices.terminals.nexo import NexoTerminal
 
@@ -90,23 +93,28 @@ class _Unknown(Exception):
 
 @dataclass
 class ZvtTerminal:
-    """A ZVT terminal at host:port. Each transaction is one connection: register, send,
+    """A ZVT terminal at host:port, or on a serial port (/dev/ttyUSB0: 9600 8N2, each APDU
+    framed as `zvt_serial` says). Each transaction is one connection: register, send,
     then acknowledge each message the terminal sends until it completes or aborts."""
 
     host: str
     port: int = DEFAULT_PORT
+    serial_path: str = ""
+    baudrate: int = 9600
     password: int = 0
     connect_timeout: float = 3.0
     payment_seconds: float = PAYMENT_SECONDS
 
     @classmethod
-    def at(cls, address: str, **options: float) -> ZvtTerminal:
+    def at(cls, address: str, **options: Any) -> ZvtTerminal:
+        if address.startswith("/"):
+            return cls("", 0, serial_path=address, **options)
         host, _, port = address.rpartition(":")
         if not host:
             host, port = address, str(DEFAULT_PORT)
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise TerminalError(f"{address!r} is not host:port")
-        return cls(host.strip("[]"), int(port), **options)  # type: ignore[arg-type]
+        return cls(host.strip("[]"), int(port), **options)
 
     def pay(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome:
         return self._transaction(zvt.authorisation(amount), amount, on_prompt)
@@ -145,13 +153,7 @@ class ZvtTerminal:
 
     def _transaction(self, command: zvt.Apdu, amount: Decimal | None, on_prompt: Prompt | None,
                      *, deadline: float | None = None) -> Outcome:  # fmt: skip
-        try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-        except OSError as exc:
-            raise TerminalError(
-                f"cannot reach the terminal at {self.host}:{self.port}: {exc}"
-            ) from exc
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = self._connect()
         line = _Line(sock)
         try:
             self._register(line)
@@ -159,6 +161,24 @@ class ZvtTerminal:
                                   deadline or self.payment_seconds)  # fmt: skip
         finally:
             sock.close()
+
+    def _connect(self) -> socket.socket | FramedLine:
+        if self.serial_path:
+            try:
+                port = serial.Serial(self.serial_path, baudrate=self.baudrate, bytesize=8,
+                                     parity="N", stopbits=2, timeout=0)  # fmt: skip
+            except (serial.SerialException, OSError, ValueError) as exc:
+                raise TerminalError(f"cannot open the terminal's line {self.serial_path}: {exc}"
+                                    ) from exc  # fmt: skip
+            return FramedLine(port.fileno(), owner=port)
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+        except OSError as exc:
+            raise TerminalError(
+                f"cannot reach the terminal at {self.host}:{self.port}: {exc}"
+            ) from exc
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     def _register(self, line: _Line) -> None:
         """Registration (06 00): nothing is charged yet, so a failure here is an error."""
@@ -239,7 +259,7 @@ def _told(outcome: Outcome, info: zvt.StatusInformation) -> None:
 class _Line:
     """A terminal's TCP connection: APDUs out, APDUs in with a deadline."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket | FramedLine) -> None:
         self.sock = sock
         self.buffer = bytearray()
 

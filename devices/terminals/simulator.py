@@ -7,14 +7,20 @@ is kept (`charges`), so that a test can count how many times a card was charged.
 
 from __future__ import annotations
 
+import os
+import pty
 import socket
 import threading
 import time
+import tty
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from devices.terminals import zvt
+from devices.terminals.zvt_serial import FramedLine
 
 TERMINAL_ID = 52500038
 MASKED_PAN = bytes.fromhex("5413EEEEEEEE0011")  # Mastercard, hidden digits as E, last 4: 0011
@@ -42,26 +48,44 @@ class TerminalState:
 
 @dataclass
 class ZvtSimulator:
+    """On a TCP port, or with `serial_path` on a pty reached by that name (ZVT's serial
+    framing, as a terminal on RS-232)."""
+
     port: int = 0
     host: str = "127.0.0.1"
     state: TerminalState = field(default_factory=TerminalState)
     charges: list[Charge] = field(default_factory=list)
     received: list[zvt.Apdu] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    serial_path: Path | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = socket.create_server((self.host, self.port))
-        self.port = self._server.getsockname()[1]
-        self._server.settimeout(0.2)
         self._receipt = self._trace = 0
         self._last: bytes | None = None  # the last transaction's status information
-        self._thread = threading.Thread(target=self._serve, daemon=True, name="zvt-sim")
+        self._server: socket.socket | None = None
+        serve: Any = self._serve
+        if self.serial_path is not None:
+            self._master, self._slave = pty.openpty()
+            tty.setraw(self._master)
+            tty.setraw(self._slave)
+            link = self.serial_path.with_name(self.serial_path.name + ".new")
+            link.unlink(missing_ok=True)
+            link.symlink_to(os.ttyname(self._slave))
+            link.replace(self.serial_path)
+            serve = self._serve_serial
+        else:
+            self._server = socket.create_server((self.host, self.port))
+            self.port = self._server.getsockname()[1]
+            self._server.settimeout(0.2)
+        self._thread = threading.Thread(target=serve, daemon=True, name="zvt-sim")
         self._thread.start()
 
     @property
     def address(self) -> str:
+        if self.serial_path is not None:
+            return str(self.serial_path)
         return f"{self.host}:{self.port}"
 
     def approved(self) -> list[Charge]:
@@ -71,9 +95,24 @@ class ZvtSimulator:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
-        self._server.close()
+        if self._server is not None:
+            self._server.close()
+        if self.serial_path is not None:
+            self.serial_path.unlink(missing_ok=True)
+            for fd in (self._master, self._slave):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    def _serve_serial(self) -> None:
+        """One line for good: a dialogue that ends (the line "dropped") is followed by the
+        next one on the same line, its half-read frames forgotten."""
+        while not self._stop.is_set():
+            self._client(FramedLine(self._master))  # type: ignore[arg-type]
 
     def _serve(self) -> None:
+        assert self._server is not None  # noqa: S101 - set up for TCP by __post_init__
         while not self._stop.is_set():
             try:
                 conn, _ = self._server.accept()

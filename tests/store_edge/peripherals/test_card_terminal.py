@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import DeviceKind, LaneDevice, TerminalPayment
 from store_edge.peripherals.terminal import safe_lines
 from store_edge.sales.models import SaleTender
-from tests.store_edge.conftest import BREAD, LaneClient, wait_until
+from tests.store_edge.conftest import BREAD, LaneClient, _device_worker, _stopped, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -215,3 +216,22 @@ def test_the_lane_sees_the_card_payment_under_way(
     wait_until(lambda: lane_api.get(f"/terminal-payments/{answer['id']}")[1]["state"]
                == "approved")  # fmt: skip
     assert lane_api.get("/lane/peripherals")[1]["card_payment"] is None
+
+
+def test_a_card_sale_on_a_zvt_terminal_on_a_serial_line(
+    lane_api: LaneClient, relay: None, lane: Lane, tmp_path: Path
+) -> None:
+    simulator = ZvtSimulator(serial_path=tmp_path / "zvt0")
+    worker = _device_worker(lane, "terminal", "zvt", simulator.address)
+    try:
+        basket_id, basket = bread_basket(lane_api)
+        card = {"method": "card", "amount": basket["amount_due"]}
+        status, paid = lane_api.post(f"/baskets/{basket_id}/payments", card)
+        assert status == 200, paid
+        assert [c.amount for c in simulator.approved()] == [Decimal("4.98")]
+        (payment,) = BasketPayment.objects.all()
+        assert (payment.terminal_reference, payment.card_last4) == ("52500038-000001-0001", "0011")
+        assert lane_api.post(f"/baskets/{basket_id}/complete")[0] == 201
+    finally:
+        _stopped(worker)
+        simulator.close()
