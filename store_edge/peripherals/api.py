@@ -59,6 +59,7 @@ class TerminalPaymentOut(Schema):
 
     id: uuid.UUID
     basket_id: uuid.UUID | None
+    what: str = Field(description="payment, refund (a return's card part) or end_of_day")
     amount: Decimal
     state: str = Field(description="pending, sent (at the terminal), approved, declined "
                        "(not charged), unknown (checking the terminal), unresolved")  # fmt: skip

@@ -140,6 +140,9 @@ class TerminalPayment(models.Model):
     customer_receipt = models.JSONField(default=list, blank=True)
     merchant_receipt = models.JSONField(default=list, blank=True)
     applied = models.BooleanField(default=False, help_text="recorded as the basket's tender")
+    return_sale_id = models.UUIDField(
+        null=True, blank=True, help_text="a refund: the return it was recorded as"
+    )
     released_by = models.CharField(max_length=16, blank=True)
 
     class Meta:

@@ -133,7 +133,7 @@ def describe(payment: TerminalPayment) -> dict[str, Any]:
     shows the customer."""
     open_now = payment.state in TerminalPayment.OPEN_STATES
     return {"id": str(payment.id), "basket_id": str(payment.basket_id or "") or None,
-            "amount": f"{payment.amount}", "state": payment.state,
+            "what": payment.what, "amount": f"{payment.amount}", "state": payment.state,
             "prompt": prompt_of(payment.lane) if open_now else "",
             "message": payment.message, "card_type": payment.card_type,
             "card_last4": payment.card_last4, "reference": payment.reference}  # fmt: skip

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,7 +15,9 @@ from store_edge.baskets.api import AdjustmentOut
 from store_edge.baskets.errors import InvalidItem
 from store_edge.baskets.services import lane_terminal_applied
 from store_edge.lanes.auth import LANE_AUTH, pin_given_at, request_cashier, request_lane
-from store_edge.peripherals import pole
+from store_edge.peripherals import pole, terminal
+from store_edge.peripherals.api import TerminalPaymentOut
+from store_edge.peripherals.models import TerminalPayment
 from store_edge.peripherals.terminal import refuse_while_open
 from store_edge.sales import returns, selectors, services
 from store_edge.sales.receipts import print_receipt, print_receipt_again
@@ -153,6 +156,9 @@ class ReturnIn(BaseModel):
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
     terminal_reference: str = Field(default="", max_length=64)
     card_last4: str = Field(default="", max_length=8)
+    terminal_refund: uuid.UUID | None = Field(
+        default=None, description="the lane terminal's approved refund of the card's part"
+    )
     cashier: str = Field(default="", max_length=16, description="API clients: who serves")
 
 
@@ -193,24 +199,50 @@ def returnable_sale(request: HttpRequest, number: str) -> dict[str, Any]:
     }
 
 
-@router.post("/returns", response={201: SaleDetailOut, 404: ErrorOut, 422: Any})
+@router.post(
+    "/returns",
+    response={200: SaleDetailOut, 201: SaleDetailOut, 202: TerminalPaymentOut,
+              402: TerminalPaymentOut, 404: ErrorOut, 409: ErrorOut, 422: Any},
+)  # fmt: skip
 def return_create(request: HttpRequest, body: ReturnIn) -> Status[Any]:
-    """Take back lines of a sale, refunded as they were paid (card first, then cash)."""
+    """Take back lines of a sale, refunded as they were paid (card first, then cash). On a
+    lane with a payment terminal the card's part is refunded on the terminal, for the
+    till's amount: the return is recorded (201) once the terminal approves; while it has
+    not answered, 202 gives the refund to follow at /terminal-payments/{id}, and the same
+    return sent again with `terminal_refund` records it (a return already recorded for that
+    refund is answered as it is, 200); a refund the terminal declined is 402."""
     lane = request_lane(request)
     quantities: dict[uuid.UUID, Decimal] = {}
     for line in body.lines:
         if line.line_id in quantities:
             raise InvalidItem("each line once")
         quantities[line.line_id] = line.quantity
-    sale = returns.return_with_receipt(
-        lane=lane,
-        sale_number=body.sale_number,
-        lines=quantities,
-        cashier=request_cashier(request, body.cashier),
-        terminal_reference=body.terminal_reference,
-        card_last4=body.card_last4,
-    )
+    if body.terminal_refund is not None:
+        done = returns.recorded_return(lane=lane, refund_id=body.terminal_refund)
+        if done is not None:
+            detail = SaleDetailOut.model_validate(selectors.sale_detail(sale_id=done.id))
+            return Status(200, detail)
+        refund = terminal.wait_for(terminal.payment_of(body.terminal_refund, lane=lane))
+        if refund.state != TerminalPayment.State.APPROVED:
+            return _refund_answer(refund)
+    take = partial(returns.return_with_receipt, lane=lane, sale_number=body.sale_number,
+                   lines=quantities, cashier=request_cashier(request, body.cashier))  # fmt: skip
+    try:
+        sale = take(terminal_reference=body.terminal_reference, card_last4=body.card_last4,
+                    terminal_refund=body.terminal_refund)  # fmt: skip
+    except returns.RefundOnTerminal as card:
+        started = terminal.start_payment(lane=lane, basket_id=None, amount=card.amount,
+                                         what="refund")  # fmt: skip
+        refund = terminal.wait_for(started)
+        if refund.state != TerminalPayment.State.APPROVED:
+            return _refund_answer(refund)
+        sale = take(terminal_refund=refund.id)
     return _with_receipt(sale, print_receipt(sale=sale, lane=lane))
+
+
+def _refund_answer(refund: TerminalPayment) -> Status[Any]:
+    status = 402 if refund.state == TerminalPayment.State.DECLINED else 202
+    return Status(status, terminal.describe(refund))
 
 
 @router.post(

@@ -19,9 +19,12 @@ from store_edge.baskets.models import TenderMethod
 from store_edge.baskets.scan_rules import GRAM
 from store_edge.baskets.services import barcode_rules, card_tender_refused, product_for_scan
 from store_edge.catalog.selectors import config_stamp
+from store_edge.errors import Conflict, NotFound
 from store_edge.lanes.models import Lane
 from store_edge.ledger.models import EntryKind
 from store_edge.ledger.services import NewEntry, ledger_append
+from store_edge.peripherals.models import TerminalPayment
+from store_edge.peripherals.terminal import lane_terminal
 from store_edge.pricing.domain import PricedLine, TaxRule, refund_amount, round_money, tax_for_class
 from store_edge.raw_sqlite import raw_cursor
 from store_edge.sales.document import SaleDocument, SaleLineDoc, TaxDoc, TenderDoc
@@ -47,6 +50,28 @@ class ReturnLine:
     returned_line: SaleLine | None
 
 
+class RefundOnTerminal(Exception):  # noqa: N818 - not an error: what the lane does next
+    """The card's part of a return goes back on the lane's terminal: the caller asks the
+    terminal for `amount`, then records the return with its approved refund."""
+
+    def __init__(self, amount: Decimal) -> None:
+        super().__init__(f"{amount} goes back to the card on the terminal")
+        self.amount = amount
+
+
+def recorded_return(*, lane: Lane, refund_id: uuid.UUID) -> Sale | None:
+    """The return a terminal refund was already recorded as (a return sent again)."""
+    refund = _terminal_refund(lane, refund_id)
+    return Sale.objects.get(id=refund.return_sale_id) if refund.return_sale_id else None
+
+
+def _terminal_refund(lane: Lane, refund_id: uuid.UUID) -> TerminalPayment:
+    refund = TerminalPayment.objects.filter(id=refund_id, lane=lane, what="refund").first()
+    if refund is None:
+        raise NotFound(f"no card refund {refund_id} on this lane")
+    return refund
+
+
 def return_with_receipt(
     *,
     lane: Lane,
@@ -55,8 +80,11 @@ def return_with_receipt(
     cashier: str,
     terminal_reference: str = "",
     card_last4: str = "",
+    terminal_refund: uuid.UUID | None = None,
 ) -> Sale:
-    """Take back `lines` (sold line id → quantity) of a sale, refunded as they were paid."""
+    """Take back `lines` (sold line id → quantity) of a sale, refunded as they were paid.
+    On a lane with a terminal the card's part is refunded there first (RefundOnTerminal),
+    and the return is recorded with that approved refund (`terminal_refund`), once."""
     sale = sale_by_number(sale_number)
     sold = {line.id: line for line in sale.lines.all()}
     taxes = {t.tax_class: TaxRule(t.tax_class, t.rate, t.inclusive) for t in sale.taxes.all()}
@@ -78,8 +106,18 @@ def return_with_receipt(
         taking.append(ReturnLine(line.sku, line.name, quantity, weight, line.unit_price, refund,
                                  taxes[line.tax_class], line))  # fmt: skip
     refund_total = sum((line.refund for line in taking), ZERO)
-    tenders = _refund_tenders(sale, refund_total, terminal_reference, card_last4)
-    return _record(lane=lane, lines=taking, tenders=tenders, cashier=cashier, original=sale)
+    on_card = None if terminal_refund is None else _terminal_refund(lane, terminal_refund)
+    tenders = _refund_tenders(sale, refund_total, terminal_reference, card_last4,
+                              lane=lane, refund=on_card)  # fmt: skip
+    with transaction.atomic():
+        recorded = _record(lane=lane, lines=taking, tenders=tenders, cashier=cashier,
+                           original=sale)  # fmt: skip
+        if on_card is not None:
+            unclaimed = TerminalPayment.objects.filter(id=on_card.id, return_sale_id__isnull=True)
+            claimed = unclaimed.update(applied=True, return_sale_id=recorded.id)
+            if claimed != 1:
+                raise Conflict("this card refund is already recorded as a return")
+    return recorded
 
 
 def return_without_receipt(
@@ -105,8 +143,10 @@ def return_without_receipt(
                    approver=approver.code)  # fmt: skip
 
 
-def _refund_tenders(sale: Sale, total: Decimal, reference: str,
-                    last4: str) -> list[tuple[str, Decimal, str, str]]:  # fmt: skip
+def _refund_tenders(
+    sale: Sale, total: Decimal, reference: str, last4: str, *, lane: Lane,
+    refund: TerminalPayment | None,
+) -> list[tuple[str, Decimal, str, str]]:  # fmt: skip
     """Refund to the tenders the sale was paid with: card first (up to what it paid and was
     not refunded yet), the rest in cash."""
     paid: dict[str, Decimal] = defaultdict(Decimal)
@@ -121,8 +161,18 @@ def _refund_tenders(sale: Sale, total: Decimal, reference: str,
     refunds: list[tuple[str, Decimal, str, str]] = []
     left = total
     card = min(max(paid.get(TenderMethod.CARD, ZERO), ZERO), left)
+    if refund is not None:
+        if refund.state != TerminalPayment.State.APPROVED:
+            raise Conflict(f"the terminal's refund is {refund.get_state_display()}")
+        if refund.amount != card:
+            raise Conflict(f"the terminal refunded {refund.amount}; the card's part of this "
+                           f"return is {card}")  # fmt: skip
+        reference, last4 = refund.reference, refund.card_last4
+    elif card > 0 and not reference and not last4 and lane_terminal(lane) is not None:
+        raise RefundOnTerminal(card)
     if card > 0:
-        if card_tender_refused(terminal_reference=reference, card_last4=last4):
+        if refund is None and card_tender_refused(terminal_reference=reference,
+                                                  card_last4=last4):  # fmt: skip
             raise InvalidItem(
                 f"{card} goes back to the card: refund it on the terminal, then give the "
                 "terminal's reference and the card's last four digits"

@@ -208,3 +208,29 @@ def test_a_declined_card_records_nothing_and_the_cashier_is_told_why(day: Day) -
     day.terminal.state.mode = "approve"
     page.click("#pay-card-button")
     day.done()
+
+
+def test_a_return_of_a_card_sale_is_refunded_on_the_terminal(day: Day) -> None:
+    page = day.page
+    total = day.ring(COLA)
+    day.pay_on_the_terminal()
+    number = day.done()
+    before = len(day.terminal.charges)
+    printed = len(day.printer.receipts)
+    day.lane.wedge(number)  # the receipt's barcode
+    expect(page.locator("#form-dialog")).to_contain_text(f"Sale {number}")
+    expect(page.locator("#field-terminal_reference")).to_have_count(0)  # nothing typed
+    page.locator("input[aria-label^='Return quantity of']").first.fill("1")
+    page.click("#form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text(f"card {total:.2f}", timeout=15_000)
+    day.lane.shot("refund-on-terminal")
+    assert [(c.amount, c.refund) for c in day.terminal.charges[before:]] == [(total, True)]
+    (tender,) = day.rows(
+        "SELECT t.amount, t.card_last4 FROM sales_saletender t JOIN sales_sale s ON s.id ="
+        " t.sale_id JOIN sales_sale o ON o.id = s.returns_sale_id WHERE o.number = ?",
+        number,
+    )
+    assert tender == (-float(total), "0011")
+    receipt = day.printer.wait_receipts(printed + 1, timeout=15)[-1]
+    assert any("RETURN" in line for line in receipt.lines)  # printed by the lane's printer
+    expect(page.locator("#paper")).to_be_hidden()  # not through the browser's dialog

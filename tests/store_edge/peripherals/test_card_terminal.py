@@ -16,9 +16,10 @@ from devices.terminals.simulator import ZvtSimulator
 from devices.terminals.zvt import AUTHORISATION
 from store_edge.baskets.models import BasketPayment
 from store_edge.lanes.models import Lane
+from store_edge.peripherals import terminal as peripherals_terminal
 from store_edge.peripherals.models import DeviceKind, LaneDevice, TerminalPayment
 from store_edge.peripherals.terminal import safe_lines
-from store_edge.sales.models import SaleTender
+from store_edge.sales.models import Sale, SaleTender
 from tests.store_edge.conftest import BREAD, LaneClient, _device_worker, _stopped, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -235,3 +236,87 @@ def test_a_card_sale_on_a_zvt_terminal_on_a_serial_line(
     finally:
         _stopped(worker)
         simulator.close()
+
+
+def card_sale(lane_api: LaneClient) -> dict:
+    basket_id, basket = bread_basket(lane_api)
+    status, _ = lane_api.post(f"/baskets/{basket_id}/payments",
+                              {"method": "card", "amount": basket["amount_due"]})  # fmt: skip
+    assert status == 200
+    status, sale = lane_api.post(f"/baskets/{basket_id}/complete")
+    assert status == 201, sale
+    return lane_api.get(f"/sales/{sale['id']}")[1]
+
+
+def test_a_return_is_refunded_to_the_card_on_the_terminal_for_the_tills_amount(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    sale = card_sale(lane_api)
+    body = {"sale_number": sale["number"],
+            "lines": [{"line_id": sale["lines"][0]["id"], "quantity": "1"}]}  # fmt: skip
+    status, refund = lane_api.post("/returns", body)
+    assert status == 201, refund
+    assert [(c.amount, c.refund) for c in terminal.charges] == [
+        (Decimal("4.98"), False), (Decimal("2.49"), True)]  # fmt: skip
+    assert [(t["method"], t["amount"]) for t in refund["tenders"]] == [("card", "-2.49")]
+    tender = SaleTender.objects.get(sale_id=refund["id"])
+    assert (tender.terminal_reference, tender.card_last4) == ("52500038-000002-0002", "0011")
+    recorded = TerminalPayment.objects.get(what="refund")
+    assert recorded.applied and str(recorded.return_sale_id) == refund["id"]
+    again = lane_api.post("/returns", {**body, "terminal_refund": str(recorded.id)})
+    assert again == (200, {**again[1], "id": refund["id"]})  # the same return, recorded once
+    assert len(terminal.charges) == 2
+
+
+def test_a_refund_the_terminal_takes_time_over_is_followed_then_recorded_once(
+    lane_api: LaneClient, terminal: ZvtSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sale = card_sale(lane_api)
+    monkeypatch.setattr(peripherals_terminal, "WAIT_SECONDS", 0.2)
+    terminal.state.delay = 1.0  # longer than the lane waits
+    body = {"sale_number": sale["number"],
+            "lines": [{"line_id": sale["lines"][0]["id"], "quantity": "2"}]}  # fmt: skip
+    status, refund = lane_api.post("/returns", body)
+    assert status == 202 and refund["what"] == "refund" and refund["amount"] == "4.98"
+    busy = lane_api.post("/returns", body)
+    assert busy[0] == 409  # the terminal is busy with it: no second refund
+    wait_until(lambda: lane_api.get(f"/terminal-payments/{refund['id']}")[1]["state"]
+               == "approved")  # fmt: skip
+    status, recorded = lane_api.post("/returns", {**body, "terminal_refund": refund["id"]})
+    assert status == 201, recorded
+    assert [t["amount"] for t in recorded["tenders"]] == ["-4.98"]
+    assert lane_api.post("/returns", {**body, "terminal_refund": refund["id"]})[0] == 200
+    assert Sale.objects.filter(returns_sale__number=sale["number"]).count() == 1
+    assert [c.amount for c in terminal.charges if c.refund] == [Decimal("4.98")]
+
+
+def test_a_terminal_refund_must_be_the_returns_card_part(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    sale = card_sale(lane_api)
+    one = {"sale_number": sale["number"],
+           "lines": [{"line_id": sale["lines"][0]["id"], "quantity": "1"}]}  # fmt: skip
+    other = TerminalPayment.objects.create(lane=Lane.objects.get(number=1), what="refund",
+                                           amount=Decimal("1.00"),
+                                           state=TerminalPayment.State.APPROVED)  # fmt: skip
+    status, answer = lane_api.post("/returns", {**one, "terminal_refund": str(other.id)})
+    assert status == 409 and "the terminal refunded 1.00" in answer["detail"]
+    missing = lane_api.post("/returns", {**one, "terminal_refund": str(uuid.uuid4())})
+    assert missing[0] == 404
+    assert not Sale.objects.filter(returns_sale__number=sale["number"]).exists()
+
+
+def test_a_refund_with_the_terminal_away_records_no_return(
+    lane_api: LaneClient, terminal: ZvtSimulator
+) -> None:
+    sale = card_sale(lane_api)
+    terminal.close()
+    body = {"sale_number": sale["number"],
+            "lines": [{"line_id": sale["lines"][0]["id"], "quantity": "1"}]}  # fmt: skip
+    status, refund = lane_api.post("/returns", body)
+    if status == 202:
+        wait_until(lambda: lane_api.get(f"/terminal-payments/{refund['id']}")[1]["state"]
+                   == "declined")  # fmt: skip
+        status, refund = 402, lane_api.get(f"/terminal-payments/{refund['id']}")[1]
+    assert status == 402 and "cannot reach the terminal" in refund["message"]
+    assert not Sale.objects.filter(returns_sale__number=sale["number"]).exists()

@@ -9,9 +9,10 @@ import { newSale, reload, show } from "./basket.js";
 import { customerThanked } from "./customer.js";
 import { MONEY } from "./formats.js";
 import { say } from "./messages.js";
-import { $, app } from "./page.js";
+import { $ } from "./page.js";
 import { refreshStatus } from "./status.js";
 import { state } from "./state.js";
+import { followTerminal, hasTerminal } from "./terminal.js";
 
 export function openPayment() {
   const basket = state.basket;
@@ -57,12 +58,6 @@ function renderPayment() {
     item.textContent = `Paid so far: ${basket.amount_paid}`;
     tenders.appendChild(item);
   }
-}
-
-const TERMINAL_POLL_MS = 300;
-
-function hasTerminal() {
-  return app.dataset.terminal === "true";
 }
 
 function holdButtons(held) {
@@ -112,14 +107,7 @@ async function followCard(payment) {
   status.hidden = false;
   let current = payment;
   try {
-    while (["pending", "sent", "unknown"].includes(current.state)) {
-      status.textContent = current.state === "unknown"
-        ? "Checking the terminal… (the last card payment's outcome is not known yet)"
-        : `Terminal: ${current.prompt || "waiting for the card"}`;
-      await new Promise((resolve) => setTimeout(resolve, TERMINAL_POLL_MS));
-      const answer = await api("GET", `/terminal-payments/${current.id}`);
-      if (answer.ok) current = answer.data;
-    }
+    current = await followTerminal(payment, (text) => (status.textContent = text));
   } finally {
     state.cardPayment = null;
     status.hidden = true;

@@ -1,6 +1,7 @@
 // Returns: by the receipt (its barcode scanned or its number typed), what comes back
 // refunded to the card first and the rest in cash; without a receipt, in cash at today's
-// price with a supervisor's approval.
+// price with a supervisor's approval. On a lane with a terminal the card's part is refunded
+// on the terminal for the till's amount; the cashier types nothing of the card.
 
 import { api, detail } from "./api.js";
 import { ask, supervisorFields } from "./dialogs.js";
@@ -10,6 +11,7 @@ import { $, cells } from "./page.js";
 import { printPaper, receiptUrl } from "./paper.js";
 import { refreshStatus } from "./status.js";
 import { state } from "./state.js";
+import { followTerminal, hasTerminal } from "./terminal.js";
 
 export async function startReturn(number) {
   if (state.basket && state.basket.lines.length && state.basket.status === "open") {
@@ -57,7 +59,7 @@ export async function startReturn(number) {
   }
   const fields = [{ element: table }];
   const card = Number(sale.tenders.card || 0) > 0;
-  if (card) {
+  if (card && !hasTerminal()) {
     fields.push(
       { name: "terminal_reference", label: "Card refund: terminal reference", optional: true, maxlength: 32 },
       { name: "card_last4", label: "Card's last 4 digits", optional: true, maxlength: 4, inputmode: "numeric", pattern: /^[0-9]{4}$/, hint: "as 4 digits" },
@@ -83,8 +85,22 @@ export async function startReturn(number) {
     terminal_reference: chosen.terminal_reference || "",
     card_last4: chosen.card_last4 || "",
   };
-  const refund = await api("POST", "/returns", body);
-  refunded(refund);
+  let refund = await api("POST", "/returns", body);
+  if (refund.status === 202 || refund.status === 402) refund = await refundOnTerminal(refund, body);
+  if (refund) refunded(refund);
+}
+
+// The card's part on the terminal: followed until it answers, then the return is recorded
+// with the terminal's refund (sent again with it, it is recorded once).
+async function refundOnTerminal(answer, body) {
+  let refund = answer.data;
+  if (answer.status === 202) refund = await followTerminal(refund, (text) => say(`Card refund ${refund.amount}: ${text}`));
+  if (refund.state !== "approved") {
+    const why = refund.state === "unresolved" ? "the terminal never said: recorded for the supervisor" : refund.message || "not refunded";
+    say(`Card refund ${refund.amount} not done: ${why}`, "bad");
+    return null;
+  }
+  return api("POST", "/returns", { ...body, terminal_refund: refund.id });
 }
 
 async function returnWithoutReceipt() {
@@ -107,6 +123,7 @@ function refunded(answer) {
   state.lastSale = sale;
   const parts = sale.tenders.map((t) => `${t.method} ${t.amount.replace("-", "")}`);
   say(`Refund ${sale.number}: ${parts.join(" + ")}`, "ok");
-  printPaper(receiptUrl(sale.id));
+  // The lane's printer prints the return's receipt; without one, the browser does.
+  if (sale.receipt_printer !== "queued") printPaper(receiptUrl(sale.id));
   refreshStatus();
 }
