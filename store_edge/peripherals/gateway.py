@@ -344,8 +344,9 @@ class DeviceWorker:
 
     def _open_terminal(self) -> Terminal:
         options = self.config.options
-        extra: dict[str, Any] = {"payment_seconds": float(options.get("payment_seconds", 120)),
-                                 "baudrate": self.config.baudrate}  # fmt: skip
+        extra: dict[str, Any] = {"payment_seconds": float(options.get("payment_seconds", 120))}
+        if self.config.protocol == DeviceProtocol.ZVT:
+            extra["baudrate"] = self.config.baudrate
         if self.config.protocol == DeviceProtocol.NEXO:
             extra.update(poi_id=str(options.get("poi_id", "")),
                          sale_id=str(options.get("sale_id") or f"lane{self.config.lane}"),
