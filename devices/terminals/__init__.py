@@ -117,10 +117,33 @@ class ZvtTerminal:
         return cls(host.strip("[]"), int(port), **options)
 
     def pay(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome:
-        return self._transaction(zvt.authorisation(amount), amount, on_prompt)
+        return self._stopped(self._transaction(zvt.authorisation(amount), amount, on_prompt))
 
     def refund(self, amount: Decimal, on_prompt: Prompt | None = None) -> Outcome:
-        return self._transaction(zvt.refund(self.password, amount), amount, on_prompt)
+        return self._stopped(
+            self._transaction(zvt.refund(self.password, amount), amount, on_prompt)
+        )
+
+    def abort(self) -> None:
+        """Stop the payment the terminal is taking (06 B0): one whose answer the till gave
+        up on may still be waiting for the card, and must not charge it later."""
+        sock = self._connect()
+        line = _Line(sock)
+        try:
+            line.send(zvt.abort())
+            line.read(ACK_SECONDS)
+        except _Unknown:
+            pass
+        finally:
+            sock.close()
+
+    def _stopped(self, outcome: Outcome) -> Outcome:
+        if outcome.state == "unknown":
+            try:
+                self.abort()
+            except TerminalError:
+                pass  # away: its last transaction says what came of it
+        return outcome
 
     def reverse(self, receipt_number: str, amount: Decimal) -> Outcome:
         if not receipt_number.isdigit() or len(receipt_number) > 4:

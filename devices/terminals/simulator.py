@@ -44,6 +44,8 @@ class TerminalState:
     mode: str = "approve"
     delay: float = 0.0  # seconds the customer takes (slow)
     decline_code: int = 0x05
+    gone: bool = False  # switched off: a connection is taken and closed at once
+    gone_after_drop: bool = False  # drop_after_approve, then switched off at once
 
 
 @dataclass
@@ -64,6 +66,8 @@ class ZvtSimulator:
         self._stop = threading.Event()
         self._receipt = self._trace = 0
         self._last: bytes | None = None  # the last transaction's status information
+        self._aborted = threading.Event()  # an abort (06 B0) came for the payment under way
+        self.aborts = 0  # payments stopped by an abort before they charged
         self._server: socket.socket | None = None
         serve: Any = self._serve
         if self.serial_path is not None:
@@ -120,6 +124,9 @@ class ZvtSimulator:
                 continue
             except OSError:
                 return
+            if self.state.gone:
+                conn.close()
+                continue
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._client, args=(conn,), daemon=True).start()
 
@@ -189,6 +196,7 @@ class ZvtSimulator:
             return True
         conn.sendall(zvt.ACK)
         if command == zvt.ABORT:
+            self._aborted.set()  # the payment being taken stops before it charges
             return True
         if command in (zvt.REGISTRATION, zvt.STATUS_ENQUIRY):
             return self._send(conn, buffer, zvt.Apdu(zvt.COMPLETION))
@@ -209,10 +217,12 @@ class ZvtSimulator:
                 ) -> bool:  # fmt: skip
         """An authorisation or a refund: the customer at the terminal, then the outcome."""
         asked_at = time.time()
+        self._aborted.clear()
         if not self._send(conn, buffer, zvt.Apdu(zvt.INTERMEDIATE_STATUS, b"\x0a")):  # insert card
             return False
-        if self.state.delay:
-            time.sleep(self.state.delay)
+        if self.state.delay and self._aborted.wait(self.state.delay):
+            self.aborts += 1
+            return self._send(conn, buffer, zvt.Apdu(zvt.ABORT_FROM_PT, b"\x6c"))
         if self.state.mode == "timeout" and command == zvt.AUTHORISATION:
             self._next(conn, buffer)  # the customer never comes: until the till gives up
             return False
@@ -226,6 +236,7 @@ class ZvtSimulator:
             self.charges.append(charge)
             self._last = info = self._status(amount, self._receipt, self._trace)
         if self.state.mode == "drop_after_approve" and command == zvt.AUTHORISATION:
+            self.state.gone = self.state.gone or self.state.gone_after_drop
             return False  # charged, and the line drops before the till is told
         return self._finish(conn, buffer, info, charge)
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from deploy.local.redis_server import free_port
 from devices.terminals import TerminalError, ZvtTerminal, zvt
 from devices.terminals.simulator import ZvtSimulator
+from tests.store_edge.conftest import wait_until
 
 # Hand-built from the specification --------------------------------------------------
 
@@ -264,3 +265,16 @@ def test_cli_says_whether_the_terminal_answers_and_its_last_payment(
                    f"127.0.0.1:{free_port()}")  # fmt: skip
     assert away.returncode == 3 and "cannot reach" in json.loads(away.stderr)["error"]
     assert devices("terminal", "status", "--port", terminal.address).returncode == 2
+
+
+def test_a_payment_the_till_gave_up_on_is_aborted_before_it_charges(
+    terminal: ZvtSimulator,
+) -> None:
+    terminal.state.delay = 2.0  # the customer takes longer than the till waits
+    driver = ZvtTerminal.at(terminal.address, payment_seconds=0.5)
+    outcome = driver.pay(Decimal("9.99"))
+    assert outcome.state == "unknown"
+    wait_until(lambda: terminal.aborts == 1)
+    assert [a.command for a in terminal.received].count(zvt.ABORT) == 1
+    assert terminal.approved() == []  # never charged, even after the customer came
+    assert driver.last_transaction() is None
