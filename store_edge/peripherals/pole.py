@@ -13,13 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import redis
-from django.conf import settings
 
 from devices.displays import centred, two_columns
 from store_edge.catalog.selectors import config_state
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import DeviceKind, LaneDevice
-from store_edge.peripherals.relay import relay
+from store_edge.peripherals.relay import lane_key, relay
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ _known: dict[int, tuple[float, bool]] = {}
 
 
 def pole_key(lane_number: int) -> str:
-    return f"{settings.REDIS_KEY_PREFIX}:{settings.STORE_ID or 'store'}:lane:{lane_number}:pole"
+    return lane_key(lane_number, "pole")
 
 
 def pole_wake_key(lane_number: int) -> str:

@@ -9,12 +9,11 @@ import uuid
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import transaction
 
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import DeviceKind, LaneDevice, PrintJob
-from store_edge.peripherals.relay import relay
+from store_edge.peripherals.relay import lane_key, relay
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ WAKE_TTL_SECONDS = 60
 
 
 def print_key(lane_number: int) -> str:
-    return f"{settings.REDIS_KEY_PREFIX}:{settings.STORE_ID or 'store'}:lane:{lane_number}:print"
+    return lane_key(lane_number, "print")
 
 
 def lane_printer(lane: Lane) -> LaneDevice | None:

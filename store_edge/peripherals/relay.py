@@ -52,12 +52,22 @@ def _prefix() -> str:
     return f"{settings.REDIS_KEY_PREFIX}:{settings.STORE_ID or 'store'}"
 
 
+def store_key(what: str) -> str:
+    """A Redis key of this store's: every key of the relay starts so."""
+    return f"{_prefix()}:{what}"
+
+
+def lane_key(lane_number: int, what: str) -> str:
+    """A Redis key of one lane's (its scale, scans, print jobs, terminal, pole display)."""
+    return store_key(f"lane:{lane_number}:{what}")
+
+
 def scale_key(lane_number: int) -> str:
-    return f"{_prefix()}:lane:{lane_number}:scale"
+    return lane_key(lane_number, "scale")
 
 
 def scans_key(lane_number: int) -> str:
-    return f"{_prefix()}:lane:{lane_number}:scans"
+    return lane_key(lane_number, "scans")
 
 
 def health_key() -> str:

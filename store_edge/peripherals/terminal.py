@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +22,7 @@ from deploy.web.card_numbers import holds_card_number
 from store_edge.errors import Conflict, NotFound
 from store_edge.lanes.models import Lane
 from store_edge.peripherals.models import DeviceKind, LaneDevice, TerminalPayment
-from store_edge.peripherals.relay import relay
+from store_edge.peripherals.relay import lane_key, relay, store_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,20 +38,16 @@ class TerminalPaymentNotFound(NotFound):
     pass
 
 
-def _key(lane_number: int, what: str) -> str:
-    return f"{settings.REDIS_KEY_PREFIX}:{settings.STORE_ID or 'store'}:lane:{lane_number}:{what}"
-
-
 def work_key(lane_number: int) -> str:
-    return _key(lane_number, "terminal")
+    return lane_key(lane_number, "terminal")
 
 
 def done_key(payment_id: uuid.UUID) -> str:
-    return f"{settings.REDIS_KEY_PREFIX}:{settings.STORE_ID or 'store'}:terminal:{payment_id.hex}"
+    return store_key(f"terminal:{payment_id.hex}")
 
 
 def prompt_key(lane_number: int) -> str:
-    return _key(lane_number, "terminal:prompt")
+    return lane_key(lane_number, "terminal:prompt")
 
 
 def lane_terminal(lane: Lane) -> LaneDevice | None:

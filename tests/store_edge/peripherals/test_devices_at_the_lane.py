@@ -22,22 +22,13 @@ from store_edge.peripherals import gateway
 from store_edge.peripherals import relay as peripherals
 from store_edge.peripherals.gateway import DeviceConfig, DeviceWorker
 from store_edge.peripherals.models import DeviceKind, LaneDevice
-from tests.store_edge.conftest import BANANAS, LaneClient
+from tests.store_edge.conftest import BANANAS, LaneClient, wait_until
 
 
 def relayed() -> dict:
     """The lane's scale reading as the gateway relayed it (empty before the first)."""
     raw = peripherals.relay().get(peripherals.scale_key(1))
     return json.loads(raw) if raw else {}
-
-
-def wait_until(condition: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 @pytest.fixture

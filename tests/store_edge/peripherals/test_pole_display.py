@@ -136,5 +136,9 @@ def test_a_display_is_attached_with_its_own_protocol_only(lane: Lane) -> None:
     with pytest.raises(CommandError, match="does not speak escpos"):
         call_command("add_lane_device", lane=1, kind="display", protocol="escpos",
                      port="/dev/ttyUSB1")  # fmt: skip
+    for port in ("10.0.0.7:9100", "ttyUSB1", "COM3"):
+        with pytest.raises(CommandError, match="its serial port"):
+            call_command("add_lane_device", lane=1, kind="display", protocol="escpos_display",
+                         port=port)  # fmt: skip
     call_command("add_lane_device", lane=1, kind="display", protocol="escpos_display",
                  port="/dev/ttyUSB1")  # fmt: skip

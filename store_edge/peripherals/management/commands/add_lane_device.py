@@ -49,6 +49,8 @@ class Command(BaseCommand):
             raise CommandError(f"--options is not JSON: {exc}") from exc
         if not isinstance(extra, dict):
             raise CommandError("--options is a JSON object")
+        if kind == DeviceKind.DISPLAY and not port.startswith("/"):
+            raise CommandError("a pole display's --port is its serial port: /dev/ttyUSB1")
         if protocol == "nexo":
             if not port.startswith(("https://", "http://")):
                 raise CommandError("a nexo terminal's --port is its URL: https://10.0.0.9:8443")
